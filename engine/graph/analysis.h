@@ -1,0 +1,52 @@
+// Validation and shape inference over a graph document: per node, the resolved params, output
+// types, parameter shapes and counts, FLOPs, or the reason the node cannot work. Used by
+// `strata-cli validate`, by the editor after every change, and before compiling.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "graph/document.h"
+#include "nn/layer_spec.h"
+
+namespace strata {
+
+struct NodeDiagnostic {
+  std::string nodeId;   // the node the problem belongs to
+  std::string message;  // the reason, without the node id
+};
+
+struct NodeAnalysis {
+  const LayerSpec* spec = nullptr;  // null for an unknown type
+  Json params;                      // resolved: defaults and inferred values filled in
+  std::vector<std::optional<TensorType>> inputs;  // in the order ShapeContext gives them
+  std::vector<std::string> inputNames;
+  std::vector<TensorType> outputs;  // empty when the node has an error or an upstream one
+  std::vector<std::pair<std::string, Shape>> parameters;
+  int64_t parameterCount = 0;
+  int64_t flops = 0;
+  std::string error;  // this node's own problem, empty if none
+};
+
+struct GraphAnalysis {
+  std::map<std::string, NodeAnalysis> nodes;
+  std::vector<std::string> order;          // topological order (all nodes when acyclic)
+  std::vector<NodeDiagnostic> diagnostics;  // every problem, in topological/document order
+  int64_t totalParameters = 0;
+  int64_t totalFlops = 0;
+
+  bool ok() const { return diagnostics.empty(); }
+  // The type flowing out of "<node>.<port>", if known.
+  std::optional<TensorType> typeOf(const Endpoint& from) const;
+};
+
+GraphAnalysis analyze(const GraphDocument& doc);
+
+// Checks whether adding `edge` would be legal (ports exist, kinds fit, input port free, no cycle).
+// Empty string when legal, else the reason. For the editor's connect gesture.
+std::string canConnect(const GraphDocument& doc, const GraphEdge& edge);
+
+}  // namespace strata

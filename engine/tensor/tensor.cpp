@@ -1,0 +1,154 @@
+#include "tensor/tensor.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <stdexcept>
+
+#include "tensor/autograd.h"
+
+namespace strata {
+
+const char* dtypeName(DType t) { return t == DType::Float32 ? "float32" : "int64"; }
+size_t dtypeSize(DType t) { return t == DType::Float32 ? 4 : 8; }
+
+Storage::Storage(size_t bytes) : m_bytes(bytes) {
+  size_t rounded = ((bytes + 63) / 64) * 64;
+  if (rounded == 0) rounded = 64;
+  m_data = std::aligned_alloc(64, rounded);
+  if (!m_data) throw std::bad_alloc();
+}
+
+Storage::~Storage() { std::free(m_data); }
+
+Tensor Tensor::empty(const Shape& shape, DType dtype) {
+  for (int64_t d : shape)
+    if (d < 0) throw std::invalid_argument("Tensor::empty: shape " + shapeToString(shape) +
+                                           " is not concrete");
+  auto impl = std::make_shared<TensorImpl>();
+  impl->shape = shape;
+  impl->dtype = dtype;
+  impl->storage = std::make_shared<Storage>(static_cast<size_t>(strata::numel(shape)) *
+                                            dtypeSize(dtype));
+  return Tensor(std::move(impl));
+}
+
+Tensor Tensor::zeros(const Shape& shape, DType dtype) {
+  Tensor t = empty(shape, dtype);
+  std::memset(t.raw(), 0, t.bytes());
+  return t;
+}
+
+Tensor Tensor::full(const Shape& shape, float value) {
+  Tensor t = empty(shape);
+  t.fill(value);
+  return t;
+}
+
+Tensor Tensor::fromVector(const Shape& shape, const std::vector<float>& values) {
+  Tensor t = empty(shape);
+  if (static_cast<int64_t>(values.size()) != t.numel())
+    throw std::invalid_argument("Tensor::fromVector: " + std::to_string(values.size()) +
+                                " values for shape " + shapeToString(shape));
+  std::memcpy(t.raw(), values.data(), t.bytes());
+  return t;
+}
+
+Tensor Tensor::fromVector(const Shape& shape, const std::vector<int64_t>& values) {
+  Tensor t = empty(shape, DType::Int64);
+  if (static_cast<int64_t>(values.size()) != t.numel())
+    throw std::invalid_argument("Tensor::fromVector: " + std::to_string(values.size()) +
+                                " values for shape " + shapeToString(shape));
+  std::memcpy(t.raw(), values.data(), t.bytes());
+  return t;
+}
+
+int64_t Tensor::size(int dim) const {
+  int n = ndim();
+  if (dim < 0) dim += n;
+  if (dim < 0 || dim >= n) throw std::out_of_range("Tensor::size: dim out of range");
+  return m_impl->shape[dim];
+}
+
+float* Tensor::f32() { return static_cast<float*>(m_impl->storage->data()); }
+const float* Tensor::f32() const { return static_cast<const float*>(m_impl->storage->data()); }
+int64_t* Tensor::i64() { return static_cast<int64_t*>(m_impl->storage->data()); }
+const int64_t* Tensor::i64() const {
+  return static_cast<const int64_t*>(m_impl->storage->data());
+}
+
+float Tensor::item() const {
+  if (numel() != 1) throw std::logic_error("Tensor::item on " + describe(*this));
+  return dtype() == DType::Float32 ? f32()[0] : static_cast<float>(i64()[0]);
+}
+
+Tensor& Tensor::setRequiresGrad(bool on) {
+  m_impl->requiresGrad = on;
+  return *this;
+}
+
+void Tensor::zeroGrad() { m_impl->grad.reset(); }
+
+Tensor Tensor::detach() const {
+  auto impl = std::make_shared<TensorImpl>();
+  impl->shape = m_impl->shape;
+  impl->dtype = m_impl->dtype;
+  impl->storage = m_impl->storage;
+  return Tensor(std::move(impl));
+}
+
+Tensor Tensor::clone() const {
+  Tensor t = empty(shape(), dtype());
+  std::memcpy(t.raw(), raw(), bytes());
+  return t;
+}
+
+Tensor Tensor::reshape(const Shape& newShape) const {
+  Shape s = newShape;
+  int64_t known = 1;
+  int inferred = -1;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == -1) {
+      if (inferred >= 0) throw std::invalid_argument("reshape: more than one -1");
+      inferred = static_cast<int>(i);
+    } else {
+      known *= s[i];
+    }
+  }
+  if (inferred >= 0) s[inferred] = known ? numel() / known : 0;
+  if (strata::numel(s) != numel())
+    throw std::invalid_argument("reshape: " + describe(*this) + " to " + shapeToString(newShape));
+  auto impl = std::make_shared<TensorImpl>();
+  impl->shape = s;
+  impl->dtype = dtype();
+  impl->storage = m_impl->storage;
+  Tensor out(std::move(impl));
+  Shape original = shape();
+  recordOp("reshape", {*this}, {&out}, [original](const std::vector<Tensor>& g) {
+    return std::vector<Tensor>{g[0].defined() ? g[0].detach().reshape(original) : Tensor()};
+  });
+  return out;
+}
+
+void Tensor::fill(float value) {
+  if (dtype() == DType::Float32) {
+    float* p = f32();
+    for (int64_t i = 0, n = numel(); i < n; ++i) p[i] = value;
+  } else {
+    int64_t* p = i64();
+    for (int64_t i = 0, n = numel(); i < n; ++i) p[i] = static_cast<int64_t>(value);
+  }
+}
+
+void Tensor::copyFrom(const Tensor& other) {
+  if (other.numel() != numel() || other.dtype() != dtype())
+    throw std::invalid_argument("copyFrom: " + describe(other) + " into " + describe(*this));
+  std::memcpy(raw(), other.raw(), bytes());
+}
+
+std::string describe(const Tensor& t) {
+  if (!t.defined()) return "undefined";
+  return std::string(dtypeName(t.dtype())) + shapeToString(t.shape());
+}
+
+}  // namespace strata
