@@ -33,6 +33,14 @@ dnnl::memory wrap(const Tensor& t, const dnnl::memory::desc& md) {
 
 dnnl::memory wrap(const Tensor& t) { return wrap(t, plainDesc(t.shape(), t.dtype())); }
 
+namespace {
+thread_local size_t t_cacheInserts = 0;
+}
+
+void detail::noteCacheInsert() { ++t_cacheInserts; }
+
+size_t primitiveCacheSize() { return t_cacheInserts; }
+
 std::string dimsKey(const Shape& s) {
   std::string k;
   for (size_t i = 0; i < s.size(); ++i) {

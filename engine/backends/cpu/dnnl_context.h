@@ -24,15 +24,26 @@ dnnl::memory::desc plainDesc(const Shape& s, DType t = DType::Float32);
 dnnl::memory wrap(const Tensor& t, const dnnl::memory::desc& md);
 dnnl::memory wrap(const Tensor& t);
 
+namespace detail {
+void noteCacheInsert();  // counts cached-object creations on this thread (primitiveCacheSize)
+}
+
 // Returns the cached object for `key`, building it with `make` on first use. T is usually a
 // struct holding a primitive (and its primitive_desc when reorders or workspaces are needed).
 template <class T>
 T& cached(const std::string& key, const std::function<T()>& make) {
   thread_local std::unordered_map<std::string, std::shared_ptr<void>> cache;
   auto it = cache.find(key);
-  if (it == cache.end()) it = cache.emplace(key, std::make_shared<T>(make())).first;
+  if (it == cache.end()) {
+    it = cache.emplace(key, std::make_shared<T>(make())).first;
+    detail::noteCacheInsert();
+  }
   return *static_cast<T*>(it->second.get());
 }
+
+// How many objects `cached` has created on this thread so far (all types). Lets tests check that
+// an op run twice on the same shapes builds its primitives only once.
+size_t primitiveCacheSize();
 
 // "3x4x5": a compact key fragment for a shape.
 std::string dimsKey(const Shape& s);
