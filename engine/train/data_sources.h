@@ -1,0 +1,33 @@
+// Internal to engine/train: one builder per data spec kind, and the windowing they share.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "train/data_set.h"
+
+namespace strata::data {
+
+// A numeric series: rows x cols, row-major.
+struct Series {
+  int64_t rows = 0;
+  int64_t cols = 0;
+  std::vector<float> values;
+  std::vector<std::string> columns;
+};
+
+// Cuts `series` into windows shaped to the request. `what` prefixes messages ("csv:a.csv").
+Result<DataSet> windowSeries(const Series& series, const DataRequest& request,
+                             const std::string& what);
+
+Result<DataSet> makeSine(const DataRequest& request, uint64_t seed);
+Result<DataSet> makeCsv(const std::string& path, const DataRequest& request);
+Result<DataSet> makeText(const std::string& path, const DataRequest& request);
+Result<DataSet> makeNpy(const std::string& inputsPath, const std::string& targetsPath,
+                        const DataRequest& request);
+Result<DataSet> makeTask(const std::string& kind, const DataRequest& request, uint64_t seed);
+
+// The request's shape with every symbolic dimension replaced by seqLen.
+Shape resolveShape(const Shape& s, int64_t seqLen);
+
+}  // namespace strata::data
