@@ -15,7 +15,7 @@
 namespace strata {
 
 struct NodeDiagnostic {
-  std::string nodeId;   // the node the problem belongs to
+  std::string nodeId;   // the node the problem belongs to; empty for the graph as a whole
   std::string message;  // the reason, without the node id
 };
 
@@ -28,6 +28,7 @@ struct NodeAnalysis {
   std::vector<std::pair<std::string, Shape>> parameters;
   int64_t parameterCount = 0;
   int64_t flops = 0;
+  std::optional<TensorType> target;  // what the data set feeds to a loss's `target` port
   std::string error;  // this node's own problem, empty if none
 };
 

@@ -43,6 +43,9 @@ struct PortSpec {
   bool optional = false;
   // Variadic ports accept name0, name1, ... (Concat's in0, in1, ...); at least two must be connected.
   bool variadic = false;
+  // Fed by the data set rather than by an edge (a loss's `target`): never connected, never
+  // reported as unconnected; the layer's shape rule states its type in ShapeResult::target.
+  bool fromData = false;
   std::string help;
 };
 
@@ -56,7 +59,7 @@ struct TensorType {
 struct ShapeContext {
   Json params;  // the node's params with defaults filled in
   // One entry per connected input port, in spec order (variadic ports expanded in index order);
-  // nullopt for an unconnected optional port.
+  // nullopt for an unconnected optional port and for a `fromData` port.
   std::vector<std::optional<TensorType>> inputs;
   std::vector<std::string> inputNames;  // the port names of `inputs`, e.g. "in0", "in1"
 };
@@ -67,6 +70,7 @@ struct ShapeResult {
   Json params;                      // the params with inferred values filled in
   std::vector<std::pair<std::string, Shape>> parameters;  // "weight" -> [out, in], in order
   int64_t flops = 0;  // multiply-adds x2 for one sample (batch 1; variable lengths taken as 1)
+  std::optional<TensorType> target;  // the type the data set feeds to a `fromData` port
 };
 
 struct LayerSpec {

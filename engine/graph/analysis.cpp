@@ -1,0 +1,392 @@
+// Validation and shape inference: checks every node's type, params and edges, finds cycles, then
+// runs the shape rules in topological order. Each problem is reported on the node it belongs to;
+// nodes downstream of a failed node get no shapes and no blame.
+#include "graph/analysis.h"
+
+#include <algorithm>
+#include <functional>
+#include <set>
+
+namespace strata {
+
+namespace {
+
+std::string typeText(const TensorType& t) {
+  return std::string(valueKindName(t.kind)) + " " + shapeToString(t.shape);
+}
+
+std::string edgeText(const GraphEdge& e) {
+  return e.from.toString() + " -> " + e.to.toString();
+}
+
+std::string joinNames(const std::vector<PortSpec>& ports) {
+  std::string out;
+  for (const auto& p : ports) {
+    if (p.fromData) continue;
+    out += (out.empty() ? "" : ", ") + p.name + (p.variadic ? "0, " + p.name + "1, ..." : "");
+  }
+  return out.empty() ? "none" : out;
+}
+
+// Node ids become PyTorch module names and weight-key prefixes: keep them identifiers.
+bool isIdentifier(const std::string& id) {
+  if (id.empty() || std::isdigit(static_cast<unsigned char>(id[0]))) return false;
+  return std::all_of(id.begin(), id.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+  });
+}
+
+// The index of a variadic port name ("in3" -> 3), or -1.
+int variadicIndex(const std::string& base, const std::string& name) {
+  if (name.size() <= base.size()) return -1;
+  try {
+    return std::stoi(name.substr(base.size()));
+  } catch (const std::exception&) {
+    return -1;
+  }
+}
+
+struct Graph {
+  std::vector<std::string> ids;                    // document order
+  std::map<std::string, size_t> index;             // id -> document index
+  std::vector<std::vector<size_t>> successors;     // by document index, deduplicated
+};
+
+// Strongly connected components (Tarjan); returns, per node, whether it lies on a cycle.
+std::vector<bool> onCycle(const Graph& g) {
+  size_t n = g.ids.size();
+  std::vector<int> idx(n, -1), low(n, 0);
+  std::vector<bool> stacked(n, false), cyclic(n, false);
+  std::vector<size_t> stack;
+  int counter = 0;
+  std::function<void(size_t)> visit = [&](size_t v) {
+    idx[v] = low[v] = counter++;
+    stack.push_back(v);
+    stacked[v] = true;
+    for (size_t w : g.successors[v]) {
+      if (idx[w] < 0) {
+        visit(w);
+        low[v] = std::min(low[v], low[w]);
+      } else if (stacked[w]) {
+        low[v] = std::min(low[v], idx[w]);
+      }
+    }
+    if (low[v] != idx[v]) return;
+    std::vector<size_t> component;
+    size_t w;
+    do {
+      w = stack.back();
+      stack.pop_back();
+      stacked[w] = false;
+      component.push_back(w);
+    } while (w != v);
+    bool selfLoop = std::count(g.successors[v].begin(), g.successors[v].end(), v) > 0;
+    if (component.size() > 1 || selfLoop)
+      for (size_t c : component) cyclic[c] = true;
+  };
+  for (size_t v = 0; v < n; ++v)
+    if (idx[v] < 0) visit(v);
+  return cyclic;
+}
+
+// A shortest cycle through `start` over cyclic nodes, as "a -> b -> a".
+std::string cycleThrough(const Graph& g, const std::vector<bool>& cyclic, size_t start) {
+  std::vector<long> parent(g.ids.size(), -1);
+  std::vector<size_t> queue{start};
+  std::vector<bool> seen(g.ids.size(), false);
+  for (size_t head = 0; head < queue.size(); ++head) {
+    size_t v = queue[head];
+    for (size_t w : g.successors[v]) {
+      if (!cyclic[w]) continue;
+      if (w == start) {
+        std::vector<size_t> path{start};
+        for (long u = static_cast<long>(v); u != -1 && static_cast<size_t>(u) != start;
+             u = parent[u])
+          path.push_back(static_cast<size_t>(u));
+        path.push_back(start);
+        std::reverse(path.begin() + 1, path.end() - 1);
+        std::string out;
+        for (size_t p : path) out += (out.empty() ? "" : " -> ") + g.ids[p];
+        return out;
+      }
+      if (!seen[w]) {
+        seen[w] = true;
+        parent[w] = static_cast<long>(v);
+        queue.push_back(w);
+      }
+    }
+  }
+  return g.ids[start];
+}
+
+// Kahn's algorithm, taking ready nodes in document order so the order is stable. Nodes that
+// never become ready (cycles and what follows them) are appended in document order.
+std::vector<std::string> topologicalOrder(const Graph& g) {
+  size_t n = g.ids.size();
+  std::vector<int> indegree(n, 0);
+  for (size_t v = 0; v < n; ++v)
+    for (size_t w : g.successors[v]) ++indegree[w];
+  std::set<size_t> ready;
+  for (size_t v = 0; v < n; ++v)
+    if (indegree[v] == 0) ready.insert(v);
+  std::vector<std::string> order;
+  std::vector<bool> placed(n, false);
+  while (!ready.empty()) {
+    size_t v = *ready.begin();
+    ready.erase(ready.begin());
+    placed[v] = true;
+    order.push_back(g.ids[v]);
+    for (size_t w : g.successors[v])
+      if (--indegree[w] == 0) ready.insert(w);
+  }
+  for (size_t v = 0; v < n; ++v)
+    if (!placed[v]) order.push_back(g.ids[v]);
+  return order;
+}
+
+}  // namespace
+
+std::optional<TensorType> GraphAnalysis::typeOf(const Endpoint& from) const {
+  auto it = nodes.find(from.node);
+  if (it == nodes.end() || !it->second.spec) return std::nullopt;
+  const auto& outs = it->second.spec->outputs;
+  for (size_t i = 0; i < outs.size(); ++i)
+    if (outs[i].name == from.port && i < it->second.outputs.size()) return it->second.outputs[i];
+  return std::nullopt;
+}
+
+GraphAnalysis analyze(const GraphDocument& doc) {
+  GraphAnalysis ga;
+  const LayerRegistry& registry = LayerRegistry::instance();
+  std::map<std::string, std::vector<std::string>> problems;
+  auto blame = [&](const std::string& id, std::string message) {
+    problems[id].push_back(std::move(message));
+  };
+
+  // 1. Types and params.
+  bool hasInput = false;
+  Graph g;
+  for (const auto& node : doc.nodes) {
+    g.index[node.id] = g.ids.size();
+    g.ids.push_back(node.id);
+    NodeAnalysis& na = ga.nodes[node.id];
+    if (!isIdentifier(node.id))
+      blame(node.id, "id '" + node.id +
+                         "' must start with a letter or '_' and hold only letters, digits and "
+                         "'_' (it names the module in weight keys and exported code)");
+    na.spec = registry.find(node.type);
+    if (!na.spec) {
+      blame(node.id, "unknown layer type '" + node.type + "'");
+      continue;
+    }
+    hasInput = hasInput || na.spec->isInput;
+    auto params = normalizeParams(*na.spec, node.params);
+    if (params)
+      na.params = *params;
+    else
+      blame(node.id, params.message());
+  }
+  g.successors.resize(g.ids.size());
+
+  // 2. Edges: ports must exist and point the right way; each input port takes one edge.
+  std::map<std::string, std::map<std::string, std::vector<const GraphEdge*>>> into;
+  for (const auto& e : doc.edges) {
+    auto s = g.index.find(e.from.node), t = g.index.find(e.to.node);
+    if (s == g.index.end() || t == g.index.end()) {
+      const std::string& missing = s == g.index.end() ? e.from.node : e.to.node;
+      const std::string& other = s == g.index.end() ? e.to.node : e.from.node;
+      if (g.index.count(other))
+        blame(other, "edge " + edgeText(e) + " refers to a missing node '" + missing + "'");
+      continue;
+    }
+    const LayerSpec* from = ga.nodes[e.from.node].spec;
+    const LayerSpec* to = ga.nodes[e.to.node].spec;
+    if (from && !from->outputPort(e.from.port)) {
+      if (from->inputPort(e.from.port))
+        blame(e.from.node, "edge " + edgeText(e) + " starts at input port '" + e.from.port +
+                               "'; edges start at an output port (" + joinNames(from->outputs) +
+                               ")");
+      else
+        blame(e.from.node, "no output port '" + e.from.port + "' (edge " + edgeText(e) +
+                               "); outputs: " + joinNames(from->outputs));
+    }
+    if (!to) {
+      g.successors[s->second].push_back(t->second);
+      continue;
+    }
+    const PortSpec* port = to->inputPort(e.to.port);
+    if (!port) {
+      if (to->outputPort(e.to.port))
+        blame(e.to.node, "edge " + edgeText(e) + " ends at output port '" + e.to.port +
+                             "'; edges end at an input port (" + joinNames(to->inputs) + ")");
+      else
+        blame(e.to.node, "no input port '" + e.to.port + "' (edge " + edgeText(e) +
+                             "); inputs: " + joinNames(to->inputs));
+      continue;
+    }
+    if (port->fromData) {
+      blame(e.to.node, "port '" + e.to.port + "' is fed by the data set's targets and takes "
+                       "no edge (edge " + edgeText(e) + ")");
+      continue;
+    }
+    into[e.to.node][e.to.port].push_back(&e);
+    g.successors[s->second].push_back(t->second);
+  }
+  for (auto& succ : g.successors) {
+    std::sort(succ.begin(), succ.end());
+    succ.erase(std::unique(succ.begin(), succ.end()), succ.end());
+  }
+  for (const auto& [nodeId, ports] : into)
+    for (const auto& [portName, edges] : ports) {
+      if (edges.size() < 2) continue;
+      std::string sources;
+      for (const auto* e : edges) sources += (sources.empty() ? "" : ", ") + e->from.toString();
+      blame(nodeId, "input port '" + portName + "' has " + std::to_string(edges.size()) +
+                        " edges (from " + sources + "); an input port takes one");
+    }
+
+  // 3. Cycles: every node on one is blamed; what follows a cycle is only left without shapes.
+  std::vector<bool> cyclic = onCycle(g);
+  for (size_t v = 0; v < g.ids.size(); ++v)
+    if (cyclic[v]) blame(g.ids[v], "is part of a cycle (" + cycleThrough(g, cyclic, v) + ")");
+  ga.order = topologicalOrder(g);
+
+  // 4. Shapes, in topological order.
+  for (const std::string& id : ga.order) {
+    NodeAnalysis& na = ga.nodes[id];
+    if (!na.spec) continue;
+    const auto& edgesIn = into[id];
+    bool upstreamFailed = false;
+    auto connect = [&](const PortSpec& port, const std::string& name, const GraphEdge& e) {
+      std::optional<TensorType> t = ga.typeOf(e.from);
+      if (!t) {
+        upstreamFailed = true;
+        na.inputs.push_back(std::nullopt);
+      } else {
+        if (port.kind != ValueKind::Any && t->kind != ValueKind::Any && t->kind != port.kind)
+          blame(id, "input '" + name + "' takes " + valueKindName(port.kind) + " but " +
+                        e.from.toString() + " gives " + typeText(*t));
+        na.inputs.push_back(t);
+      }
+      na.inputNames.push_back(name);
+    };
+    for (const PortSpec& port : na.spec->inputs) {
+      if (port.fromData) {
+        na.inputs.push_back(std::nullopt);
+        na.inputNames.push_back(port.name);
+        continue;
+      }
+      if (port.variadic) {
+        std::map<int, const GraphEdge*> byIndex;
+        for (const auto& [name, edges] : edgesIn)
+          if (na.spec->inputPort(name) == &port) byIndex[variadicIndex(port.name, name)] = edges[0];
+        int expected = 0;
+        for (const auto& [index, e] : byIndex) {
+          if (index != expected) {
+            blame(id, "input '" + port.name + std::to_string(expected) +
+                          "' is not connected: connect " + port.name + "0, " + port.name +
+                          "1, ... without gaps");
+            break;
+          }
+          connect(port, port.name + std::to_string(index), *e);
+          ++expected;
+        }
+        if (byIndex.size() < 2 && !port.optional)
+          blame(id, "needs at least two inputs (" + port.name + "0, " + port.name + "1, ...), " +
+                        "has " + std::to_string(byIndex.size()));
+        continue;
+      }
+      auto it = edgesIn.find(port.name);
+      if (it == edgesIn.end()) {
+        if (!port.optional)
+          blame(id, "input '" + port.name + "' is not connected" +
+                        (hasInput ? "" : " (the graph has no Input node)"));
+        na.inputs.push_back(std::nullopt);
+        na.inputNames.push_back(port.name);
+        continue;
+      }
+      connect(port, port.name, *it->second.front());
+    }
+    if (problems.count(id) || upstreamFailed) continue;
+    ShapeContext ctx;
+    ctx.params = na.params;
+    ctx.inputs = na.inputs;
+    ctx.inputNames = na.inputNames;
+    auto result = na.spec->infer ? na.spec->infer(ctx) : Result<ShapeResult>(ShapeResult{});
+    if (!result) {
+      blame(id, result.message());
+      continue;
+    }
+    na.outputs = result->outputs;
+    if (!result->params.is_null()) na.params = result->params;
+    na.parameters = result->parameters;
+    na.flops = result->flops;
+    na.target = result->target;
+    for (const auto& [name, shape] : na.parameters) na.parameterCount += numel(shape);
+    ga.totalParameters += na.parameterCount;
+    ga.totalFlops += na.flops;
+  }
+
+  // 5. Diagnostics, in topological order.
+  if (doc.nodes.empty()) ga.diagnostics.push_back({"", "the graph is empty: add an Input node"});
+  for (const std::string& id : ga.order) {
+    auto it = problems.find(id);
+    if (it == problems.end()) continue;
+    NodeAnalysis& na = ga.nodes[id];
+    for (const auto& message : it->second) {
+      ga.diagnostics.push_back({id, message});
+      na.error += (na.error.empty() ? "" : "; ") + message;
+    }
+    na.outputs.clear();
+  }
+  return ga;
+}
+
+std::string canConnect(const GraphDocument& doc, const GraphEdge& edge) {
+  const GraphNode* from = doc.node(edge.from.node);
+  const GraphNode* to = doc.node(edge.to.node);
+  if (!from) return "no node '" + edge.from.node + "'";
+  if (!to) return "no node '" + edge.to.node + "'";
+  const LayerRegistry& registry = LayerRegistry::instance();
+  const LayerSpec* fromSpec = registry.find(from->type);
+  const LayerSpec* toSpec = registry.find(to->type);
+  if (!fromSpec) return "'" + from->id + "' has an unknown type '" + from->type + "'";
+  if (!toSpec) return "'" + to->id + "' has an unknown type '" + to->type + "'";
+  const PortSpec* out = fromSpec->outputPort(edge.from.port);
+  if (!out)
+    return fromSpec->inputPort(edge.from.port)
+               ? "'" + edge.from.toString() + "' is an input port; start at an output port"
+               : "'" + from->id + "' has no output port '" + edge.from.port + "'";
+  const PortSpec* in = toSpec->inputPort(edge.to.port);
+  if (!in)
+    return toSpec->outputPort(edge.to.port)
+               ? "'" + edge.to.toString() + "' is an output port; end at an input port"
+               : "'" + to->id + "' has no input port '" + edge.to.port + "'";
+  if (in->fromData) return "'" + edge.to.toString() + "' is fed by the data set's targets";
+  for (const auto& e : doc.edges)
+    if (e.to == edge.to)
+      return "'" + edge.to.toString() + "' is already connected (from " + e.from.toString() + ")";
+
+  // A cycle appears when `to` already reaches `from`.
+  std::vector<std::string> stack{to->id};
+  std::set<std::string> seen{to->id};
+  while (!stack.empty()) {
+    std::string v = stack.back();
+    stack.pop_back();
+    if (v == from->id) return "would create a cycle";
+    for (const auto& e : doc.edges)
+      if (e.from.node == v && seen.insert(e.to.node).second) stack.push_back(e.to.node);
+  }
+
+  ValueKind kind = out->kind;
+  if (kind == ValueKind::Any) {
+    GraphAnalysis ga = analyze(doc);
+    if (auto t = ga.typeOf(edge.from)) kind = t->kind;
+  }
+  if (kind != ValueKind::Any && in->kind != ValueKind::Any && kind != in->kind)
+    return "'" + edge.to.toString() + "' takes " + valueKindName(in->kind) + " but '" +
+           edge.from.toString() + "' gives " + valueKindName(kind);
+  return {};
+}
+
+}  // namespace strata

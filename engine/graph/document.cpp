@@ -1,0 +1,249 @@
+// Reading and writing .strata graph files (docs/graph-format.md). Only the file structure is
+// checked here; layer types, params and shapes are analyze()'s business.
+#include "graph/document.h"
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <system_error>
+
+namespace strata {
+
+namespace {
+
+constexpr const char* kFormat = "strata-graph";
+
+Result<GraphDocument> fail(const std::string& message) {
+  return Result<GraphDocument>::error(message);
+}
+
+std::string shown(const Json& v) {
+  std::string s = v.dump();
+  return s.size() > 40 ? s.substr(0, 37) + "..." : s;
+}
+
+// Positions are written as integers when they are whole numbers, so files stay readable and
+// a load -> save round trip is byte-stable either way.
+Json number(double v) {
+  if (std::isfinite(v) && v == std::floor(v) && std::fabs(v) < 1e15)
+    return Json(static_cast<int64_t>(v));
+  return Json(v);
+}
+
+Status parseNode(const Json& j, const std::string& where, GraphNode& node) {
+  if (!j.is_object()) return Status::error(where + ": must be an object, got " + shown(j));
+  for (const auto& [key, value] : j.items())
+    if (key != "id" && key != "type" && key != "params" && key != "pos")
+      return Status::error(where + ": unknown key '" + key + "'");
+  auto id = j.find("id");
+  if (id == j.end()) return Status::error(where + ": missing 'id'");
+  if (!id->is_string() || id->get<std::string>().empty())
+    return Status::error(where + ".id: must be a non-empty string, got " + shown(*id));
+  node.id = id->get<std::string>();
+  auto type = j.find("type");
+  if (type == j.end()) return Status::error(where + ": missing 'type'");
+  if (!type->is_string() || type->get<std::string>().empty())
+    return Status::error(where + ".type: must be a non-empty string, got " + shown(*type));
+  node.type = type->get<std::string>();
+  auto params = j.find("params");
+  if (params != j.end() && !params->is_null()) {
+    if (!params->is_object())
+      return Status::error(where + ".params: must be an object, got " + shown(*params));
+    node.params = *params;
+  }
+  auto pos = j.find("pos");
+  if (pos != j.end() && !pos->is_null()) {
+    if (!pos->is_array() || pos->size() != 2 || !(*pos)[0].is_number() ||
+        !(*pos)[1].is_number())
+      return Status::error(where + ".pos: must be [x, y], got " + shown(*pos));
+    node.x = (*pos)[0].get<double>();
+    node.y = (*pos)[1].get<double>();
+  }
+  return Status::ok();
+}
+
+Status parseEdgeEnd(const Json& j, const std::string& where, const char* key,
+                    const std::set<std::string>& ids, Endpoint& out) {
+  auto it = j.find(key);
+  if (it == j.end()) return Status::error(where + ": missing '" + key + "'");
+  const std::string at = where + "." + key;
+  if (!it->is_string())
+    return Status::error(at + ": must be a string \"<node>.<port>\", got " + shown(*it));
+  auto ep = parseEndpoint(it->get<std::string>());
+  if (!ep) return Status::error(at + ": " + ep.message());
+  if (!ids.count(ep->node)) return Status::error(at + ": no node '" + ep->node + "'");
+  out = *ep;
+  return Status::ok();
+}
+
+}  // namespace
+
+Result<Endpoint> parseEndpoint(const std::string& text) {
+  auto dot = text.rfind('.');
+  if (dot == std::string::npos || dot == 0 || dot + 1 == text.size())
+    return Result<Endpoint>::error("'" + text + "' is not '<node>.<port>'");
+  return Endpoint{text.substr(0, dot), text.substr(dot + 1)};
+}
+
+Result<GraphDocument> GraphDocument::fromJson(const Json& j) {
+  if (!j.is_object()) return fail("the file must hold a JSON object, got " + shown(j));
+  for (const auto& [key, value] : j.items())
+    if (key != "format" && key != "version" && key != "nodes" && key != "edges" &&
+        key != "training" && key != "meta")
+      return fail("unknown top-level key '" + key + "'");
+  auto format = j.find("format");
+  if (format == j.end()) return fail("missing 'format' (expected \"strata-graph\")");
+  if (*format != kFormat)
+    return fail("'format' is " + shown(*format) + ", expected \"strata-graph\"");
+  auto version = j.find("version");
+  if (version == j.end()) return fail("missing 'version'");
+  if (!version->is_number_integer())
+    return fail("'version' must be an integer, got " + shown(*version));
+  if (version->get<int64_t>() != kVersion)
+    return fail("version " + std::to_string(version->get<int64_t>()) +
+                " is not supported (this Strata reads version " + std::to_string(kVersion) +
+                ")");
+
+  GraphDocument doc;
+  auto nodes = j.find("nodes");
+  if (nodes == j.end()) return fail("missing 'nodes'");
+  if (!nodes->is_array()) return fail("'nodes' must be an array, got " + shown(*nodes));
+  std::set<std::string> ids;
+  for (size_t i = 0; i < nodes->size(); ++i) {
+    GraphNode node;
+    const std::string where = "nodes[" + std::to_string(i) + "]";
+    if (Status s = parseNode((*nodes)[i], where, node); !s) return s;
+    if (!ids.insert(node.id).second) return fail(where + ": duplicate node id '" + node.id + "'");
+    doc.nodes.push_back(std::move(node));
+  }
+
+  auto edges = j.find("edges");
+  if (edges != j.end() && !edges->is_null()) {
+    if (!edges->is_array()) return fail("'edges' must be an array, got " + shown(*edges));
+    for (size_t i = 0; i < edges->size(); ++i) {
+      const Json& e = (*edges)[i];
+      const std::string where = "edges[" + std::to_string(i) + "]";
+      if (!e.is_object()) return fail(where + ": must be an object, got " + shown(e));
+      for (const auto& [key, value] : e.items())
+        if (key != "from" && key != "to") return fail(where + ": unknown key '" + key + "'");
+      GraphEdge edge;
+      if (Status s = parseEdgeEnd(e, where, "from", ids, edge.from); !s) return s;
+      if (Status s = parseEdgeEnd(e, where, "to", ids, edge.to); !s) return s;
+      for (size_t k = 0; k < doc.edges.size(); ++k)
+        if (doc.edges[k] == edge)
+          return fail(where + ": duplicate of edges[" + std::to_string(k) + "]");
+      doc.edges.push_back(std::move(edge));
+    }
+  }
+
+  for (const char* key : {"training", "meta"}) {
+    auto it = j.find(key);
+    if (it == j.end() || it->is_null()) continue;
+    if (!it->is_object())
+      return fail(std::string("'") + key + "' must be an object, got " + shown(*it));
+    (key == std::string("training") ? doc.training : doc.meta) = *it;
+  }
+  return doc;
+}
+
+Result<GraphDocument> GraphDocument::parse(const std::string& text) {
+  Json j;
+  try {
+    j = Json::parse(text);
+  } catch (const Json::parse_error& e) {
+    // e.what() is "[json.exception.parse_error.101] parse error at line 3, column 5: ...".
+    std::string what = e.what();
+    auto close = what.find("] ");
+    return fail(close != std::string::npos ? what.substr(close + 2) : what);
+  }
+  return fromJson(j);
+}
+
+Result<GraphDocument> GraphDocument::load(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return fail(path + ": cannot open for reading");
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  if (in.bad()) return fail(path + ": read error");
+  auto doc = parse(buffer.str());
+  if (!doc) return fail(path + ": " + doc.message());
+  return doc;
+}
+
+Json GraphDocument::toJson() const {
+  Json j = Json::object();
+  j["format"] = kFormat;
+  j["version"] = kVersion;
+  Json ns = Json::array();
+  for (const auto& n : nodes) {
+    Json node = Json::object();
+    node["id"] = n.id;
+    node["type"] = n.type;
+    node["params"] = n.params.is_object() ? n.params : Json::object();
+    node["pos"] = Json::array({number(n.x), number(n.y)});
+    ns.push_back(std::move(node));
+  }
+  j["nodes"] = std::move(ns);
+  Json es = Json::array();
+  for (const auto& e : edges)
+    es.push_back(Json{{"from", e.from.toString()}, {"to", e.to.toString()}});
+  j["edges"] = std::move(es);
+  if (training.is_object() && !training.empty()) j["training"] = training;
+  if (meta.is_object() && !meta.empty()) j["meta"] = meta;
+  return j;
+}
+
+std::string GraphDocument::serialize() const {
+  // nlohmann::json keeps object keys sorted; invalid UTF-8 cannot get in through parse().
+  return toJson().dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
+}
+
+Status GraphDocument::save(const std::string& path) const {
+  namespace fs = std::filesystem;
+  const std::string text = serialize();
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) return Status::error(path + ": cannot open " + tmp + " for writing");
+    out.write(text.data(), static_cast<std::streamsize>(text.size()));
+    out.flush();
+    if (!out) return Status::error(path + ": write error");
+  }
+  std::error_code ec;
+  fs::rename(tmp, path, ec);
+  if (ec) {
+    fs::remove(tmp, ec);
+    return Status::error(path + ": cannot replace the file: " + ec.message());
+  }
+  return Status::ok();
+}
+
+const GraphNode* GraphDocument::node(const std::string& id) const {
+  for (const auto& n : nodes)
+    if (n.id == id) return &n;
+  return nullptr;
+}
+
+GraphNode* GraphDocument::node(const std::string& id) {
+  for (auto& n : nodes)
+    if (n.id == id) return &n;
+  return nullptr;
+}
+
+std::vector<const GraphEdge*> GraphDocument::edgesInto(const std::string& nodeId) const {
+  std::vector<const GraphEdge*> out;
+  for (const auto& e : edges)
+    if (e.to.node == nodeId) out.push_back(&e);
+  return out;
+}
+
+std::vector<const GraphEdge*> GraphDocument::edgesFrom(const std::string& nodeId) const {
+  std::vector<const GraphEdge*> out;
+  for (const auto& e : edges)
+    if (e.from.node == nodeId) out.push_back(&e);
+  return out;
+}
+
+}  // namespace strata
