@@ -1,0 +1,91 @@
+#include "edgeitem.h"
+
+#include <QFontMetricsF>
+#include <QPainter>
+#include <QPainterPathStroker>
+
+#include <algorithm>
+#include <cmath>
+
+#include "canvastheme.h"
+
+namespace strata::gui {
+
+EdgeItem::EdgeItem(GraphEdge edge, const CanvasTheme* theme)
+    : m_edge(std::move(edge)), m_theme(theme) {
+  setZValue(0);
+  setAcceptHoverEvents(true);
+  setToolTip(QString::fromStdString(m_edge.from.toString() + " \u2192 " + m_edge.to.toString()));
+}
+
+void EdgeItem::setTheme(const CanvasTheme* theme) {
+  m_theme = theme;
+  update();
+}
+
+void EdgeItem::setEndpoints(QPointF from, QPointF to) {
+  if (from == m_from && to == m_to) return;
+  m_from = from;
+  m_to = to;
+  rebuild();
+}
+
+void EdgeItem::setLabel(const QString& label, ValueKind kind) {
+  m_label = label;
+  m_kind = kind;
+  rebuild();
+  update();
+}
+
+void EdgeItem::rebuild() {
+  prepareGeometryChange();
+  // Horizontal tangents at both ends; backward edges get a wider swing so they stay readable.
+  const qreal dx = m_to.x() - m_from.x();
+  const qreal swing = dx >= 0 ? std::clamp(dx * 0.5, 30.0, 160.0)
+                              : std::clamp(-dx * 0.6 + 60, 80.0, 240.0);
+  m_path = QPainterPath(m_from);
+  m_path.cubicTo(m_from + QPointF(swing, 0), m_to - QPointF(swing, 0), m_to);
+
+  m_labelRect = {};
+  if (!m_label.isEmpty()) {
+    const QFontMetricsF metrics(CanvasTheme::monoFont());
+    const QSizeF size(metrics.horizontalAdvance(m_label) + 14, metrics.height() + 6);
+    const QPointF mid = m_path.pointAtPercent(0.5);
+    m_labelRect = QRectF(mid - QPointF(size.width() / 2, size.height() / 2), size);
+  }
+}
+
+QRectF EdgeItem::boundingRect() const {
+  return m_path.controlPointRect().united(m_labelRect).adjusted(-4, -4, 4, 4);
+}
+
+QPainterPath EdgeItem::shape() const {
+  QPainterPathStroker stroker;
+  stroker.setWidth(8);
+  QPainterPath s = stroker.createStroke(m_path);
+  if (!m_labelRect.isNull()) s.addRoundedRect(m_labelRect, 8, 8);
+  return s;
+}
+
+void EdgeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem*, QWidget*) {
+  const CanvasTheme& t = *m_theme;
+  painter->setRenderHint(QPainter::Antialiasing);
+  // The edge takes a muted version of its value kind's colour, so int64 token streams and float
+  // activations are told apart at a glance without shouting.
+  QColor color = m_kind == ValueKind::Any ? t.edge : t.kindColor(m_kind);
+  if (m_kind != ValueKind::Any) color.setAlphaF(t.isDark ? 0.75f : 0.6f);
+  painter->setPen(QPen(color, isSelected() ? 2.6 : 1.8, Qt::SolidLine, Qt::RoundCap));
+  painter->setBrush(Qt::NoBrush);
+  painter->drawPath(m_path);
+
+  if (m_labelRect.isNull()) return;
+  const qreal r = m_labelRect.height() / 2;
+  painter->setPen(QPen(t.labelBorder, 1));
+  painter->setBrush(t.labelFill);
+  painter->drawRoundedRect(m_labelRect, r, r);
+  painter->setFont(CanvasTheme::monoFont());
+  painter->setPen(t.labelText);
+  painter->drawText(m_labelRect, Qt::AlignCenter, m_label);
+}
+
+}  // namespace strata::gui

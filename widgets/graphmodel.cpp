@@ -1,0 +1,159 @@
+#include "graphmodel.h"
+
+#include <QFileInfo>
+#include <QUndoStack>
+
+#include <algorithm>
+#include <map>
+
+namespace strata::gui {
+
+GraphModel::GraphModel(QObject* parent) : QObject(parent), m_undoStack(new QUndoStack(this)) {
+  reanalyze();
+}
+
+GraphModel::~GraphModel() = default;
+
+Status GraphModel::loadFile(const QString& path) {
+  Result<GraphDocument> doc = GraphDocument::load(path.toStdString());
+  if (!doc) return doc.status();
+  setDocument(std::move(doc).value(), path);
+  return Status::ok();
+}
+
+void GraphModel::setDocument(GraphDocument doc, const QString& filePath) {
+  m_undoStack->clear();
+  m_document = std::move(doc);
+  layoutIfStacked();
+  const bool pathChanged = filePath != m_filePath;
+  m_filePath = filePath;
+  reanalyze();
+  emit modelReset();
+  emit analysisChanged();
+  if (pathChanged) emit filePathChanged(m_filePath);
+}
+
+void GraphModel::clear() { setDocument(GraphDocument{}, {}); }
+
+const NodeAnalysis* GraphModel::nodeAnalysis(const std::string& id) const {
+  auto it = m_analysis.nodes.find(id);
+  return it == m_analysis.nodes.end() ? nullptr : &it->second;
+}
+
+std::optional<TensorType> GraphModel::edgeType(const GraphEdge& edge) const {
+  return m_analysis.typeOf(edge.from);
+}
+
+QString GraphModel::displayName() const {
+  const auto name = m_document.meta.find("name");
+  if (name != m_document.meta.end() && name->is_string() && !name->get<std::string>().empty())
+    return QString::fromStdString(name->get<std::string>());
+  if (!m_filePath.isEmpty()) return QFileInfo(m_filePath).completeBaseName();
+  return tr("Untitled");
+}
+
+QString GraphModel::description() const {
+  const auto d = m_document.meta.find("description");
+  if (d != m_document.meta.end() && d->is_string())
+    return QString::fromStdString(d->get<std::string>());
+  return {};
+}
+
+bool GraphModel::addNode(const GraphNode& node) {
+  if (node.id.empty() || m_document.node(node.id)) return false;
+  m_document.nodes.push_back(node);
+  reanalyze();
+  emit nodeAdded(node.id);
+  emit analysisChanged();
+  return true;
+}
+
+bool GraphModel::removeNode(const std::string& id) {
+  auto it = std::find_if(m_document.nodes.begin(), m_document.nodes.end(),
+                         [&](const GraphNode& n) { return n.id == id; });
+  if (it == m_document.nodes.end()) return false;
+  std::vector<GraphEdge> touching;
+  for (const GraphEdge& e : m_document.edges)
+    if (e.from.node == id || e.to.node == id) touching.push_back(e);
+  for (const GraphEdge& e : touching) {
+    std::erase(m_document.edges, e);
+    emit edgeRemoved(e);
+  }
+  m_document.nodes.erase(it);
+  reanalyze();
+  emit nodeRemoved(id);
+  emit analysisChanged();
+  return true;
+}
+
+bool GraphModel::moveNode(const std::string& id, QPointF pos) {
+  GraphNode* node = m_document.node(id);
+  if (!node) return false;
+  node->x = pos.x();
+  node->y = pos.y();
+  // Positions do not enter the analysis, so a move does not re-run it.
+  emit nodeMoved(id, pos);
+  return true;
+}
+
+bool GraphModel::setNodeParams(const std::string& id, const Json& params) {
+  GraphNode* node = m_document.node(id);
+  if (!node || !params.is_object()) return false;
+  node->params = params;
+  reanalyze();
+  emit nodeChanged(id);
+  emit analysisChanged();
+  return true;
+}
+
+bool GraphModel::addEdge(const GraphEdge& edge) {
+  if (!m_document.node(edge.from.node) || !m_document.node(edge.to.node)) return false;
+  if (std::find(m_document.edges.begin(), m_document.edges.end(), edge) != m_document.edges.end())
+    return false;
+  m_document.edges.push_back(edge);
+  reanalyze();
+  emit edgeAdded(edge);
+  emit analysisChanged();
+  return true;
+}
+
+bool GraphModel::removeEdge(const GraphEdge& edge) {
+  if (std::erase(m_document.edges, edge) == 0) return false;
+  reanalyze();
+  emit edgeRemoved(edge);
+  emit analysisChanged();
+  return true;
+}
+
+void GraphModel::reanalyze() { m_analysis = analyze(m_document); }
+
+void GraphModel::layoutIfStacked() {
+  auto& nodes = m_document.nodes;
+  if (nodes.size() < 2) return;
+  const bool stacked = std::all_of(nodes.begin(), nodes.end(), [&](const GraphNode& n) {
+    return n.x == nodes.front().x && n.y == nodes.front().y;
+  });
+  if (!stacked) return;
+  // Column = longest path from a source; row = order of appearance within the column.
+  std::map<std::string, int> depth;
+  for (const GraphNode& n : nodes) depth[n.id] = 0;
+  for (size_t pass = 0; pass < nodes.size(); ++pass) {
+    bool changed = false;
+    for (const GraphEdge& e : m_document.edges) {
+      if (!depth.count(e.from.node) || !depth.count(e.to.node)) continue;
+      if (depth[e.to.node] < depth[e.from.node] + 1) {
+        depth[e.to.node] = depth[e.from.node] + 1;
+        changed = true;
+      }
+    }
+    if (!changed) break;
+  }
+  std::map<int, int> rows;
+  for (GraphNode& n : nodes) {
+    const int column = depth[n.id];
+    n.x = column * 280.0;
+    n.y = rows[column]++ * 220.0;
+  }
+}
+
+}  // namespace strata::gui

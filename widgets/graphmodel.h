@@ -1,0 +1,79 @@
+// The editor document: a strata::GraphDocument, its analysis (shapes, parameter counts, errors)
+// and the undo stack that every edit goes through. Views listen to its signals; they never change
+// the document themselves. Qt Core/Gui only: no widget type may appear here.
+#pragma once
+
+#include <QObject>
+#include <QPointF>
+#include <QString>
+
+#include <string>
+
+#include "graph/analysis.h"
+#include "graph/document.h"
+
+class QUndoStack;
+
+namespace strata::gui {
+
+class GraphModel final : public QObject {
+  Q_OBJECT
+
+ public:
+  explicit GraphModel(QObject* parent = nullptr);
+  ~GraphModel() override;
+
+  // Replaces the document with the file's contents. On failure the model is left unchanged and
+  // the status carries the engine's message (which starts with the path).
+  Status loadFile(const QString& path);
+  // Replaces the document (clears the undo history) and emits modelReset().
+  void setDocument(GraphDocument doc, const QString& filePath = {});
+  void clear();
+
+  const GraphDocument& document() const { return m_document; }
+  const GraphAnalysis& analysis() const { return m_analysis; }
+  const NodeAnalysis* nodeAnalysis(const std::string& id) const;
+  // The type flowing on an edge, when the analysis knows it.
+  std::optional<TensorType> edgeType(const GraphEdge& edge) const;
+
+  QString filePath() const { return m_filePath; }
+  // meta.name, else the file's base name, else "Untitled".
+  QString displayName() const;
+  QString description() const;  // meta.description, may be empty
+  bool isEmpty() const { return m_document.nodes.empty(); }
+
+  QUndoStack* undoStack() const { return m_undoStack; }
+
+  // Primitive edits. Undo commands call these from redo()/undo() with ids and values; nothing
+  // else should. Each returns false (and changes nothing) when the edit does not apply.
+  bool addNode(const GraphNode& node);
+  // Also removes the edges touching the node (edgeRemoved is emitted for each, first).
+  bool removeNode(const std::string& id);
+  bool moveNode(const std::string& id, QPointF pos);
+  bool setNodeParams(const std::string& id, const Json& params);
+  bool addEdge(const GraphEdge& edge);
+  bool removeEdge(const GraphEdge& edge);
+
+ signals:
+  void modelReset();  // the whole document was replaced
+  void nodeAdded(const std::string& id);
+  void nodeRemoved(const std::string& id);
+  void nodeMoved(const std::string& id, QPointF pos);
+  void nodeChanged(const std::string& id);  // params changed
+  void edgeAdded(const strata::GraphEdge& edge);
+  void edgeRemoved(const strata::GraphEdge& edge);
+  void analysisChanged();  // m_analysis was recomputed; emitted after the structural signal
+  void filePathChanged(const QString& path);
+
+ private:
+  void reanalyze();
+  // Gives positions to documents whose nodes all sit on one spot (e.g. written by a script).
+  void layoutIfStacked();
+
+  GraphDocument m_document;
+  GraphAnalysis m_analysis;
+  QString m_filePath;
+  QUndoStack* m_undoStack = nullptr;
+};
+
+}  // namespace strata::gui

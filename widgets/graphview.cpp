@@ -1,0 +1,172 @@
+#include "graphview.h"
+
+#include <QMouseEvent>
+#include <QScrollBar>
+#include <QWheelEvent>
+
+#include <algorithm>
+#include <cmath>
+
+#include "canvastheme.h"
+#include "graphscene.h"
+
+namespace strata::gui {
+
+namespace {
+
+constexpr qreal kMinorGrid = 24;
+constexpr int kMajorEvery = 5;
+
+}  // namespace
+
+GraphView::GraphView(QWidget* parent) : QGraphicsView(parent) {
+  setRenderHints(QPainter::Antialiasing | QPainter::TextAntialiasing |
+                 QPainter::SmoothPixmapTransform);
+  setViewportUpdateMode(QGraphicsView::FullViewportUpdate);  // the grid must not tear on pan
+  setTransformationAnchor(QGraphicsView::AnchorUnderMouse);
+  setResizeAnchor(QGraphicsView::AnchorViewCenter);
+  setDragMode(QGraphicsView::RubberBandDrag);
+  setFrameShape(QFrame::NoFrame);
+  setHorizontalScrollBarPolicy(Qt::ScrollBarAsNeeded);
+  setVerticalScrollBarPolicy(Qt::ScrollBarAsNeeded);
+  setCacheMode(QGraphicsView::CacheNone);
+}
+
+void GraphView::zoomIn() { zoomBy(kZoomStep, AnchorViewCenter); }
+
+void GraphView::zoomOut() { zoomBy(1 / kZoomStep, AnchorViewCenter); }
+
+void GraphView::resetZoom() {
+  zoomBy(1.0 / zoom(), AnchorViewCenter);
+}
+
+void GraphView::fitToView() {
+  const auto* graph = qobject_cast<const GraphScene*>(scene());
+  const QRectF bounds = graph ? graph->graphBounds() : scene() ? scene()->itemsBoundingRect()
+                                                               : QRectF();
+  if (bounds.isEmpty()) {
+    resetTransform();
+    centerOn(0, 0);
+    emit zoomChanged(zoom());
+    return;
+  }
+  const QRectF framed = bounds.adjusted(-40, -40, 40, 40);
+  fitInView(framed, Qt::KeepAspectRatio);
+  if (zoom() > 1.0) {
+    resetTransform();
+    centerOn(framed.center());
+  }
+  if (zoom() < kMinZoom) {
+    const double f = kMinZoom / zoom();
+    scale(f, f);
+    centerOn(framed.center());
+  }
+  emit zoomChanged(zoom());
+}
+
+void GraphView::requestFit() {
+  m_fitPending = true;
+  if (isVisible() && viewport()->width() > 1) {
+    m_fitPending = false;
+    fitToView();
+  }
+}
+
+void GraphView::showEvent(QShowEvent* event) {
+  QGraphicsView::showEvent(event);
+  if (m_fitPending) requestFit();
+}
+
+void GraphView::resizeEvent(QResizeEvent* event) {
+  QGraphicsView::resizeEvent(event);
+  if (m_fitPending) requestFit();
+}
+
+void GraphView::zoomBy(double factor, ViewportAnchor anchor) {
+  const double target = std::clamp(zoom() * factor, kMinZoom, kMaxZoom);
+  if (std::abs(target - zoom()) < 1e-9) return;
+  const ViewportAnchor previous = transformationAnchor();
+  setTransformationAnchor(anchor);
+  const double f = target / zoom();
+  scale(f, f);
+  setTransformationAnchor(previous);
+  emit zoomChanged(zoom());
+}
+
+void GraphView::wheelEvent(QWheelEvent* event) {
+  const int delta = event->angleDelta().y();
+  if (delta == 0) {
+    QGraphicsView::wheelEvent(event);
+    return;
+  }
+  // Track pads send small deltas: scale by the fraction of a notch.
+  zoomBy(std::pow(kZoomStep, delta / 120.0), AnchorUnderMouse);
+  event->accept();
+}
+
+void GraphView::mousePressEvent(QMouseEvent* event) {
+  if (event->button() == Qt::MiddleButton) {
+    m_panning = true;
+    m_panLast = event->position().toPoint();
+    viewport()->setCursor(Qt::ClosedHandCursor);
+    event->accept();
+    return;
+  }
+  QGraphicsView::mousePressEvent(event);
+}
+
+void GraphView::mouseMoveEvent(QMouseEvent* event) {
+  if (m_panning) {
+    const QPoint p = event->position().toPoint();
+    const QPoint delta = p - m_panLast;
+    m_panLast = p;
+    horizontalScrollBar()->setValue(horizontalScrollBar()->value() - delta.x());
+    verticalScrollBar()->setValue(verticalScrollBar()->value() - delta.y());
+    event->accept();
+    return;
+  }
+  QGraphicsView::mouseMoveEvent(event);
+}
+
+void GraphView::mouseReleaseEvent(QMouseEvent* event) {
+  if (m_panning && event->button() == Qt::MiddleButton) {
+    m_panning = false;
+    viewport()->unsetCursor();
+    event->accept();
+    return;
+  }
+  QGraphicsView::mouseReleaseEvent(event);
+}
+
+void GraphView::drawBackground(QPainter* painter, const QRectF& rect) {
+  const auto* graph = qobject_cast<const GraphScene*>(scene());
+  const CanvasTheme theme = graph ? graph->theme() : CanvasTheme::light();
+  painter->fillRect(rect, theme.background);
+
+  // Hide the minor grid when zoomed far out, where it would turn into a grey wash.
+  const bool minor = zoom() * kMinorGrid >= 9;
+  const qreal step = kMinorGrid;
+  const qreal left = std::floor(rect.left() / step) * step;
+  const qreal top = std::floor(rect.top() / step) * step;
+  QVector<QLineF> minorLines;
+  QVector<QLineF> majorLines;
+  for (qreal x = left; x < rect.right(); x += step) {
+    const bool major = std::lround(x / step) % kMajorEvery == 0;
+    if (major || minor)
+      (major ? majorLines : minorLines).append(QLineF(x, rect.top(), x, rect.bottom()));
+  }
+  for (qreal y = top; y < rect.bottom(); y += step) {
+    const bool major = std::lround(y / step) % kMajorEvery == 0;
+    if (major || minor)
+      (major ? majorLines : minorLines).append(QLineF(rect.left(), y, rect.right(), y));
+  }
+  painter->save();
+  painter->setRenderHint(QPainter::Antialiasing, false);
+  painter->setPen(QPen(theme.gridMinor, 0));  // cosmetic: one pixel at every zoom
+  painter->drawLines(minorLines);
+  painter->setPen(QPen(theme.gridMajor, 0));
+  painter->drawLines(majorLines);
+  painter->restore();
+}
+
+}  // namespace strata::gui

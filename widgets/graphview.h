@@ -1,0 +1,50 @@
+// The canvas view: wheel zooms around the cursor, middle-drag pans, fitToView() frames the graph,
+// and a subtle two-level grid is drawn behind it.
+#pragma once
+
+#include <QGraphicsView>
+
+namespace strata::gui {
+
+class GraphView final : public QGraphicsView {
+  Q_OBJECT
+
+ public:
+  static constexpr double kMinZoom = 0.15;
+  static constexpr double kMaxZoom = 3.0;
+  static constexpr double kZoomStep = 1.15;  // one wheel notch
+
+  explicit GraphView(QWidget* parent = nullptr);
+
+  double zoom() const { return transform().m11(); }
+
+ public slots:
+  void zoomIn();
+  void zoomOut();
+  void resetZoom();
+  // Frames the whole graph, never enlarging past 100 % (a tiny graph stays at natural size).
+  void fitToView();
+  // Fits now when the view is on screen, else as soon as it is shown with its final size.
+  void requestFit();
+
+ signals:
+  void zoomChanged(double zoom);
+
+ protected:
+  void wheelEvent(QWheelEvent* event) override;
+  void mousePressEvent(QMouseEvent* event) override;
+  void mouseMoveEvent(QMouseEvent* event) override;
+  void mouseReleaseEvent(QMouseEvent* event) override;
+  void drawBackground(QPainter* painter, const QRectF& rect) override;
+  void showEvent(QShowEvent* event) override;
+  void resizeEvent(QResizeEvent* event) override;
+
+ private:
+  void zoomBy(double factor, ViewportAnchor anchor);
+
+  bool m_fitPending = false;
+  bool m_panning = false;
+  QPoint m_panLast;
+};
+
+}  // namespace strata::gui

@@ -1,0 +1,299 @@
+#include "nodeitem.h"
+
+#include <QFontMetricsF>
+#include <QPainter>
+#include <QStyleOptionGraphicsItem>
+
+#include <algorithm>
+#include <cmath>
+
+#include "canvastheme.h"
+#include "errorbadgeitem.h"
+#include "formatting.h"
+
+namespace strata::gui {
+
+namespace {
+
+constexpr qreal kPad = 12;       // horizontal text padding inside the card
+constexpr qreal kPortsGap = 6;   // space between the header and the first port row
+constexpr qreal kShadow = 8;     // room around the card for its shadow and the badge
+
+QString portLabel(const NodeContent::Port& p) { return QString::fromStdString(p.name); }
+
+}  // namespace
+
+NodeItem::NodeItem(std::string id, const CanvasTheme* theme)
+    : m_id(std::move(id)), m_theme(theme), m_badge(new ErrorBadgeItem(theme, this)) {
+  m_content.id = m_id;
+  setZValue(1);
+  setAcceptHoverEvents(true);
+  setFlag(ItemIsSelectable);
+  relayout();
+}
+
+NodeItem::~NodeItem() = default;
+
+void NodeItem::setContent(NodeContent content) {
+  prepareGeometryChange();
+  m_content = std::move(content);
+  relayout();
+  update();
+}
+
+void NodeItem::setTheme(const CanvasTheme* theme) {
+  m_theme = theme;
+  m_badge->setTheme(theme);
+  update();
+}
+
+void NodeItem::relayout() {
+  const QFontMetricsF title(CanvasTheme::titleFont());
+  const QFontMetricsF body(CanvasTheme::bodyFont());
+  qreal w = kMinWidth;
+  w = std::max(w, title.horizontalAdvance(QString::fromStdString(m_id)) + 2 * kPad + 16);
+  const size_t rows = std::max(m_content.inputs.size(), m_content.outputs.size());
+  for (size_t i = 0; i < rows; ++i) {
+    qreal need = 2 * kPad + 24;
+    if (i < m_content.inputs.size()) need += body.horizontalAdvance(portLabel(m_content.inputs[i]));
+    if (i < m_content.outputs.size())
+      need += body.horizontalAdvance(portLabel(m_content.outputs[i]));
+    w = std::max(w, need);
+  }
+  for (const NodeContent::Param& p : m_content.params)
+    w = std::max(w, body.horizontalAdvance(p.name) + body.horizontalAdvance(p.value) + 2 * kPad +
+                        20);
+  m_width = std::min(std::ceil(w / 4) * 4, qreal(320));
+
+  qreal h = kHeaderHeight + kPortsGap + qreal(rows) * kPortRow;
+  if (!m_content.params.empty() || m_content.moreParams > 0) {
+    const int paramRows = int(m_content.params.size()) + (m_content.moreParams > 0 ? 1 : 0);
+    h += 8 + paramRows * kParamRow + 4;
+  } else {
+    h += 4;
+  }
+  h += kFooterHeight;
+  m_height = h;
+
+  m_badge->setPos(m_width - 4, 4);
+  m_badge->setMessage(m_content.error);
+  setToolTip(toolTipText());
+}
+
+qreal NodeItem::portY(size_t index) const {
+  return kHeaderHeight + kPortsGap + qreal(index) * kPortRow + kPortRow / 2;
+}
+
+qreal NodeItem::paramsTop() const {
+  const size_t rows = std::max(m_content.inputs.size(), m_content.outputs.size());
+  return kHeaderHeight + kPortsGap + qreal(rows) * kPortRow;
+}
+
+QPointF NodeItem::inputPortPos(const std::string& port) const {
+  for (size_t i = 0; i < m_content.inputs.size(); ++i)
+    if (m_content.inputs[i].name == port) return mapToScene(QPointF(0, portY(i)));
+  return mapToScene(QPointF(0, kHeaderHeight / 2));
+}
+
+QPointF NodeItem::outputPortPos(const std::string& port) const {
+  for (size_t i = 0; i < m_content.outputs.size(); ++i)
+    if (m_content.outputs[i].name == port) return mapToScene(QPointF(m_width, portY(i)));
+  return mapToScene(QPointF(m_width, kHeaderHeight / 2));
+}
+
+QRectF NodeItem::boundingRect() const {
+  return cardRect().adjusted(-kShadow, -kShadow, kShadow, kShadow + 4);
+}
+
+QPainterPath NodeItem::shape() const {
+  QPainterPath path;
+  path.addRoundedRect(cardRect().adjusted(-kPortRadius, 0, kPortRadius, 0), kRadius, kRadius);
+  return path;
+}
+
+void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem*, QWidget*) {
+  const CanvasTheme& t = *m_theme;
+  painter->setRenderHint(QPainter::Antialiasing);
+  painter->setRenderHint(QPainter::TextAntialiasing);
+  const QRectF card = cardRect();
+  const QColor accent = t.categoryColor(m_content.category);
+
+  // Soft shadow: a few widening, nearly transparent layers below the card.
+  painter->setPen(Qt::NoPen);
+  for (int i = 1; i <= 4; ++i) {
+    QColor c = t.shadow;
+    c.setAlphaF(t.isDark ? 0.10f : 0.028f);
+    painter->setBrush(c);
+    painter->drawRoundedRect(card.adjusted(-i * 0.75, i * 0.5, i * 0.75, i * 1.1 + 1),
+                             kRadius + i, kRadius + i);
+  }
+
+  QPainterPath body;
+  body.addRoundedRect(card, kRadius, kRadius);
+  painter->fillPath(body, t.cardFill);
+
+  // Header tinted with the category colour, the stripe on top, both clipped to the card.
+  painter->save();
+  painter->setClipPath(body);
+  painter->fillRect(QRectF(0, 0, m_width, kHeaderHeight), t.headerTint(accent));
+  painter->fillRect(QRectF(0, 0, m_width, 4), accent);
+  painter->setPen(QPen(t.divider, 1));
+  painter->drawLine(QPointF(0, kHeaderHeight - 0.5), QPointF(m_width, kHeaderHeight - 0.5));
+  painter->restore();
+
+  const qreal textRight = m_width - kPad - (m_content.error.isEmpty() ? 0 : 10);
+  const QFont titleFont = CanvasTheme::titleFont();
+  painter->setFont(titleFont);
+  painter->setPen(t.title);
+  const QString title = QFontMetricsF(titleFont).elidedText(
+      QString::fromStdString(m_id), Qt::ElideRight, textRight - kPad);
+  painter->drawText(QRectF(kPad, 10, textRight - kPad, 18), Qt::AlignLeft | Qt::AlignVCenter,
+                    title);
+
+  // The layer type, then its category in the category colour.
+  const QFont bodyFont = CanvasTheme::bodyFont();
+  const QFontMetricsF bodyMetrics(bodyFont);
+  painter->setFont(bodyFont);
+  painter->setPen(t.muted);
+  const QRectF typeRect(kPad, 29, textRight - kPad, 14);
+  painter->drawText(typeRect, Qt::AlignLeft | Qt::AlignVCenter, m_content.type);
+  if (!m_content.category.empty()) {
+    const QString category = QString::fromStdString(m_content.category);
+    const qreal x = kPad + bodyMetrics.horizontalAdvance(m_content.type) + 8;
+    painter->setPen(Qt::NoPen);
+    painter->setBrush(accent);
+    painter->drawEllipse(QPointF(x + 2, typeRect.center().y() + 0.5), 2, 2);
+    painter->setPen(accent.darker(t.isDark ? 90 : 115));
+    painter->drawText(QRectF(x + 8, typeRect.top(), textRight - x - 8, typeRect.height()),
+                      Qt::AlignLeft | Qt::AlignVCenter,
+                      bodyMetrics.elidedText(category, Qt::ElideRight, textRight - x - 8));
+  }
+
+  paintPorts(painter);
+  paintParams(painter);
+  paintFooter(painter);
+
+  // Border last, so it sits over the header fill; red for an error, accent when selected.
+  QPen border(t.cardBorder, 1);
+  if (!m_content.error.isEmpty()) border = QPen(t.error, 1.4);
+  if (isSelected()) border = QPen(t.cardSelected, 2);
+  painter->setPen(border);
+  painter->setBrush(Qt::NoBrush);
+  painter->drawRoundedRect(card.adjusted(0.5, 0.5, -0.5, -0.5), kRadius, kRadius);
+
+  // Port dots straddle the border.
+  auto dot = [&](qreal x, qreal y, const NodeContent::Port& p) {
+    const QColor kind = t.kindColor(p.kind);
+    painter->setPen(QPen(p.connected ? t.portRing : kind, 1.5));
+    painter->setBrush(p.connected ? kind : t.cardFill);
+    painter->drawEllipse(QPointF(x, y), kPortRadius, kPortRadius);
+  };
+  for (size_t i = 0; i < m_content.inputs.size(); ++i) dot(0, portY(i), m_content.inputs[i]);
+  for (size_t i = 0; i < m_content.outputs.size(); ++i)
+    dot(m_width, portY(i), m_content.outputs[i]);
+}
+
+void NodeItem::paintPorts(QPainter* painter) const {
+  const CanvasTheme& t = *m_theme;
+  const QFont font = CanvasTheme::bodyFont();
+  painter->setFont(font);
+  const qreal half = m_width / 2 - kPad;
+  for (size_t i = 0; i < m_content.inputs.size(); ++i) {
+    const NodeContent::Port& p = m_content.inputs[i];
+    painter->setPen(p.optional && !p.connected ? t.muted : t.text);
+    painter->drawText(QRectF(kPad, portY(i) - 8, half, 16), Qt::AlignLeft | Qt::AlignVCenter,
+                      portLabel(p));
+  }
+  for (size_t i = 0; i < m_content.outputs.size(); ++i) {
+    const NodeContent::Port& p = m_content.outputs[i];
+    painter->setPen(p.connected ? t.text : t.muted);
+    painter->drawText(QRectF(m_width / 2, portY(i) - 8, half, 16),
+                      Qt::AlignRight | Qt::AlignVCenter, portLabel(p));
+  }
+}
+
+void NodeItem::paintParams(QPainter* painter) const {
+  if (m_content.params.empty() && m_content.moreParams == 0) return;
+  const CanvasTheme& t = *m_theme;
+  qreal y = paramsTop() + 4;
+  painter->setPen(QPen(t.divider, 1));
+  painter->drawLine(QPointF(kPad, y), QPointF(m_width - kPad, y));
+  y += 4;
+  const QFont font = CanvasTheme::bodyFont();
+  QFont valueFont = font;
+  valueFont.setWeight(QFont::Medium);
+  QFont inferredFont = font;
+  inferredFont.setItalic(true);
+  const qreal width = m_width - 2 * kPad;
+  for (const NodeContent::Param& p : m_content.params) {
+    const QRectF row(kPad, y, width, kParamRow);
+    painter->setFont(font);
+    painter->setPen(t.muted);
+    painter->drawText(row, Qt::AlignLeft | Qt::AlignVCenter, p.name);
+    const QFont& vf = p.inferred ? inferredFont : valueFont;
+    painter->setFont(vf);
+    painter->setPen(p.inferred ? t.muted : t.title);
+    const qreal nameWidth = QFontMetricsF(font).horizontalAdvance(p.name) + 12;
+    painter->drawText(row, Qt::AlignRight | Qt::AlignVCenter,
+                      QFontMetricsF(vf).elidedText(p.value, Qt::ElideRight, width - nameWidth));
+    y += kParamRow;
+  }
+  if (m_content.moreParams > 0) {
+    painter->setFont(font);
+    painter->setPen(t.muted);
+    painter->drawText(QRectF(kPad, y, width, kParamRow), Qt::AlignLeft | Qt::AlignVCenter,
+                      QObject::tr("+%n more", nullptr, m_content.moreParams));
+  }
+}
+
+void NodeItem::paintFooter(QPainter* painter) const {
+  const CanvasTheme& t = *m_theme;
+  const QRectF footer(0, m_height - kFooterHeight, m_width, kFooterHeight);
+  QPainterPath card;
+  card.addRoundedRect(cardRect(), kRadius, kRadius);
+  painter->save();
+  painter->setClipPath(card);
+  if (!m_content.error.isEmpty()) painter->fillRect(footer, t.errorFill);
+  painter->setPen(QPen(t.divider, 1));
+  painter->drawLine(footer.topLeft() + QPointF(0, 0.5), footer.topRight() + QPointF(0, 0.5));
+  painter->restore();
+
+  const QFont font = CanvasTheme::smallFont();
+  const QFontMetricsF metrics(font);
+  painter->setFont(font);
+  const QRectF text = footer.adjusted(kPad, 0, -kPad, 0);
+  if (!m_content.error.isEmpty()) {
+    painter->setPen(t.error);
+    painter->drawText(text, Qt::AlignLeft | Qt::AlignVCenter,
+                      metrics.elidedText(m_content.error, Qt::ElideRight, text.width()));
+    return;
+  }
+  painter->setPen(t.muted);
+  painter->drawText(text, Qt::AlignLeft | Qt::AlignVCenter,
+                    formatParameters(m_content.parameterCount));
+  if (m_content.flops > 0)
+    painter->drawText(text, Qt::AlignRight | Qt::AlignVCenter, formatFlops(m_content.flops));
+}
+
+QString NodeItem::toolTipText() const {
+  QString tip = QStringLiteral("<b>%1</b> &middot; %2")
+                    .arg(QString::fromStdString(m_id).toHtmlEscaped(),
+                         m_content.type.toHtmlEscaped());
+  if (!m_content.summary.isEmpty()) tip += QStringLiteral("<br>") + m_content.summary.toHtmlEscaped();
+  auto ports = [&](const std::vector<NodeContent::Port>& list, const char* arrow) {
+    for (const NodeContent::Port& p : list) {
+      if (p.type.isEmpty()) continue;
+      tip += QStringLiteral("<br>%1 %2: <tt>%3</tt>")
+                 .arg(QLatin1String(arrow), QString::fromStdString(p.name).toHtmlEscaped(),
+                      p.type.toHtmlEscaped());
+    }
+  };
+  ports(m_content.inputs, "&rarr;");
+  ports(m_content.outputs, "&larr;");
+  if (!m_content.error.isEmpty())
+    tip += QStringLiteral("<br><span style='color:#d92d20'>%1</span>")
+               .arg(m_content.error.toHtmlEscaped());
+  return tip;
+}
+
+}  // namespace strata::gui

@@ -1,0 +1,67 @@
+// A node on the canvas: a rounded card with the node id and layer type under a category stripe,
+// typed input ports on the left and outputs on the right, the key params and the parameter count.
+// The card draws a NodeContent snapshot; it holds no pointer into the document.
+#pragma once
+
+#include <QGraphicsItem>
+
+#include <string>
+
+#include "nodecontent.h"
+
+namespace strata::gui {
+
+struct CanvasTheme;
+class ErrorBadgeItem;
+
+class NodeItem final : public QGraphicsItem {
+ public:
+  enum { Type = UserType + 1 };
+
+  static constexpr qreal kMinWidth = 196;
+  static constexpr qreal kRadius = 8;
+  static constexpr qreal kHeaderHeight = 50;
+  static constexpr qreal kPortRow = 22;
+  static constexpr qreal kParamRow = 18;
+  static constexpr qreal kFooterHeight = 26;
+  static constexpr qreal kPortRadius = 4.5;
+
+  NodeItem(std::string id, const CanvasTheme* theme);
+  ~NodeItem() override;
+
+  const std::string& id() const { return m_id; }
+  const NodeContent& content() const { return m_content; }
+  void setContent(NodeContent content);
+  void setTheme(const CanvasTheme* theme);
+
+  // Where edges attach, in scene coordinates. An unknown port gives the middle of that side.
+  QPointF inputPortPos(const std::string& port) const;
+  QPointF outputPortPos(const std::string& port) const;
+
+  ErrorBadgeItem* errorBadge() const { return m_badge; }
+  QRectF cardRect() const { return {0, 0, m_width, m_height}; }
+
+  int type() const override { return Type; }
+  QRectF boundingRect() const override;
+  QPainterPath shape() const override;
+  void paint(QPainter* painter, const QStyleOptionGraphicsItem* option,
+             QWidget* widget) override;
+
+ private:
+  void relayout();
+  qreal portY(size_t index) const;
+  qreal paramsTop() const;
+  void paintPorts(QPainter* painter) const;
+  void paintParams(QPainter* painter) const;
+  void paintFooter(QPainter* painter) const;
+  QString toolTipText() const;
+
+  std::string m_id;
+  const CanvasTheme* m_theme = nullptr;
+  NodeContent m_content;
+  ErrorBadgeItem* m_badge = nullptr;  // a child item, deleted with this one
+  qreal m_width = kMinWidth;
+  qreal m_height = kHeaderHeight + kFooterHeight;
+};
+
+}  // namespace strata::gui
