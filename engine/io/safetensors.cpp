@@ -181,7 +181,8 @@ Result<TensorFile> loadSafetensors(const std::string& path) {
   uint64_t headerLen = 0;
   if (!in.read(reinterpret_cast<char*>(&headerLen), 8)) return err("cannot read header length");
   if (headerLen > kMaxHeaderBytes)
-    return err("header length " + std::to_string(headerLen) + " exceeds the 100 MB limit");
+    return err("header length " + std::to_string(headerLen) +
+               " exceeds the 100 MB limit (not a safetensors file?)");
   if (headerLen > fileSize - 8)
     return err("header length " + std::to_string(headerLen) + " runs past the end of the file (" +
                std::to_string(fileSize) + " bytes)");
