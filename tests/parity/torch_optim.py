@@ -1,0 +1,61 @@
+#!/usr/bin/env python3
+"""Reference for test_optim_parity.cpp: runs torch.optim on the parameters and gradient sequence the
+C++ test wrote and writes the parameters after every step.
+
+Usage: torch_optim.py DIR. DIR/cases.json lists the cases; for each case NAME it reads
+DIR/NAME.params.bin (float32, all parameters concatenated) and DIR/NAME.grads.bin (float32,
+steps x all parameters) and writes DIR/NAME.torch.bin (float32, steps x all parameters)."""
+import json
+import sys
+
+import numpy as np
+import torch
+
+
+def run_case(d, case):
+    shapes = case["shapes"]
+    sizes = [int(np.prod(s)) if s else 1 for s in shapes]
+    total = sum(sizes)
+    flat = np.fromfile(f"{d}/{case['name']}.params.bin", dtype="<f4")
+    grads = np.fromfile(f"{d}/{case['name']}.grads.bin", dtype="<f4").reshape(case["steps"], total)
+    params, off = [], 0
+    for shape, n in zip(shapes, sizes):
+        params.append(torch.nn.Parameter(torch.from_numpy(flat[off:off + n].copy()).reshape(shape)))
+        off += n
+    kind = case["optimizer"]
+    if kind == "sgd":
+        opt = torch.optim.SGD(params, lr=case["lr"], momentum=case["momentum"],
+                              nesterov=case["nesterov"], weight_decay=case["weight_decay"])
+    elif kind == "adam":
+        opt = torch.optim.Adam(params, lr=case["lr"], betas=tuple(case["betas"]), eps=case["eps"],
+                               weight_decay=case["weight_decay"])
+    elif kind == "adamw":
+        opt = torch.optim.AdamW(params, lr=case["lr"], betas=tuple(case["betas"]),
+                                eps=case["eps"], weight_decay=case["weight_decay"])
+    else:
+        raise SystemExit(f"unknown optimizer {kind}")
+    out = np.zeros((case["steps"], total), dtype=np.float32)
+    for step in range(case["steps"]):
+        opt.zero_grad()
+        off = 0
+        for p, n in zip(params, sizes):
+            p.grad = torch.from_numpy(grads[step, off:off + n].copy()).reshape(p.shape)
+            off += n
+        if case.get("clip", 0) > 0:
+            torch.nn.utils.clip_grad_norm_(params, case["clip"])
+        opt.step()
+        out[step] = np.concatenate([p.detach().numpy().reshape(-1) for p in params])
+    out.astype("<f4").tofile(f"{d}/{case['name']}.torch.bin")
+
+
+def main():
+    d = sys.argv[1]
+    with open(f"{d}/cases.json") as f:
+        cases = json.load(f)
+    for case in cases:
+        run_case(d, case)
+    print(f"torch {torch.__version__}: {len(cases)} cases")
+
+
+if __name__ == "__main__":
+    main()
