@@ -49,7 +49,7 @@ void EdgeItem::rebuild() {
   m_labelRect = {};
   if (!m_label.isEmpty()) {
     const QFontMetricsF metrics(CanvasTheme::monoFont());
-    const QSizeF size(metrics.horizontalAdvance(m_label) + 14, metrics.height() + 6);
+    const QSizeF size(metrics.horizontalAdvance(m_label) + 12, metrics.height() + 6);
     const QPointF mid = m_path.pointAtPercent(0.5);
     m_labelRect = QRectF(mid - QPointF(size.width() / 2, size.height() / 2), size);
   }
@@ -73,8 +73,8 @@ void EdgeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem*, QWidget
   // The edge takes a muted version of its value kind's colour, so int64 token streams and float
   // activations are told apart at a glance without shouting.
   QColor color = m_kind == ValueKind::Any ? t.edge : t.kindColor(m_kind);
-  if (m_kind != ValueKind::Any) color.setAlphaF(t.isDark ? 0.75f : 0.6f);
-  painter->setPen(QPen(color, isSelected() ? 2.6 : 1.8, Qt::SolidLine, Qt::RoundCap));
+  if (m_kind != ValueKind::Any) color.setAlphaF(t.isDark ? 0.8f : 0.7f);
+  painter->setPen(QPen(color, isSelected() ? 2.8 : 2.0, Qt::SolidLine, Qt::RoundCap));
   painter->setBrush(Qt::NoBrush);
   painter->drawPath(m_path);
 

@@ -32,13 +32,11 @@ GraphView::GraphView(QWidget* parent) : QGraphicsView(parent) {
   setCacheMode(QGraphicsView::CacheNone);
 }
 
-void GraphView::zoomIn() { zoomBy(kZoomStep, AnchorViewCenter); }
+void GraphView::zoomIn() { zoomAt(kZoomStep, viewport()->rect().center()); }
 
-void GraphView::zoomOut() { zoomBy(1 / kZoomStep, AnchorViewCenter); }
+void GraphView::zoomOut() { zoomAt(1 / kZoomStep, viewport()->rect().center()); }
 
-void GraphView::resetZoom() {
-  zoomBy(1.0 / zoom(), AnchorViewCenter);
-}
+void GraphView::resetZoom() { zoomAt(1.0 / zoom(), viewport()->rect().center()); }
 
 void GraphView::fitToView() {
   const auto* graph = qobject_cast<const GraphScene*>(scene());
@@ -82,14 +80,20 @@ void GraphView::resizeEvent(QResizeEvent* event) {
   if (m_fitPending) requestFit();
 }
 
-void GraphView::zoomBy(double factor, ViewportAnchor anchor) {
+void GraphView::zoomAt(double factor, QPoint viewPos) {
   const double target = std::clamp(zoom() * factor, kMinZoom, kMaxZoom);
   if (std::abs(target - zoom()) < 1e-9) return;
+  // Done by hand rather than with AnchorUnderMouse, which follows the cursor's last known
+  // position and not the event's.
+  const QPointF anchor = mapToScene(viewPos);
   const ViewportAnchor previous = transformationAnchor();
-  setTransformationAnchor(anchor);
+  setTransformationAnchor(NoAnchor);
   const double f = target / zoom();
   scale(f, f);
   setTransformationAnchor(previous);
+  const QPointF drift = mapFromScene(anchor) - QPointF(viewPos);
+  horizontalScrollBar()->setValue(horizontalScrollBar()->value() + qRound(drift.x()));
+  verticalScrollBar()->setValue(verticalScrollBar()->value() + qRound(drift.y()));
   emit zoomChanged(zoom());
 }
 
@@ -100,7 +104,7 @@ void GraphView::wheelEvent(QWheelEvent* event) {
     return;
   }
   // Track pads send small deltas: scale by the fraction of a notch.
-  zoomBy(std::pow(kZoomStep, delta / 120.0), AnchorUnderMouse);
+  zoomAt(std::pow(kZoomStep, delta / 120.0), event->position().toPoint());
   event->accept();
 }
 

@@ -40,7 +40,8 @@ class GraphView final : public QGraphicsView {
   void resizeEvent(QResizeEvent* event) override;
 
  private:
-  void zoomBy(double factor, ViewportAnchor anchor);
+  // Scales by `factor` (clamped) keeping the scene point under `viewPos` where it is.
+  void zoomAt(double factor, QPoint viewPos);
 
   bool m_fitPending = false;
   bool m_panning = false;

@@ -221,7 +221,7 @@ void MainWindow::updateStatus() {
     m_problemsLabel->setText(tr("\u2713 Valid"));
     m_problemsLabel->setStyleSheet(QStringLiteral("color: #067647;"));
   } else {
-    m_problemsLabel->setText(tr("%n problem(s)", nullptr, problems));
+    m_problemsLabel->setText(problems == 1 ? tr("1 problem") : tr("%1 problems").arg(problems));
     m_problemsLabel->setStyleSheet(QStringLiteral("color: #d92d20; font-weight: 600;"));
   }
   QStringList tips;

@@ -62,7 +62,10 @@ NodeContent NodeContent::describe(const GraphDocument& doc, const GraphAnalysis&
     Port p{name, kind, optional, false, {}};
     if (const GraphEdge* e = inputEdge(name)) {
       p.connected = true;
-      if (auto t = analysis.typeOf(e->from)) p.type = typeText(*t);
+      if (auto t = analysis.typeOf(e->from)) {
+        p.type = typeText(*t);
+        if (p.kind == ValueKind::Any) p.kind = t->kind;  // colour by what actually arrives
+      }
     }
     c.inputs.push_back(std::move(p));
   };
@@ -84,7 +87,10 @@ NodeContent NodeContent::describe(const GraphDocument& doc, const GraphAnalysis&
       Port p{ps.name, ps.kind, ps.optional, false, {}};
       p.connected = std::any_of(out.begin(), out.end(),
                                 [&](const GraphEdge* e) { return e->from.port == ps.name; });
-      if (a && i < a->outputs.size()) p.type = typeText(a->outputs[i]);
+      if (a && i < a->outputs.size()) {
+        p.type = typeText(a->outputs[i]);
+        if (p.kind == ValueKind::Any) p.kind = a->outputs[i].kind;
+      }
       c.outputs.push_back(std::move(p));
     }
   }

@@ -15,8 +15,8 @@ namespace strata::gui {
 
 namespace {
 
-constexpr qreal kPad = 12;       // horizontal text padding inside the card
-constexpr qreal kPortsGap = 6;   // space between the header and the first port row
+constexpr qreal kPad = 10;       // horizontal text padding inside the card
+constexpr qreal kPortsGap = 5;   // space between the header and the first port row
 constexpr qreal kShadow = 8;     // room around the card for its shadow and the badge
 
 QString portLabel(const NodeContent::Port& p) { return QString::fromStdString(p.name); }
@@ -54,7 +54,7 @@ void NodeItem::relayout() {
   w = std::max(w, title.horizontalAdvance(QString::fromStdString(m_id)) + 2 * kPad + 16);
   const size_t rows = std::max(m_content.inputs.size(), m_content.outputs.size());
   for (size_t i = 0; i < rows; ++i) {
-    qreal need = 2 * kPad + 24;
+    qreal need = 2 * kPad + 20;
     if (i < m_content.inputs.size()) need += body.horizontalAdvance(portLabel(m_content.inputs[i]));
     if (i < m_content.outputs.size())
       need += body.horizontalAdvance(portLabel(m_content.outputs[i]));
@@ -72,12 +72,17 @@ void NodeItem::relayout() {
   } else {
     h += 4;
   }
-  h += kFooterHeight;
+  if (hasFooter()) h += kFooterHeight;
   m_height = h;
 
   m_badge->setPos(m_width - 4, 4);
   m_badge->setMessage(m_content.error);
   setToolTip(toolTipText());
+}
+
+bool NodeItem::hasFooter() const {
+  // Nodes without weights skip the footer: "no params" on every activation is noise.
+  return m_content.parameterCount > 0 || !m_content.error.isEmpty();
 }
 
 qreal NodeItem::portY(size_t index) const {
@@ -136,7 +141,7 @@ void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem*, QWidget
   painter->save();
   painter->setClipPath(body);
   painter->fillRect(QRectF(0, 0, m_width, kHeaderHeight), t.headerTint(accent));
-  painter->fillRect(QRectF(0, 0, m_width, 4), accent);
+  painter->fillRect(QRectF(0, 0, m_width, 3), accent);
   painter->setPen(QPen(t.divider, 1));
   painter->drawLine(QPointF(0, kHeaderHeight - 0.5), QPointF(m_width, kHeaderHeight - 0.5));
   painter->restore();
@@ -147,7 +152,7 @@ void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem*, QWidget
   painter->setPen(t.title);
   const QString title = QFontMetricsF(titleFont).elidedText(
       QString::fromStdString(m_id), Qt::ElideRight, textRight - kPad);
-  painter->drawText(QRectF(kPad, 10, textRight - kPad, 18), Qt::AlignLeft | Qt::AlignVCenter,
+  painter->drawText(QRectF(kPad, 7, textRight - kPad, 18), Qt::AlignLeft | Qt::AlignVCenter,
                     title);
 
   // The layer type, then its category in the category colour.
@@ -155,7 +160,7 @@ void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem*, QWidget
   const QFontMetricsF bodyMetrics(bodyFont);
   painter->setFont(bodyFont);
   painter->setPen(t.muted);
-  const QRectF typeRect(kPad, 29, textRight - kPad, 14);
+  const QRectF typeRect(kPad, 24, textRight - kPad, 13);
   painter->drawText(typeRect, Qt::AlignLeft | Qt::AlignVCenter, m_content.type);
   if (!m_content.category.empty()) {
     const QString category = QString::fromStdString(m_content.category);
@@ -242,11 +247,12 @@ void NodeItem::paintParams(QPainter* painter) const {
     painter->setFont(font);
     painter->setPen(t.muted);
     painter->drawText(QRectF(kPad, y, width, kParamRow), Qt::AlignLeft | Qt::AlignVCenter,
-                      QObject::tr("+%n more", nullptr, m_content.moreParams));
+                      QStringLiteral("+%1 more").arg(m_content.moreParams));
   }
 }
 
 void NodeItem::paintFooter(QPainter* painter) const {
+  if (!hasFooter()) return;
   const CanvasTheme& t = *m_theme;
   const QRectF footer(0, m_height - kFooterHeight, m_width, kFooterHeight);
   QPainterPath card;

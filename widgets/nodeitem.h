@@ -18,12 +18,12 @@ class NodeItem final : public QGraphicsItem {
  public:
   enum { Type = UserType + 1 };
 
-  static constexpr qreal kMinWidth = 196;
+  static constexpr qreal kMinWidth = 148;
   static constexpr qreal kRadius = 8;
-  static constexpr qreal kHeaderHeight = 50;
-  static constexpr qreal kPortRow = 22;
-  static constexpr qreal kParamRow = 18;
-  static constexpr qreal kFooterHeight = 26;
+  static constexpr qreal kHeaderHeight = 42;
+  static constexpr qreal kPortRow = 20;
+  static constexpr qreal kParamRow = 17;
+  static constexpr qreal kFooterHeight = 22;
   static constexpr qreal kPortRadius = 4.5;
 
   NodeItem(std::string id, const CanvasTheme* theme);
@@ -51,6 +51,7 @@ class NodeItem final : public QGraphicsItem {
   void relayout();
   qreal portY(size_t index) const;
   qreal paramsTop() const;
+  bool hasFooter() const;
   void paintPorts(QPainter* painter) const;
   void paintParams(QPainter* painter) const;
   void paintFooter(QPainter* painter) const;

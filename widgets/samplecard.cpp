@@ -113,8 +113,9 @@ void SampleCard::paintEvent(QPaintEvent*) {
   small.setPixelSize(11);
   painter.setFont(small);
   painter.setPen(t.muted);
-  const QString footer = tr("%n node(s)", nullptr, m_info.nodeCount) + QStringLiteral("  \u00b7  ") +
-                         QFileInfo(m_info.path).fileName();
+  const QString nodes =
+      m_info.nodeCount == 1 ? tr("1 node") : tr("%1 nodes").arg(m_info.nodeCount);
+  const QString footer = nodes + QStringLiteral("  \u00b7  ") + QFileInfo(m_info.path).fileName();
   painter.drawText(QRectF(titleRect.left(), card.bottom() - kPad - 14, titleRect.width(), 16),
                    Qt::AlignLeft | Qt::AlignVCenter, footer);
 }

@@ -1,0 +1,49 @@
+// Shared set-up for the GUI test suites: a private XDG_RUNTIME_DIR (Qt warns without one), and
+// where the samples, the test graphs and the build tree are.
+#pragma once
+
+#include <QByteArray>
+#include <QDir>
+#include <QFileInfo>
+#include <QString>
+#include <QStringList>
+
+#include <cstdlib>
+#include <sys/stat.h>
+
+namespace strata::gui::test {
+
+inline void setUpEnvironment() {
+  QByteArray dir = QDir::tempPath().toLocal8Bit() + "/strata-gui-test-XXXXXX";
+  if (mkdtemp(dir.data())) {
+    chmod(dir.constData(), 0700);
+    qputenv("XDG_RUNTIME_DIR", dir);
+  }
+  if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
+}
+
+inline QString sourceDir() {
+  const QString env = qEnvironmentVariable("STRATA_SOURCE_DIR");
+  return env.isEmpty() ? QStringLiteral(".") : env;
+}
+
+inline QString binaryDir() {
+  const QString env = qEnvironmentVariable("STRATA_BINARY_DIR");
+  return env.isEmpty() ? QDir::currentPath() : env;
+}
+
+inline QString samplesDir() { return sourceDir() + QStringLiteral("/samples"); }
+inline QString dataDir() { return sourceDir() + QStringLiteral("/tests/gui/data"); }
+inline QString dataFile(const QString& name) { return dataDir() + QLatin1Char('/') + name; }
+
+// Every graph the canvas must open cleanly: the bundled samples plus the valid test graphs.
+inline QStringList validGraphs() {
+  QStringList files;
+  for (const QFileInfo& f :
+       QDir(samplesDir()).entryInfoList({QStringLiteral("*.strata")}, QDir::Files, QDir::Name))
+    files << f.absoluteFilePath();
+  files << dataFile(QStringLiteral("token-lstm.strata"));
+  return files;
+}
+
+}  // namespace strata::gui::test

@@ -1,0 +1,257 @@
+// The canvas scene against the model: one card per node and one edge per edge, shape labels from
+// the analysis, error badges, and items that follow the model's edits and their undo.
+#include <QSignalSpy>
+#include <QTest>
+#include <QUndoStack>
+
+#include "edgeitem.h"
+#include "errorbadgeitem.h"
+#include "formatting.h"
+#include "graphmodel.h"
+#include "graphscene.h"
+#include "guitestenv.h"
+#include "movenodecommand.h"
+#include "nodecontent.h"
+#include "nodeitem.h"
+
+using namespace strata;
+using namespace strata::gui;
+
+class TestGraphScene final : public QObject {
+  Q_OBJECT
+
+ public:
+  static void initMain() { test::setUpEnvironment(); }
+
+ private slots:
+  void opensGraph_data();
+  void opensGraph();
+  void edgesRunFromOutputToInputPort();
+  void errorNodeShowsBadge();
+  void keyParamsAndCount();
+  void variadicAndOptionalPorts();
+  void followsModelEdits();
+  void moveIsOneUndoStep();
+  void failedLoadLeavesModelUnchanged();
+  void formatCount_data();
+  void formatCount();
+};
+
+void TestGraphScene::opensGraph_data() {
+  QTest::addColumn<QString>("path");
+  const QStringList graphs = test::validGraphs();
+  QVERIFY2(graphs.size() >= 2, "expected samples/*.strata and the test graphs");
+  for (const QString& g : graphs) QTest::newRow(qPrintable(QFileInfo(g).fileName())) << g;
+}
+
+void TestGraphScene::opensGraph() {
+  QFETCH(QString, path);
+  GraphModel model;
+  const Status status = model.loadFile(path);
+  QVERIFY2(status.isOk(), status.message().c_str());
+  GraphScene scene(&model);
+  const GraphDocument& doc = model.document();
+  QVERIFY(!doc.nodes.empty());
+  QCOMPARE(scene.nodeItems().size(), doc.nodes.size());
+  QCOMPARE(scene.edgeItems().size(), doc.edges.size());
+  int cards = 0;
+  int edges = 0;
+  for (QGraphicsItem* item : scene.items()) {
+    cards += item->type() == NodeItem::Type;
+    edges += item->type() == EdgeItem::Type;
+  }
+  QCOMPARE(size_t(cards), doc.nodes.size());
+  QCOMPARE(size_t(edges), doc.edges.size());
+
+  const GraphAnalysis& analysis = model.analysis();
+  QVERIFY2(analysis.ok(), analysis.ok() ? "" : analysis.diagnostics.front().message.c_str());
+  for (const GraphNode& n : doc.nodes) {
+    NodeItem* item = scene.nodeItem(n.id);
+    QVERIFY(item);
+    QCOMPARE(item->pos(), QPointF(n.x, n.y));
+    QVERIFY(!item->errorBadge()->isVisible());
+    QCOMPARE(item->content().parameterCount, analysis.nodes.at(n.id).parameterCount);
+  }
+  for (const GraphEdge& e : doc.edges) {
+    EdgeItem* item = scene.edgeItem(e);
+    QVERIFY(item);
+    const std::optional<TensorType> type = analysis.typeOf(e.from);
+    QVERIFY2(type.has_value(), e.from.toString().c_str());
+    QCOMPARE(item->label(), QString::fromStdString(shapeToString(type->shape)));
+  }
+}
+
+void TestGraphScene::edgesRunFromOutputToInputPort() {
+  GraphModel model;
+  QVERIFY(model.loadFile(test::dataFile(QStringLiteral("token-lstm.strata"))).isOk());
+  GraphScene scene(&model);
+  const GraphEdge edge{{"lstm", "out"}, {"skip", "a"}};
+  EdgeItem* item = scene.edgeItem(edge);
+  QVERIFY(item);
+  QCOMPARE(item->label(), QStringLiteral("[B, T, 64]"));
+  const QPointF from = scene.nodeItem("lstm")->outputPortPos("out");
+  const QPointF to = scene.nodeItem("skip")->inputPortPos("a");
+  QCOMPARE(from.x(), scene.nodeItem("lstm")->sceneBoundingRect().center().x() +
+                         scene.nodeItem("lstm")->cardRect().width() / 2);
+  QVERIFY(item->shape().contains(item->mapFromScene(from)));
+  QVERIFY(item->shape().contains(item->mapFromScene(to)));
+  // The second input of the Add sits below the first.
+  QVERIFY(scene.nodeItem("skip")->inputPortPos("b").y() > to.y());
+  // The token stream is int64 and labelled as such in its port's type.
+  QCOMPARE(scene.edgeItem({{"tokens", "out"}, {"embed", "in"}})->label(), QStringLiteral("[B, T]"));
+}
+
+void TestGraphScene::errorNodeShowsBadge() {
+  GraphModel model;
+  QVERIFY(model.loadFile(test::dataFile(QStringLiteral("broken-layers.strata"))).isOk());
+  GraphScene scene(&model);
+  const NodeAnalysis* bad = model.nodeAnalysis("mystery");
+  QVERIFY(bad);
+  QVERIFY(!bad->error.empty());
+  ErrorBadgeItem* badge = scene.nodeItem("mystery")->errorBadge();
+  QVERIFY(badge->isVisible());
+  QCOMPARE(badge->toolTip(), QString::fromStdString(bad->error));
+  QVERIFY(badge->toolTip().contains(QStringLiteral("Linaer")));
+  QVERIFY(!scene.nodeItem("fc")->errorBadge()->isVisible());
+  // Edges out of the broken node carry no shape; those before it still do.
+  QCOMPARE(scene.edgeItem({{"mystery", "out"}, {"y", "in"}})->label(), QString());
+  QCOMPARE(scene.edgeItem({{"fc", "out"}, {"mystery", "in"}})->label(), QStringLiteral("[B, 16]"));
+
+  // Fixing the type through the model clears the badge.
+  GraphNode fixed = *model.document().node("mystery");
+  fixed.id = "fixed";
+  fixed.type = "Linear";
+  QVERIFY(model.removeNode("mystery"));
+  QVERIFY(!scene.nodeItem("mystery"));
+  QVERIFY(model.addNode(fixed));
+  QVERIFY(model.addEdge({{"fc", "out"}, {"fixed", "in"}}));
+  QVERIFY(!scene.nodeItem("fixed")->errorBadge()->isVisible());
+  QCOMPARE(scene.edgeItem({{"fc", "out"}, {"fixed", "in"}})->label(), QStringLiteral("[B, 16]"));
+}
+
+void TestGraphScene::keyParamsAndCount() {
+  GraphModel model;
+  QVERIFY(model.loadFile(test::dataFile(QStringLiteral("token-lstm.strata"))).isOk());
+  GraphScene scene(&model);
+  const NodeContent& head = scene.nodeItem("head")->content();
+  QCOMPARE(head.type, QStringLiteral("Linear"));
+  QCOMPARE(head.category, std::string("Dense"));
+  auto param = [](const NodeContent& c, const QString& name) -> const NodeContent::Param* {
+    for (const NodeContent::Param& p : c.params)
+      if (p.name == name) return &p;
+    return nullptr;
+  };
+  const NodeContent::Param* out = param(head, QStringLiteral("out_features"));
+  QVERIFY(out);
+  QCOMPARE(out->value, QStringLiteral("4"));
+  QVERIFY(!out->inferred);
+  const NodeContent::Param* in = param(head, QStringLiteral("in_features"));
+  QVERIFY(in);
+  QCOMPARE(in->value, QStringLiteral("64"));
+  QVERIFY(in->inferred);
+  QCOMPARE(head.parameterCount, int64_t(64 * 4 + 4));
+  // Embedding 96 x 64 = 6144 weights.
+  QCOMPARE(scene.nodeItem("embed")->content().parameterCount, int64_t(6144));
+  QCOMPARE(formatParameters(6144), QStringLiteral("6.1 K params"));
+}
+
+void TestGraphScene::variadicAndOptionalPorts() {
+  GraphModel model;
+  QVERIFY(model.loadFile(test::dataFile(QStringLiteral("token-lstm.strata"))).isOk());
+  GraphScene scene(&model);
+  const NodeContent& lstm = scene.nodeItem("lstm")->content();
+  QStringList inputs;
+  for (const NodeContent::Port& p : lstm.inputs) inputs << QString::fromStdString(p.name);
+  QCOMPARE(inputs, QStringList({"in", "h0", "c0"}));
+  QVERIFY(lstm.inputs[0].connected);
+  QVERIFY(!lstm.inputs[1].connected);
+  QVERIFY(lstm.inputs[1].optional);
+  QStringList outputs;
+  for (const NodeContent::Port& p : lstm.outputs) outputs << QString::fromStdString(p.name);
+  QCOMPARE(outputs, QStringList({"out", "h_n", "c_n"}));
+  QCOMPARE(lstm.outputs[0].type, QStringLiteral("[B, T, 64] float32"));
+  QCOMPARE(scene.nodeItem("embed")->content().inputs[0].type, QStringLiteral("[B, T] int64"));
+}
+
+void TestGraphScene::followsModelEdits() {
+  GraphModel model;
+  QVERIFY(model.loadFile(test::dataFile(QStringLiteral("token-lstm.strata"))).isOk());
+  GraphScene scene(&model);
+  QSignalSpy analysed(&model, &GraphModel::analysisChanged);
+  const size_t nodes = scene.nodeItems().size();
+
+  QVERIFY(model.addNode({"extra", "ReLU", Json::object(), 1300, 300}));
+  QCOMPARE(scene.nodeItems().size(), nodes + 1);
+  QVERIFY(model.addEdge({{"pool", "out"}, {"extra", "in"}}));
+  QCOMPARE(scene.edgeItem({{"pool", "out"}, {"extra", "in"}})->label(), QStringLiteral("[B, 64]"));
+  QVERIFY(!model.addEdge({{"pool", "out"}, {"nowhere", "in"}}));
+
+  // Changing a size upstream re-runs the analysis and relabels the edges downstream.
+  Json params = model.document().node("embed")->params;
+  params["embedding_dim"] = 32;
+  QVERIFY(model.setNodeParams("embed", params));
+  QCOMPARE(scene.edgeItem({{"embed", "out"}, {"lstm", "in"}})->label(),
+           QStringLiteral("[B, T, 32]"));
+  QVERIFY(analysed.count() >= 3);
+
+  QVERIFY(model.removeNode("extra"));
+  QCOMPARE(scene.nodeItems().size(), nodes);
+  QVERIFY(!scene.edgeItem({{"pool", "out"}, {"extra", "in"}}));
+  QCOMPARE(scene.edgeItems().size(), model.document().edges.size());
+}
+
+void TestGraphScene::moveIsOneUndoStep() {
+  GraphModel model;
+  QVERIFY(model.loadFile(test::dataFile(QStringLiteral("token-lstm.strata"))).isOk());
+  GraphScene scene(&model);
+  NodeItem* lstm = scene.nodeItem("lstm");
+  const QPointF start = lstm->pos();
+  EdgeItem* edge = scene.edgeItem({{"embed", "out"}, {"lstm", "in"}});
+  const QRectF before = edge->sceneBoundingRect();
+
+  // Two steps of one drag merge into one command.
+  model.undoStack()->push(new MoveNodeCommand(&model, "lstm", start, start + QPointF(40, 0)));
+  model.undoStack()->push(
+      new MoveNodeCommand(&model, "lstm", start + QPointF(40, 0), start + QPointF(80, 120)));
+  QCOMPARE(model.undoStack()->count(), 1);
+  QCOMPARE(lstm->pos(), start + QPointF(80, 120));
+  QCOMPARE(model.document().node("lstm")->y, start.y() + 120);
+  QVERIFY(edge->sceneBoundingRect() != before);
+
+  model.undoStack()->undo();
+  QCOMPARE(lstm->pos(), start);
+  QCOMPARE(model.document().node("lstm")->x, start.x());
+  QCOMPARE(edge->sceneBoundingRect(), before);
+}
+
+void TestGraphScene::failedLoadLeavesModelUnchanged() {
+  GraphModel model;
+  QVERIFY(model.loadFile(test::dataFile(QStringLiteral("token-lstm.strata"))).isOk());
+  GraphScene scene(&model);
+  QSignalSpy reset(&model, &GraphModel::modelReset);
+  const Status status = model.loadFile(test::dataFile(QStringLiteral("malformed.strata")));
+  QVERIFY(!status.isOk());
+  QVERIFY(QString::fromStdString(status.message()).contains(QStringLiteral("malformed.strata")));
+  QCOMPARE(reset.count(), 0);
+  QCOMPARE(scene.nodeItems().size(), size_t(8));
+}
+
+void TestGraphScene::formatCount_data() {
+  QTest::addColumn<qlonglong>("n");
+  QTest::addColumn<QString>("text");
+  QTest::newRow("small") << 950LL << "950";
+  QTest::newRow("2.1K") << 2113LL << "2.1 K";
+  QTest::newRow("13K") << 12800LL << "13 K";
+  QTest::newRow("999999") << 999999LL << "1.0 M";
+  QTest::newRow("1.3M") << 1260000LL << "1.3 M";
+  QTest::newRow("3.2G") << 3200000000LL << "3.2 G";
+}
+
+void TestGraphScene::formatCount() {
+  QFETCH(qlonglong, n);
+  QFETCH(QString, text);
+  QCOMPARE(gui::formatCount(n), text);
+}
+
+QTEST_MAIN(TestGraphScene)
+#include "tst_graphscene.moc"
