@@ -32,6 +32,49 @@ Json number(double v) {
   return Json(v);
 }
 
+// Compact JSON with a space after ',' and ':' (`{"id": "fc", "pos": [0, 0]}`).
+std::string compact(const Json& v) {
+  if (v.is_object()) {
+    std::string out = "{";
+    for (auto it = v.begin(); it != v.end(); ++it)
+      out += (it == v.begin() ? "" : ", ") + Json(it.key()).dump() + ": " + compact(it.value());
+    return out + "}";
+  }
+  if (v.is_array()) {
+    std::string out = "[";
+    for (size_t i = 0; i < v.size(); ++i) out += (i ? ", " : "") + compact(v[i]);
+    return out + "]";
+  }
+  return v.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+// Pretty-prints with two-space indents, but keeps a value on one line when it fits in
+// kLineWidth columns: one line per node and per edge reads well and diffs well.
+constexpr size_t kLineWidth = 100;
+
+void prettyPrint(const Json& v, size_t indent, size_t column, bool forceExpand, std::string& out) {
+  std::string flat = compact(v);
+  if (!v.is_structured() || v.empty() || (!forceExpand && column + flat.size() + 1 <= kLineWidth)) {
+    out += flat;
+    return;
+  }
+  const std::string pad(indent + 2, ' ');
+  out += v.is_object() ? "{\n" : "[\n";
+  size_t i = 0;
+  for (auto it = v.begin(); it != v.end(); ++it, ++i) {
+    out += pad;
+    size_t col = pad.size();
+    if (v.is_object()) {
+      std::string key = Json(it.key()).dump() + ": ";
+      out += key;
+      col += key.size();
+    }
+    prettyPrint(it.value(), indent + 2, col, false, out);
+    out += i + 1 < v.size() ? ",\n" : "\n";
+  }
+  out += std::string(indent, ' ') + (v.is_object() ? "}" : "]");
+}
+
 Status parseNode(const Json& j, const std::string& where, GraphNode& node) {
   if (!j.is_object()) return Status::error(where + ": must be an object, got " + shown(j));
   for (const auto& [key, value] : j.items())
@@ -196,8 +239,10 @@ Json GraphDocument::toJson() const {
 }
 
 std::string GraphDocument::serialize() const {
-  // nlohmann::json keeps object keys sorted; invalid UTF-8 cannot get in through parse().
-  return toJson().dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
+  // nlohmann::json keeps object keys sorted, so the text depends only on the content.
+  std::string out;
+  prettyPrint(toJson(), 0, 0, true, out);
+  return out + "\n";
 }
 
 Status GraphDocument::save(const std::string& path) const {
