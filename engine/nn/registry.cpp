@@ -6,6 +6,7 @@
   X(Io)                          \
   X(Dense)                       \
   X(Embedding)                   \
+  X(Recurrent)                   \
   X(Activation)                  \
   X(Dropout)                     \
   X(Structure)                   \
