@@ -286,11 +286,8 @@ TrainReport Trainer::run() {
     auto out = m_model.forward({{m_inputName, x}}, y, ctx);
     if (!out) return finish(TrainOutcome::Failed, where + out.message());
     const double loss = out->loss.item();
-    if (!std::isfinite(loss))
-      return finish(TrainOutcome::Failed,
-                    where + "the loss is " + std::to_string(loss) +
-                        "; training stopped and the weights from before this step kept "
-                        "(lower the learning rate or clip gradients)");
+    // Backward runs even for a non-finite loss so the message can name the first parameter
+    // whose gradient went bad; nothing is updated before the checks below.
     try {
       out->loss.backward();
     } catch (const std::exception& e) {
@@ -301,11 +298,17 @@ TrainReport Trainer::run() {
     std::string bad;
     StepMetrics m;
     m.nodeGradNorms = nodeNorms(bad);
-    if (!bad.empty())
+    if (!std::isfinite(loss) || !bad.empty()) {
+      m_optimizer->zeroGrad();
+      const std::string what =
+          !std::isfinite(loss)
+              ? "the loss is " + std::string(std::isnan(loss) ? "nan" : "inf") +
+                    (bad.empty() ? "" : " (first non-finite gradient: " + bad + ")")
+              : "non-finite gradient in " + bad;
       return finish(TrainOutcome::Failed,
-                    where + "non-finite gradient in " + bad +
-                        "; training stopped and the weights from before this step kept "
-                        "(lower the learning rate or clip gradients)");
+                    where + what + "; training stopped and the weights from before this step "
+                                   "kept (lower the learning rate or clip gradients)");
+    }
     double total = 0;
     for (const auto& [_, n] : m.nodeGradNorms) total += n * n;
     m.gradNorm = std::sqrt(total);
