@@ -10,6 +10,8 @@
   X(Activation)                  \
   X(Dropout)                     \
   X(Structure)                   \
+  X(Normalization)               \
+  X(Transformer)                 \
   X(Loss)
 
 namespace strata {
