@@ -1,0 +1,178 @@
+// Central-difference gradient check for every differentiable op and both losses on small shapes:
+// the analytic gradient of L = sum(w * op(x)) (w random) against (L(x + e) - L(x - e)) / 2e,
+// L accumulated in double. Ops run in float32, so e is 1e-2 and the tolerance is
+// |analytic - numeric| <= 1e-3 + 1e-2 |numeric|.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdio>
+#include <functional>
+
+#include "core/rng.h"
+#include "ops/ops.h"
+#include "tensor/autograd.h"
+
+using namespace strata;
+
+namespace {
+
+using OpFn = std::function<Tensor(const std::vector<Tensor>&)>;
+
+constexpr double kRtol = 1e-2, kAtol = 1e-3;
+
+Tensor randn(const Shape& s, Rng& rng, float scale = 1.0f) {
+  Tensor t = Tensor::empty(s);
+  for (int64_t i = 0; i < t.numel(); ++i) t.f32()[i] = scale * rng.normal();
+  return t;
+}
+
+// Values at least 0.1 apart from 0 (relu's kink) and from each other (max pooling's switch).
+Tensor separated(const Shape& s, Rng& rng) {
+  Tensor t = Tensor::empty(s);
+  const int64_t n = t.numel();
+  std::vector<float> v(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) v[i] = 0.15f * static_cast<float>(i - n / 2) + 0.05f;
+  for (int64_t i = n - 1; i > 0; --i) std::swap(v[i], v[rng.below(i + 1)]);
+  for (int64_t i = 0; i < n; ++i) t.f32()[i] = v[i];
+  return t;
+}
+
+Tensor longs(const Shape& s, std::vector<int64_t> v) { return Tensor::fromVector(s, v); }
+
+double weighted(const Tensor& y, const Tensor& w) {
+  double acc = 0;
+  for (int64_t i = 0; i < y.numel(); ++i) acc += static_cast<double>(y.f32()[i]) * w.f32()[i];
+  return acc;
+}
+
+// Returns the worst |a - n| / (atol + rtol |n|) over all gradient elements (<= 1 passes).
+double gradcheck(const std::string& name, const OpFn& fn, const std::vector<Tensor>& inputs,
+                 float eps = 1e-2f) {
+  Rng rng(123);
+  std::vector<Tensor> leaves;
+  for (const Tensor& t : inputs) {
+    Tensor leaf = t.clone();
+    if (leaf.dtype() == DType::Float32) leaf.setRequiresGrad();
+    leaves.push_back(leaf);
+  }
+  Tensor y = fn(leaves);
+  Tensor w = randn(y.shape(), rng);
+  y.backward(w);
+  double worst = 0;
+  NoGradGuard noGrad;
+  for (size_t k = 0; k < leaves.size(); ++k) {
+    if (leaves[k].dtype() != DType::Float32) continue;
+    Tensor analytic = leaves[k].grad();
+    EXPECT_TRUE(analytic.defined()) << name << ": no gradient for input " << k;
+    if (!analytic.defined()) continue;
+    for (int64_t j = 0; j < leaves[k].numel(); ++j) {
+      std::vector<Tensor> xs;
+      for (const Tensor& t : leaves) xs.push_back(t.clone());
+      const float x0 = leaves[k].f32()[j];
+      const float hi = x0 + eps, lo = x0 - eps;
+      xs[k].f32()[j] = hi;
+      const double lp = weighted(fn(xs), w);
+      xs[k].f32()[j] = lo;
+      const double lm = weighted(fn(xs), w);
+      const double numeric = (lp - lm) / (static_cast<double>(hi) - lo);
+      const double a = analytic.f32()[j];
+      const double ratio = std::abs(a - numeric) / (kAtol + kRtol * std::abs(numeric));
+      worst = std::max(worst, ratio);
+      EXPECT_LE(ratio, 1.0) << name << ": input " << k << " element " << j << ": analytic " << a
+                            << " vs numeric " << numeric;
+    }
+  }
+  std::printf("[gradcheck] %-40s worst %.3f of tolerance\n", name.c_str(), worst);
+  return worst;
+}
+
+}  // namespace
+
+TEST(OpsGradcheck, Dense) {
+  Rng r(1);
+  gradcheck("matmul [3,4]x[4,2]", [](const auto& x) { return ops::matmul(x[0], x[1]); },
+            {randn({3, 4}, r), randn({4, 2}, r)});
+  gradcheck("matmul tA tB batched",
+            [](const auto& x) { return ops::matmul(x[0], x[1], true, true); },
+            {randn({2, 4, 3}, r), randn({2, 2, 4}, r)});
+  gradcheck("matmul broadcast b", [](const auto& x) { return ops::matmul(x[0], x[1]); },
+            {randn({2, 3, 4}, r), randn({4, 5}, r)});
+  gradcheck("matmul broadcast b, transA",
+            [](const auto& x) { return ops::matmul(x[0], x[1], true, false); },
+            {randn({2, 4, 3}, r), randn({4, 2}, r)});
+  gradcheck("linear with bias", [](const auto& x) { return ops::linear(x[0], x[1], x[2]); },
+            {randn({2, 3, 4}, r), randn({5, 4}, r), randn({5}, r)});
+  gradcheck("linear no bias", [](const auto& x) { return ops::linear(x[0], x[1], Tensor()); },
+            {randn({3, 2}, r), randn({1, 2}, r)});
+}
+
+TEST(OpsGradcheck, Elementwise) {
+  Rng r(2);
+  gradcheck("relu", [](const auto& x) { return ops::relu(x[0]); }, {separated({3, 5}, r)});
+  gradcheck("gelu erf", [](const auto& x) { return ops::gelu(x[0]); }, {randn({3, 5}, r, 2)});
+  gradcheck("gelu tanh", [](const auto& x) { return ops::gelu(x[0], true); },
+            {randn({3, 5}, r, 2)});
+  gradcheck("tanh", [](const auto& x) { return ops::tanh(x[0]); }, {randn({3, 5}, r)});
+  gradcheck("sigmoid", [](const auto& x) { return ops::sigmoid(x[0]); }, {randn({3, 5}, r, 2)});
+  gradcheck("scale", [](const auto& x) { return ops::scale(x[0], 1.7f); }, {randn({4}, r)});
+  gradcheck("add same shape", [](const auto& x) { return ops::add(x[0], x[1]); },
+            {randn({2, 3}, r), randn({2, 3}, r)});
+  gradcheck("add broadcast", [](const auto& x) { return ops::add(x[0], x[1]); },
+            {randn({2, 3, 4}, r), randn({3, 4}, r)});
+  gradcheck("mul same shape", [](const auto& x) { return ops::mul(x[0], x[1]); },
+            {randn({2, 3}, r), randn({2, 3}, r)});
+  gradcheck("mul broadcast", [](const auto& x) { return ops::mul(x[0], x[1]); },
+            {randn({2, 3, 4}, r), randn({4}, r)});
+}
+
+TEST(OpsGradcheck, SoftmaxAndReductions) {
+  Rng r(3);
+  gradcheck("softmax dim -1", [](const auto& x) { return ops::softmax(x[0], -1); },
+            {randn({2, 5}, r)});
+  gradcheck("softmax dim 1 of 3", [](const auto& x) { return ops::softmax(x[0], 1); },
+            {randn({2, 3, 4}, r)});
+  gradcheck("logSoftmax dim -1", [](const auto& x) { return ops::logSoftmax(x[0], -1); },
+            {randn({3, 4}, r)});
+  gradcheck("logSoftmax dim 0", [](const auto& x) { return ops::logSoftmax(x[0], 0); },
+            {randn({3, 2, 2}, r)});
+  gradcheck("sum all", [](const auto& x) { return ops::sum(x[0]); }, {randn({2, 3}, r)});
+  gradcheck("mean all", [](const auto& x) { return ops::mean(x[0]); }, {randn({2, 3}, r)});
+  gradcheck("sum dim 1", [](const auto& x) { return ops::sum(x[0], 1, false); },
+            {randn({2, 3, 4}, r)});
+  gradcheck("mean dim -1 keep", [](const auto& x) { return ops::mean(x[0], -1, true); },
+            {randn({2, 3, 4}, r)});
+}
+
+TEST(OpsGradcheck, Structure) {
+  Rng r(4);
+  Tensor idx = longs({2, 3}, {0, 2, 2, 4, 0, 0});
+  gradcheck("embedding (repeats)", [idx](const auto& x) { return ops::embedding(idx, x[0]); },
+            {randn({5, 3}, r)});
+  gradcheck("slice", [](const auto& x) { return ops::slice(x[0], 1, 1, 3); },
+            {randn({2, 4, 3}, r)});
+  gradcheck("concat dim 1", [](const auto& x) { return ops::concat({x[0], x[1], x[2]}, 1); },
+            {randn({2, 1, 3}, r), randn({2, 2, 3}, r), randn({2, 3, 3}, r)});
+  gradcheck("transpose 0,2", [](const auto& x) { return ops::transpose(x[0], 0, 2); },
+            {randn({2, 3, 4}, r)});
+  gradcheck("dropout p=0.4", [](const auto& x) {
+    Rng dr(77);
+    return ops::dropout(x[0], 0.4f, true, dr);
+  }, {randn({4, 5}, r)});
+  for (auto [mode, name] : {std::pair{ops::PoolMode::Last, "sequencePool last"},
+                            std::pair{ops::PoolMode::Mean, "sequencePool mean"},
+                            std::pair{ops::PoolMode::Max, "sequencePool max"}})
+    gradcheck(name, [mode](const auto& x) { return ops::sequencePool(x[0], mode); },
+              {separated({2, 4, 3}, r)});
+}
+
+TEST(OpsGradcheck, Losses) {
+  Rng r(5);
+  gradcheck("mseLoss", [](const auto& x) { return ops::mseLoss(x[0], x[1]); },
+            {randn({3, 4}, r), randn({3, 4}, r)});
+  Tensor t1 = longs({4}, {1, 0, 3, 2});
+  gradcheck("crossEntropy [N,C]", [t1](const auto& x) { return ops::crossEntropy(x[0], t1); },
+            {randn({4, 5}, r)});
+  Tensor t2 = longs({2, 3}, {1, -100, 3, 0, 2, -100});
+  gradcheck("crossEntropy [B,T,C] ignore",
+            [t2](const auto& x) { return ops::crossEntropy(x[0], t2); }, {randn({2, 3, 4}, r)});
+}
