@@ -125,7 +125,9 @@ void Tensor::backward(const Tensor& seed) {
         if (!acc.defined()) {
           acc = g;
         } else {
-          if (acc.sameAs(g) || acc.implPtr().use_count() > 1) acc = acc.clone();
+          // Gradients may alias each other (reshape views, ops passing a gradient through):
+          // accumulate in place only into storage nobody else can see.
+          if (acc.impl()->storage.use_count() > 1) acc = acc.clone();
           accumulateInto(acc, g);
         }
       } else {

@@ -88,3 +88,17 @@ TEST(Autograd, UnusedOutputOfMultiOutputNodeGetsNoGradient) {
   EXPECT_TRUE(sawUndefined);
   EXPECT_FLOAT_EQ(x.grad().f32()[0], 1.0f);
 }
+
+TEST(Autograd, AliasedGradientsAreNotCorruptedByAccumulation) {
+  // y = r1 + r2 + x*x where r1, r2 are reshapes of x: the pass-through gradient of the sum is
+  // shared by all branches and the reshape views alias it; accumulation must not write into it.
+  Tensor x = Tensor::fromVector({2, 2}, std::vector<float>{1, 2, 3, 4}).setRequiresGrad();
+  Tensor r1 = x.reshape({4}), r2 = x.reshape({4}), sq = square(x).reshape({4});
+  Tensor s = Tensor::empty({4});
+  for (int i = 0; i < 4; ++i) s.f32()[i] = r1.f32()[i] + r2.f32()[i] + sq.f32()[i];
+  recordOp("add3", {r1, r2, sq}, {&s}, [](const std::vector<Tensor>& g) {
+    return std::vector<Tensor>{g[0], g[0], g[0]};
+  });
+  sumAll(s).backward();
+  for (int i = 0; i < 4; ++i) EXPECT_FLOAT_EQ(x.grad().f32()[i], 2.0f + 2.0f * (i + 1)) << i;
+}
