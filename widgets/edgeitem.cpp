@@ -1,6 +1,6 @@
 #include "edgeitem.h"
 
-#include <QFontMetricsF>
+#include <QGraphicsScene>
 #include <QPainter>
 #include <QPainterPathStroker>
 
@@ -8,19 +8,31 @@
 #include <cmath>
 
 #include "canvastheme.h"
+#include "edgelabelitem.h"
 
 namespace strata::gui {
 
 EdgeItem::EdgeItem(GraphEdge edge, const CanvasTheme* theme)
-    : m_edge(std::move(edge)), m_theme(theme) {
+    : m_edge(std::move(edge)), m_theme(theme), m_labelItem(new EdgeLabelItem(theme)) {
   setZValue(0);
   setAcceptHoverEvents(true);
   setToolTip(QString::fromStdString(m_edge.from.toString() + " \u2192 " + m_edge.to.toString()));
 }
 
+EdgeItem::~EdgeItem() = default;
+
 void EdgeItem::setTheme(const CanvasTheme* theme) {
   m_theme = theme;
+  m_labelItem->setTheme(theme);
   update();
+}
+
+QVariant EdgeItem::itemChange(GraphicsItemChange change, const QVariant& value) {
+  if (change == ItemSceneHasChanged) {
+    if (QGraphicsScene* old = m_labelItem->scene()) old->removeItem(m_labelItem.get());
+    if (QGraphicsScene* now = scene()) now->addItem(m_labelItem.get());
+  }
+  return QGraphicsItem::itemChange(change, value);
 }
 
 void EdgeItem::setEndpoints(QPointF from, QPointF to) {
@@ -33,7 +45,8 @@ void EdgeItem::setEndpoints(QPointF from, QPointF to) {
 void EdgeItem::setLabel(const QString& label, ValueKind kind) {
   m_label = label;
   m_kind = kind;
-  rebuild();
+  m_labelItem->setText(label);
+  m_labelItem->setToolTip(toolTip());
   update();
 }
 
@@ -45,26 +58,17 @@ void EdgeItem::rebuild() {
                               : std::clamp(-dx * 0.6 + 60, 80.0, 240.0);
   m_path = QPainterPath(m_from);
   m_path.cubicTo(m_from + QPointF(swing, 0), m_to - QPointF(swing, 0), m_to);
-
-  m_labelRect = {};
-  if (!m_label.isEmpty()) {
-    const QFontMetricsF metrics(CanvasTheme::monoFont());
-    const QSizeF size(metrics.horizontalAdvance(m_label) + 12, metrics.height() + 6);
-    const QPointF mid = m_path.pointAtPercent(0.5);
-    m_labelRect = QRectF(mid - QPointF(size.width() / 2, size.height() / 2), size);
-  }
+  m_labelItem->setPos(m_path.pointAtPercent(0.5));
 }
 
 QRectF EdgeItem::boundingRect() const {
-  return m_path.controlPointRect().united(m_labelRect).adjusted(-4, -4, 4, 4);
+  return m_path.controlPointRect().adjusted(-4, -4, 4, 4);
 }
 
 QPainterPath EdgeItem::shape() const {
   QPainterPathStroker stroker;
   stroker.setWidth(8);
-  QPainterPath s = stroker.createStroke(m_path);
-  if (!m_labelRect.isNull()) s.addRoundedRect(m_labelRect, 8, 8);
-  return s;
+  return stroker.createStroke(m_path);
 }
 
 void EdgeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem*, QWidget*) {
@@ -77,15 +81,6 @@ void EdgeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem*, QWidget
   painter->setPen(QPen(color, isSelected() ? 2.8 : 2.0, Qt::SolidLine, Qt::RoundCap));
   painter->setBrush(Qt::NoBrush);
   painter->drawPath(m_path);
-
-  if (m_labelRect.isNull()) return;
-  const qreal r = m_labelRect.height() / 2;
-  painter->setPen(QPen(t.labelBorder, 1));
-  painter->setBrush(t.labelFill);
-  painter->drawRoundedRect(m_labelRect, r, r);
-  painter->setFont(CanvasTheme::monoFont());
-  painter->setPen(t.labelText);
-  painter->drawText(m_labelRect, Qt::AlignCenter, m_label);
 }
 
 }  // namespace strata::gui

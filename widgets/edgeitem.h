@@ -6,18 +6,22 @@
 #include <QGraphicsItem>
 #include <QPainterPath>
 
+#include <memory>
+
 #include "graph/document.h"
 #include "nn/layer_spec.h"
 
 namespace strata::gui {
 
 struct CanvasTheme;
+class EdgeLabelItem;
 
 class EdgeItem final : public QGraphicsItem {
  public:
   enum { Type = UserType + 2 };
 
   EdgeItem(GraphEdge edge, const CanvasTheme* theme);
+  ~EdgeItem() override;
 
   const GraphEdge& edge() const { return m_edge; }
   void setTheme(const CanvasTheme* theme);
@@ -25,13 +29,17 @@ class EdgeItem final : public QGraphicsItem {
   // The shape text and the kind of value on the edge; an empty label draws no pill.
   void setLabel(const QString& label, ValueKind kind);
   QString label() const { return m_label; }
-  QPointF labelCenter() const { return m_labelRect.center(); }
+  EdgeLabelItem* labelItem() const { return m_labelItem.get(); }
 
   int type() const override { return Type; }
   QRectF boundingRect() const override;
   QPainterPath shape() const override;
   void paint(QPainter* painter, const QStyleOptionGraphicsItem* option,
              QWidget* widget) override;
+
+ protected:
+  // Keeps the label in the same scene as the wire.
+  QVariant itemChange(GraphicsItemChange change, const QVariant& value) override;
 
  private:
   void rebuild();
@@ -43,7 +51,7 @@ class EdgeItem final : public QGraphicsItem {
   QString m_label;
   ValueKind m_kind = ValueKind::Any;
   QPainterPath m_path;
-  QRectF m_labelRect;
+  std::unique_ptr<EdgeLabelItem> m_labelItem;  // a top-level item, not a child: see its header
 };
 
 }  // namespace strata::gui

@@ -8,6 +8,7 @@
 #include <cmath>
 
 #include "canvastheme.h"
+#include "graphmodel.h"
 #include "graphscene.h"
 
 namespace strata::gui {
@@ -23,12 +24,13 @@ GraphView::GraphView(QWidget* parent) : QGraphicsView(parent) {
   setRenderHints(QPainter::Antialiasing | QPainter::TextAntialiasing |
                  QPainter::SmoothPixmapTransform);
   setViewportUpdateMode(QGraphicsView::FullViewportUpdate);  // the grid must not tear on pan
-  setTransformationAnchor(QGraphicsView::AnchorUnderMouse);
+  setTransformationAnchor(QGraphicsView::AnchorViewCenter);
   setResizeAnchor(QGraphicsView::AnchorViewCenter);
   setDragMode(QGraphicsView::RubberBandDrag);
   setFrameShape(QFrame::NoFrame);
-  setHorizontalScrollBarPolicy(Qt::ScrollBarAsNeeded);
-  setVerticalScrollBarPolicy(Qt::ScrollBarAsNeeded);
+  // Panning is by middle-drag; hidden scroll bars still carry the position.
+  setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+  setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
   setCacheMode(QGraphicsView::CacheNone);
 }
 
@@ -48,10 +50,12 @@ void GraphView::fitToView() {
     emit zoomChanged(zoom());
     return;
   }
-  const QRectF framed = bounds.adjusted(-40, -40, 40, 40);
+  // Extra room at the top for the graph's title.
+  const QRectF framed = bounds.adjusted(-40, -90, 40, 40);
   fitInView(framed, Qt::KeepAspectRatio);
-  if (zoom() > 1.0) {
+  if (zoom() > kMaxFitZoom) {
     resetTransform();
+    scale(kMaxFitZoom, kMaxFitZoom);
     centerOn(framed.center());
   }
   if (zoom() < kMinZoom) {
@@ -170,6 +174,52 @@ void GraphView::drawBackground(QPainter* painter, const QRectF& rect) {
   painter->drawLines(minorLines);
   painter->setPen(QPen(theme.gridMajor, 0));
   painter->drawLines(majorLines);
+  painter->restore();
+}
+
+}  // namespace strata::gui
+
+namespace strata::gui {
+
+void GraphView::drawForeground(QPainter* painter, const QRectF&) {
+  const auto* graph = qobject_cast<const GraphScene*>(scene());
+  if (!graph || graph->model()->isEmpty()) return;
+  const CanvasTheme& theme = graph->theme();
+  const QString name = graph->model()->displayName();
+  const QString description = graph->model()->description();
+
+  painter->save();
+  painter->resetTransform();
+  painter->setRenderHint(QPainter::Antialiasing);
+  QFont titleFont = CanvasTheme::titleFont();
+  titleFont.setPixelSize(16);
+  QFont bodyFont = CanvasTheme::bodyFont();
+  bodyFont.setPixelSize(12);
+  const QFontMetricsF titleMetrics(titleFont);
+  const QFontMetricsF bodyMetrics(bodyFont);
+  const qreal maxWidth = std::min<qreal>(560, viewport()->width() - 48);
+  const QString title = titleMetrics.elidedText(name, Qt::ElideRight, maxWidth);
+  const QString line = bodyMetrics.elidedText(description, Qt::ElideRight, maxWidth);
+  const qreal width = std::max(titleMetrics.horizontalAdvance(title),
+                               description.isEmpty() ? 0 : bodyMetrics.horizontalAdvance(line));
+  const qreal height =
+      titleMetrics.height() + (description.isEmpty() ? 0 : bodyMetrics.height() + 2);
+  const QRectF box(16, 14, width + 24, height + 16);
+  QColor fill = theme.background;
+  fill.setAlphaF(0.88f);
+  painter->setPen(Qt::NoPen);
+  painter->setBrush(fill);
+  painter->drawRoundedRect(box, 8, 8);
+  painter->setFont(titleFont);
+  painter->setPen(theme.title);
+  painter->drawText(QPointF(box.left() + 12, box.top() + 8 + titleMetrics.ascent()), title);
+  if (!description.isEmpty()) {
+    painter->setFont(bodyFont);
+    painter->setPen(theme.muted);
+    painter->drawText(QPointF(box.left() + 12, box.top() + 10 + titleMetrics.height() +
+                                                   bodyMetrics.ascent()),
+                      line);
+  }
   painter->restore();
 }
 

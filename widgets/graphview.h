@@ -13,6 +13,7 @@ class GraphView final : public QGraphicsView {
   static constexpr double kMinZoom = 0.15;
   static constexpr double kMaxZoom = 3.0;
   static constexpr double kZoomStep = 1.15;  // one wheel notch
+  static constexpr double kMaxFitZoom = 1.2;
 
   explicit GraphView(QWidget* parent = nullptr);
 
@@ -22,7 +23,7 @@ class GraphView final : public QGraphicsView {
   void zoomIn();
   void zoomOut();
   void resetZoom();
-  // Frames the whole graph, never enlarging past 100 % (a tiny graph stays at natural size).
+  // Frames the whole graph, enlarging at most to kMaxFitZoom (a tiny graph stays readable).
   void fitToView();
   // Fits now when the view is on screen, else as soon as it is shown with its final size.
   void requestFit();
@@ -36,6 +37,8 @@ class GraphView final : public QGraphicsView {
   void mouseMoveEvent(QMouseEvent* event) override;
   void mouseReleaseEvent(QMouseEvent* event) override;
   void drawBackground(QPainter* painter, const QRectF& rect) override;
+  // The graph's name and description, pinned to the top-left corner of the viewport.
+  void drawForeground(QPainter* painter, const QRectF& rect) override;
   void showEvent(QShowEvent* event) override;
   void resizeEvent(QResizeEvent* event) override;
 

@@ -136,8 +136,8 @@ void MainWindow::createStatusBar() {
   m_paramsLabel = new QLabel;
   m_flopsLabel = new QLabel;
   m_zoomLabel = new QLabel(QStringLiteral("100 %"));
-  for (QLabel* l : {m_problemsLabel, m_paramsLabel, m_flopsLabel, m_zoomLabel})
-    l->setContentsMargins(10, 0, 10, 0);
+  for (QLabel* l : {m_fileLabel, m_problemsLabel, m_paramsLabel, m_flopsLabel, m_zoomLabel})
+    l->setContentsMargins(10, 2, 10, 2);
   statusBar()->addWidget(m_fileLabel, 1);
   statusBar()->addPermanentWidget(m_problemsLabel);
   statusBar()->addPermanentWidget(m_paramsLabel);

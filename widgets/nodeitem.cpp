@@ -55,11 +55,18 @@ void NodeItem::relayout() {
   const size_t rows = std::max(m_content.inputs.size(), m_content.outputs.size());
   for (size_t i = 0; i < rows; ++i) {
     qreal need = 2 * kPad + 20;
-    if (i < m_content.inputs.size()) need += body.horizontalAdvance(portLabel(m_content.inputs[i]));
+    if (i < m_content.inputs.size())
+      need += body.horizontalAdvance(portLabel(m_content.inputs[i]));
     if (i < m_content.outputs.size())
       need += body.horizontalAdvance(portLabel(m_content.outputs[i]));
     w = std::max(w, need);
   }
+  const qreal typeWidth = body.horizontalAdvance(m_content.type) +
+                          (m_content.category.empty()
+                               ? 0
+                               : 16 + body.horizontalAdvance(
+                                          QString::fromStdString(m_content.category)));
+  w = std::max(w, typeWidth + 2 * kPad + (m_content.error.isEmpty() ? 0 : 10));
   for (const NodeContent::Param& p : m_content.params)
     w = std::max(w, body.horizontalAdvance(p.name) + body.horizontalAdvance(p.value) + 2 * kPad +
                         20);
@@ -72,7 +79,19 @@ void NodeItem::relayout() {
   } else {
     h += 4;
   }
-  if (hasFooter()) h += kFooterHeight;
+  m_footerHeight = 0;
+  if (!m_content.error.isEmpty()) {
+    // The error wraps over a few lines; the badge's tooltip has the whole message.
+    const QFontMetricsF small(CanvasTheme::smallFont());
+    const QRectF text = small.boundingRect(QRectF(0, 0, m_width - 2 * kPad, 1000),
+                                           Qt::TextWordWrap, m_content.error);
+    const int lines = std::clamp(int(std::ceil(text.height() / small.lineSpacing() - 0.01)), 1,
+                                 kMaxErrorLines);
+    m_footerHeight = std::max(kFooterHeight, lines * small.lineSpacing() + 10);
+  } else if (hasFooter()) {
+    m_footerHeight = kFooterHeight;
+  }
+  h += m_footerHeight;
   m_height = h;
 
   m_badge->setPos(m_width - 4, 4);
@@ -201,19 +220,27 @@ void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem*, QWidget
 void NodeItem::paintPorts(QPainter* painter) const {
   const CanvasTheme& t = *m_theme;
   const QFont font = CanvasTheme::bodyFont();
+  const QFontMetricsF metrics(font);
   painter->setFont(font);
-  const qreal half = m_width / 2 - kPad;
+  // An input name may use the row's width minus its output's name, and the other way round.
+  const qreal inner = m_width - 2 * kPad;
+  auto width = [&](const std::vector<NodeContent::Port>& ports, size_t i) {
+    return i < ports.size() ? metrics.horizontalAdvance(portLabel(ports[i])) : 0.0;
+  };
   for (size_t i = 0; i < m_content.inputs.size(); ++i) {
     const NodeContent::Port& p = m_content.inputs[i];
+    const qreal room = inner - width(m_content.outputs, i) - 8;
     painter->setPen(p.optional && !p.connected ? t.muted : t.text);
-    painter->drawText(QRectF(kPad, portY(i) - 8, half, 16), Qt::AlignLeft | Qt::AlignVCenter,
-                      portLabel(p));
+    painter->drawText(QRectF(kPad, portY(i) - 8, room, 16), Qt::AlignLeft | Qt::AlignVCenter,
+                      metrics.elidedText(portLabel(p), Qt::ElideRight, room));
   }
   for (size_t i = 0; i < m_content.outputs.size(); ++i) {
     const NodeContent::Port& p = m_content.outputs[i];
+    const qreal room = inner - width(m_content.inputs, i) - 8;
     painter->setPen(p.connected ? t.text : t.muted);
-    painter->drawText(QRectF(m_width / 2, portY(i) - 8, half, 16),
-                      Qt::AlignRight | Qt::AlignVCenter, portLabel(p));
+    painter->drawText(QRectF(m_width - kPad - room, portY(i) - 8, room, 16),
+                      Qt::AlignRight | Qt::AlignVCenter,
+                      metrics.elidedText(portLabel(p), Qt::ElideRight, room));
   }
 }
 
@@ -254,7 +281,7 @@ void NodeItem::paintParams(QPainter* painter) const {
 void NodeItem::paintFooter(QPainter* painter) const {
   if (!hasFooter()) return;
   const CanvasTheme& t = *m_theme;
-  const QRectF footer(0, m_height - kFooterHeight, m_width, kFooterHeight);
+  const QRectF footer(0, m_height - m_footerHeight, m_width, m_footerHeight);
   QPainterPath card;
   card.addRoundedRect(cardRect(), kRadius, kRadius);
   painter->save();
@@ -267,35 +294,46 @@ void NodeItem::paintFooter(QPainter* painter) const {
   const QFont font = CanvasTheme::smallFont();
   const QFontMetricsF metrics(font);
   painter->setFont(font);
-  const QRectF text = footer.adjusted(kPad, 0, -kPad, 0);
   if (!m_content.error.isEmpty()) {
+    const QRectF text = footer.adjusted(kPad, 5, -kPad, -5);
     painter->setPen(t.error);
-    painter->drawText(text, Qt::AlignLeft | Qt::AlignVCenter,
-                      metrics.elidedText(m_content.error, Qt::ElideRight, text.width()));
+    painter->save();
+    painter->setClipRect(text);
+    painter->drawText(text, Qt::AlignLeft | Qt::AlignVCenter | Qt::TextWordWrap,
+                      m_content.error);
+    painter->restore();
     return;
   }
+  const QRectF text = footer.adjusted(kPad, 0, -kPad, 0);
+  const QString params = formatParameters(m_content.parameterCount);
   painter->setPen(t.muted);
-  painter->drawText(text, Qt::AlignLeft | Qt::AlignVCenter,
-                    formatParameters(m_content.parameterCount));
-  if (m_content.flops > 0)
-    painter->drawText(text, Qt::AlignRight | Qt::AlignVCenter, formatFlops(m_content.flops));
+  painter->drawText(text, Qt::AlignLeft | Qt::AlignVCenter, params);
+  const QString flops = formatFlops(m_content.flops);
+  // FLOPs only where they fit beside the count; the tooltip always has them.
+  if (m_content.flops > 0 &&
+      metrics.horizontalAdvance(params) + metrics.horizontalAdvance(flops) + 12 < text.width())
+    painter->drawText(text, Qt::AlignRight | Qt::AlignVCenter, flops);
 }
 
 QString NodeItem::toolTipText() const {
   QString tip = QStringLiteral("<b>%1</b> &middot; %2")
                     .arg(QString::fromStdString(m_id).toHtmlEscaped(),
                          m_content.type.toHtmlEscaped());
-  if (!m_content.summary.isEmpty()) tip += QStringLiteral("<br>") + m_content.summary.toHtmlEscaped();
+  if (!m_content.summary.isEmpty())
+    tip += QStringLiteral("<br>") + m_content.summary.toHtmlEscaped();
   auto ports = [&](const std::vector<NodeContent::Port>& list, const char* arrow) {
     for (const NodeContent::Port& p : list) {
       if (p.type.isEmpty()) continue;
-      tip += QStringLiteral("<br>%1 %2: <tt>%3</tt>")
+      tip += QStringLiteral("<br>%1 <i>%2</i>: <tt>%3</tt>")
                  .arg(QLatin1String(arrow), QString::fromStdString(p.name).toHtmlEscaped(),
                       p.type.toHtmlEscaped());
     }
   };
-  ports(m_content.inputs, "&rarr;");
-  ports(m_content.outputs, "&larr;");
+  ports(m_content.inputs, "in");
+  ports(m_content.outputs, "out");
+  if (m_content.parameterCount > 0 || m_content.flops > 0)
+    tip += QStringLiteral("<br>%1 &middot; %2")
+               .arg(formatParameters(m_content.parameterCount), formatFlops(m_content.flops));
   if (!m_content.error.isEmpty())
     tip += QStringLiteral("<br><span style='color:#d92d20'>%1</span>")
                .arg(m_content.error.toHtmlEscaped());

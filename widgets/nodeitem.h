@@ -24,6 +24,7 @@ class NodeItem final : public QGraphicsItem {
   static constexpr qreal kPortRow = 20;
   static constexpr qreal kParamRow = 17;
   static constexpr qreal kFooterHeight = 22;
+  static constexpr int kMaxErrorLines = 3;
   static constexpr qreal kPortRadius = 4.5;
 
   NodeItem(std::string id, const CanvasTheme* theme);
@@ -63,6 +64,7 @@ class NodeItem final : public QGraphicsItem {
   ErrorBadgeItem* m_badge = nullptr;  // a child item, deleted with this one
   qreal m_width = kMinWidth;
   qreal m_height = kHeaderHeight + kFooterHeight;
+  qreal m_footerHeight = 0;  // 0 without a footer; taller when an error message wraps
 };
 
 }  // namespace strata::gui

@@ -98,8 +98,9 @@ void SampleCard::paintEvent(QPaintEvent*) {
   painter.setFont(title);
   painter.setPen(t.title);
   const QRectF titleRect(card.left() + kPad, card.top() + kPad + 16, card.width() - 2 * kPad, 22);
-  painter.drawText(titleRect, Qt::AlignLeft | Qt::AlignVCenter,
-                   QFontMetricsF(title).elidedText(m_info.name, Qt::ElideRight, titleRect.width()));
+  const QString name =
+      QFontMetricsF(title).elidedText(m_info.name, Qt::ElideRight, titleRect.width());
+  painter.drawText(titleRect, Qt::AlignLeft | Qt::AlignVCenter, name);
 
   QFont body = CanvasTheme::bodyFont();
   body.setPixelSize(12);

@@ -1,4 +1,4 @@
-// strata: the GUI. `strata FILE.strata` opens a graph; with no argument it shows the sample gallery.
+// strata: the GUI. `strata FILE.strata` opens a graph; with no argument, the sample gallery.
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QTimer>

@@ -42,7 +42,8 @@ inline QStringList validGraphs() {
   for (const QFileInfo& f :
        QDir(samplesDir()).entryInfoList({QStringLiteral("*.strata")}, QDir::Files, QDir::Name))
     files << f.absoluteFilePath();
-  files << dataFile(QStringLiteral("token-lstm.strata"));
+  files << dataFile(QStringLiteral("token-lstm.strata"))
+        << dataFile(QStringLiteral("tiny-transformer.strata"));
   return files;
 }
 

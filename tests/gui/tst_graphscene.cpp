@@ -5,6 +5,7 @@
 #include <QUndoStack>
 
 #include "edgeitem.h"
+#include "edgelabelitem.h"
 #include "errorbadgeitem.h"
 #include "formatting.h"
 #include "graphmodel.h"
@@ -78,6 +79,13 @@ void TestGraphScene::opensGraph() {
     const std::optional<TensorType> type = analysis.typeOf(e.from);
     QVERIFY2(type.has_value(), e.from.toString().c_str());
     QCOMPARE(item->label(), QString::fromStdString(shapeToString(type->shape)));
+    // The pill is drawn on the wire's midpoint, above the cards.
+    EdgeLabelItem* pill = item->labelItem();
+    QCOMPARE(pill->scene(), &scene);
+    QVERIFY(pill->isVisible());
+    QCOMPARE(pill->text(), item->label());
+    QVERIFY(pill->zValue() > scene.nodeItem(e.from.node)->zValue());
+    QVERIFY(item->shape().contains(item->mapFromScene(pill->pos())));
   }
 }
 
@@ -98,7 +106,8 @@ void TestGraphScene::edgesRunFromOutputToInputPort() {
   // The second input of the Add sits below the first.
   QVERIFY(scene.nodeItem("skip")->inputPortPos("b").y() > to.y());
   // The token stream is int64 and labelled as such in its port's type.
-  QCOMPARE(scene.edgeItem({{"tokens", "out"}, {"embed", "in"}})->label(), QStringLiteral("[B, T]"));
+  QCOMPARE(scene.edgeItem({{"tokens", "out"}, {"embed", "in"}})->label(),
+           QStringLiteral("[B, T]"));
 }
 
 void TestGraphScene::errorNodeShowsBadge() {
@@ -198,6 +207,10 @@ void TestGraphScene::followsModelEdits() {
   QCOMPARE(scene.nodeItems().size(), nodes);
   QVERIFY(!scene.edgeItem({{"pool", "out"}, {"extra", "in"}}));
   QCOMPARE(scene.edgeItems().size(), model.document().edges.size());
+  // Labels leave the scene with their edges.
+  int pills = 0;
+  for (QGraphicsItem* item : scene.items()) pills += item->type() == EdgeLabelItem::Type;
+  QCOMPARE(size_t(pills), model.document().edges.size());
 }
 
 void TestGraphScene::moveIsOneUndoStep() {

@@ -8,6 +8,7 @@
 #include <QSignalSpy>
 #include <QTest>
 
+#include "canvastheme.h"
 #include "edgeitem.h"
 #include "formatting.h"
 #include "graphmodel.h"
@@ -154,7 +155,8 @@ void TestMainWindow::badFileIsReportedAndSurvived() {
   QVERIFY(!window.openFile(path));
   QCOMPARE(errors.count(), 1);
   QVERIFY(!window.lastError().isEmpty());
-  QVERIFY2(window.lastError().contains(QFileInfo(path).fileName()), qPrintable(window.lastError()));
+  QVERIFY2(window.lastError().contains(QFileInfo(path).fileName()),
+           qPrintable(window.lastError()));
   const QList<QMessageBox*> boxes = window.findChildren<QMessageBox*>();
   QCOMPARE(boxes.size(), 1);
   QVERIFY(boxes.first()->isVisible());
@@ -217,18 +219,24 @@ void TestMainWindow::viewZoomAndFit() {
 void TestMainWindow::screenshot_data() {
   QTest::addColumn<QString>("path");
   QTest::addColumn<QString>("name");
-  QTest::newRow("gallery") << QString() << QStringLiteral("mainwindow-gallery.png");
+  QTest::addColumn<bool>("dark");
+  QTest::newRow("gallery") << QString() << QStringLiteral("mainwindow-gallery.png") << false;
   for (const QString& g : test::validGraphs())
     QTest::newRow(qPrintable(QFileInfo(g).fileName()))
-        << g << QStringLiteral("mainwindow-%1.png").arg(QFileInfo(g).completeBaseName());
+        << g << QStringLiteral("mainwindow-%1.png").arg(QFileInfo(g).completeBaseName())
+        << false;
   QTest::newRow("broken-layers") << test::dataFile(QStringLiteral("broken-layers.strata"))
-                                 << QStringLiteral("mainwindow-broken-layers.png");
+                                 << QStringLiteral("mainwindow-broken-layers.png") << false;
+  QTest::newRow("dark") << test::dataFile(QStringLiteral("token-lstm.strata"))
+                        << QStringLiteral("mainwindow-token-lstm-dark.png") << true;
 }
 
 void TestMainWindow::screenshot() {
   QFETCH(QString, path);
   QFETCH(QString, name);
+  QFETCH(bool, dark);
   MainWindow window;
+  if (dark) window.scene()->setTheme(CanvasTheme::dark());
   window.resize(1280, 760);
   window.show();
   QVERIFY(QTest::qWaitForWindowExposed(&window));
