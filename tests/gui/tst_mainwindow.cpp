@@ -220,30 +220,39 @@ void TestMainWindow::screenshot_data() {
   QTest::addColumn<QString>("path");
   QTest::addColumn<QString>("name");
   QTest::addColumn<bool>("dark");
-  QTest::newRow("gallery") << QString() << QStringLiteral("mainwindow-gallery.png") << false;
+  QTest::addColumn<QSize>("size");
+  const QSize normal(1280, 760);
+  QTest::newRow("gallery") << QString() << QStringLiteral("mainwindow-gallery.png") << false
+                           << normal;
   for (const QString& g : test::validGraphs())
     QTest::newRow(qPrintable(QFileInfo(g).fileName()))
         << g << QStringLiteral("mainwindow-%1.png").arg(QFileInfo(g).completeBaseName())
-        << false;
+        << false << normal;
   QTest::newRow("broken-layers") << test::dataFile(QStringLiteral("broken-layers.strata"))
-                                 << QStringLiteral("mainwindow-broken-layers.png") << false;
+                                 << QStringLiteral("mainwindow-broken-layers.png") << false
+                                 << normal;
   QTest::newRow("dark") << test::dataFile(QStringLiteral("token-lstm.strata"))
-                        << QStringLiteral("mainwindow-token-lstm-dark.png") << true;
+                        << QStringLiteral("mainwindow-token-lstm-dark.png") << true << normal;
+  QTest::newRow("large") << test::dataFile(QStringLiteral("token-lstm.strata"))
+                         << QStringLiteral("mainwindow-token-lstm-large.png") << false
+                         << QSize(1600, 900);
 }
 
 void TestMainWindow::screenshot() {
   QFETCH(QString, path);
   QFETCH(QString, name);
   QFETCH(bool, dark);
+  QFETCH(QSize, size);
   MainWindow window;
   if (dark) window.scene()->setTheme(CanvasTheme::dark());
-  window.resize(1280, 760);
+  window.resize(size);
   window.show();
   QVERIFY(QTest::qWaitForWindowExposed(&window));
   if (!path.isEmpty()) QVERIFY(window.openFile(path));
   QCoreApplication::processEvents();
   const QImage image = window.grab().toImage();
   QVERIFY(!image.isNull());
+  QCOMPARE(image.size(), size * image.devicePixelRatio());
   const QString file = screenshotPath(name);
   QVERIFY(image.save(file));
   const PixelStats stats = pixelStats(image);
