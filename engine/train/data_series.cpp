@@ -32,8 +32,9 @@ Result<DataSet> windowSeries(const Series& series, const DataRequest& request,
   if (request.inputDtype != DType::Float32)
     return R::error(what + ": gives float32 values, but the model's Input is int64");
   if (request.targetDtype != DType::Float32)
-    return R::error(what + ": gives float32 targets, but the loss needs int64 class indices "
-                           "(use MSELoss for a numeric series)");
+    return R::error(what +
+                    ": gives float32 targets, but the loss needs int64 class indices "
+                    "(use MSELoss for a numeric series)");
   int64_t w = 0;
   if (in.size() == 1 && c == 1) {
     w = in[0];
@@ -83,7 +84,8 @@ Result<DataSet> windowSeries(const Series& series, const DataRequest& request,
     std::copy(v + i * c, v + (i + w) * c, x + i * w * c);
     if (kind == TargetKind::Sequence) {
       for (int64_t t = 0; t < w; ++t)
-        for (int64_t f = 0; f < tf; ++f) y[(i * w + t) * tf + f] = v[(i + t + 1) * c + firstCol + f];
+        for (int64_t f = 0; f < tf; ++f)
+          y[(i * w + t) * tf + f] = v[(i + t + 1) * c + firstCol + f];
     } else {
       for (int64_t f = 0; f < tf; ++f) y[i * tf + f] = v[(i + w) * c + firstCol + f];
     }
@@ -91,8 +93,9 @@ Result<DataSet> windowSeries(const Series& series, const DataRequest& request,
   ds.columns = series.columns;
   for (int64_t r = 0; r < std::min<int64_t>(series.rows, 16); ++r)
     ds.headRows.emplace_back(v + r * c, v + (r + 1) * c);
-  const char* targetText = kind == TargetKind::Sequence ? "next-step sequence"
-                           : kind == TargetKind::NextRow ? "next row" : "next value";
+  const char* targetText = kind == TargetKind::Sequence  ? "next-step sequence"
+                           : kind == TargetKind::NextRow ? "next row"
+                                                         : "next value";
   ds.description = what + ": " + std::to_string(n) + " windows of " + std::to_string(w) + " x " +
                    std::to_string(c) + " -> " + targetText;
   return ds;

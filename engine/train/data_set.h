@@ -16,9 +16,9 @@ namespace strata {
 
 // What the model wants, per sample (batch dimension left out).
 struct DataRequest {
-  Shape inputShape;                   // kSeq (or any symbolic dim) means "use seqLen"
+  Shape inputShape;  // kSeq (or any symbolic dim) means "use seqLen"
   DType inputDtype = DType::Float32;
-  Shape targetShape;                  // the loss's target per sample; symbolic dims follow input
+  Shape targetShape;                   // the loss's target per sample; symbolic dims follow input
   DType targetDtype = DType::Float32;  // Int64 for CrossEntropyLoss
   int64_t seqLen = 32;
   int64_t maxVocab = 0;  // smallest Embedding num_embeddings in the model; 0 when none
@@ -32,20 +32,20 @@ struct DataSplit {
 struct DataPreview {
   std::string description;
   int64_t samples = 0;
-  int64_t vocabSize = 0;                     // 0 for numeric data
-  std::vector<std::string> columns;          // csv header (or generated names)
-  std::vector<std::vector<double>> rows;     // the first rows of the source series (numeric)
-  std::string text;                          // the first characters (text) or token rows (tasks)
+  int64_t vocabSize = 0;                  // 0 for numeric data
+  std::vector<std::string> columns;       // csv header (or generated names)
+  std::vector<std::vector<double>> rows;  // the first rows of the source series (numeric)
+  std::string text;                       // the first characters (text) or token rows (tasks)
 };
 
 class DataSet {
  public:
-  std::string spec;         // as given
-  std::string description;  // one line: "sine: 1000 windows of 32 -> next value"
-  Tensor inputs;            // [N, ...]
-  Tensor targets;           // [N, ...]
-  std::vector<std::string> vocab;  // text: index -> character (UTF-8); tasks: token names
-  std::vector<std::string> columns;          // csv/sine feature names
+  std::string spec;                  // as given
+  std::string description;           // one line: "sine: 1000 windows of 32 -> next value"
+  Tensor inputs;                     // [N, ...]
+  Tensor targets;                    // [N, ...]
+  std::vector<std::string> vocab;    // text: index -> character (UTF-8); tasks: token names
+  std::vector<std::string> columns;  // csv/sine feature names
   std::vector<std::vector<double>> headRows;  // first rows of the raw series (for the preview)
   std::string headText;                       // first characters of a text corpus
 

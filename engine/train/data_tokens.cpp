@@ -17,11 +17,14 @@ using R = Result<DataSet>;
 // The per-sample token length the Input wants: [T] with T concrete or symbolic.
 Result<int64_t> tokenLength(const DataRequest& request, const std::string& what) {
   if (request.inputDtype != DType::Int64)
-    return Result<int64_t>::error(what + ": gives int64 token ids, but the model's Input is "
+    return Result<int64_t>::error(what +
+                                  ": gives int64 token ids, but the model's Input is "
                                   "float32 (set the Input dtype to int64 and add an Embedding)");
   if (request.inputShape.size() != 1)
-    return Result<int64_t>::error(what + ": token sequences need an Input shaped [T] (without "
-                                  "the batch), got " + shapeToString(request.inputShape));
+    return Result<int64_t>::error(what +
+                                  ": token sequences need an Input shaped [T] (without "
+                                  "the batch), got " +
+                                  shapeToString(request.inputShape));
   const int64_t t = resolveShape(request.inputShape, request.seqLen)[0];
   if (t < 1) return Result<int64_t>::error(what + ": sequence length must be >= 1");
   return t;
@@ -30,7 +33,8 @@ Result<int64_t> tokenLength(const DataRequest& request, const std::string& what)
 // Targets: [T] (one class per position) or [] / [1] (one class per sample).
 Result<bool> perPositionTargets(const DataRequest& request, int64_t t, const std::string& what) {
   if (request.targetDtype != DType::Int64)
-    return Result<bool>::error(what + ": gives int64 class targets, but the loss wants float32 "
+    return Result<bool>::error(what +
+                               ": gives int64 class targets, but the loss wants float32 "
                                "values (use CrossEntropyLoss for tokens)");
   const Shape tgt = resolveShape(request.targetShape, t);
   if (tgt.size() == 1 && tgt[0] == t) return true;
@@ -47,7 +51,11 @@ Result<std::vector<std::string>> utf8Chars(const std::string& text, const std::s
   out.reserve(text.size());
   for (size_t i = 0; i < text.size();) {
     const auto b = static_cast<unsigned char>(text[i]);
-    size_t len = b < 0x80 ? 1 : (b >> 5) == 0x6 ? 2 : (b >> 4) == 0xE ? 3 : (b >> 3) == 0x1E ? 4 : 0;
+    size_t len = b < 0x80           ? 1
+                 : (b >> 5) == 0x6  ? 2
+                 : (b >> 4) == 0xE  ? 3
+                 : (b >> 3) == 0x1E ? 4
+                                    : 0;
     bool ok = len > 0 && i + len <= text.size();
     for (size_t k = 1; ok && k < len; ++k)
       ok = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
@@ -107,8 +115,8 @@ Result<DataSet> makeText(const std::string& path, const DataRequest& request) {
   }
   for (size_t k = 0; k < cs.size() && k < 400; ++k) ds.headText += cs[k];
   ds.description = what + ": " + std::to_string(len) + " characters, vocabulary " +
-                   std::to_string(ds.vocabSize()) + ", " + std::to_string(n) +
-                   " sequences of " + std::to_string(T);
+                   std::to_string(ds.vocabSize()) + ", " + std::to_string(n) + " sequences of " +
+                   std::to_string(T);
   return ds;
 }
 
@@ -122,12 +130,14 @@ Result<DataSet> makeTask(const std::string& kind, const DataRequest& request, ui
   if (request.targetDtype != DType::Int64 || tgt.size() != 1 || tgt[0] != *t)
     return R::error(what + ": targets are int64 [" + std::to_string(*t) +
                     "] (one class per position, CrossEntropyLoss on [B, T, vocab]); the loss "
-                    "wants " + std::string(dtypeName(request.targetDtype)) + " " +
+                    "wants " +
+                    std::string(dtypeName(request.targetDtype)) + " " +
                     shapeToString(request.targetShape));
   // Token 0 is left free (padding); the symbols are 1 .. V-1.
   constexpr int64_t kDefaultVocab = 16;
   constexpr int64_t kSamples = 2000;
-  const int64_t v = request.maxVocab > 0 ? std::min(request.maxVocab, kDefaultVocab) : kDefaultVocab;
+  const int64_t v =
+      request.maxVocab > 0 ? std::min(request.maxVocab, kDefaultVocab) : kDefaultVocab;
   if (v < 3) return R::error(what + ": the Embedding needs num_embeddings >= 3");
   const int64_t T = *t;
   DataSet ds;
@@ -155,8 +165,7 @@ Result<DataSet> makeNpy(const std::string& inputsPath, const std::string& target
   auto y = loadNpy(targetsPath);
   if (!y) return y.status();
   const std::string what = "npy:" + inputsPath + "," + targetsPath;
-  if (x->ndim() < 1 || y->ndim() < 1)
-    return R::error(what + ": arrays need a first (sample) axis");
+  if (x->ndim() < 1 || y->ndim() < 1) return R::error(what + ": arrays need a first (sample) axis");
   if (x->size(0) != y->size(0))
     return R::error(what + ": " + inputsPath + " has " + std::to_string(x->size(0)) +
                     " samples but " + targetsPath + " has " + std::to_string(y->size(0)));
@@ -170,8 +179,8 @@ Result<DataSet> makeNpy(const std::string& inputsPath, const std::string& target
   };
   auto perSample = [](const Tensor& t) { return Shape(t.shape().begin() + 1, t.shape().end()); };
   if (x->dtype() != request.inputDtype)
-    return R::error(inputsPath + ": holds " + dtypeName(x->dtype()) + ", but the model's Input is " +
-                    dtypeName(request.inputDtype));
+    return R::error(inputsPath + ": holds " + dtypeName(x->dtype()) +
+                    ", but the model's Input is " + dtypeName(request.inputDtype));
   if (!fits(request.inputShape, *x))
     return R::error(inputsPath + ": samples are shaped " + shapeToString(perSample(*x)) +
                     ", but the model's Input is " + shapeToString(request.inputShape));
@@ -193,8 +202,8 @@ Result<DataSet> makeNpy(const std::string& inputsPath, const std::string& target
     full.insert(full.end(), wantY.begin(), wantY.end());
     ds.targets = y->reshape(full);
   }
-  ds.description = what + ": " + std::to_string(x->size(0)) + " samples, inputs " +
-                   describe(*x) + ", targets " + describe(*y);
+  ds.description = what + ": " + std::to_string(x->size(0)) + " samples, inputs " + describe(*x) +
+                   ", targets " + describe(*y);
   return ds;
 }
 

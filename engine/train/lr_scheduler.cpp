@@ -19,8 +19,9 @@ LrScheduler::LrScheduler(Kind kind, double baseLr, int64_t totalSteps, int64_t w
       m_gamma(gamma) {}
 
 LrScheduler LrScheduler::fromSettings(const TrainSettings& s, int64_t totalSteps) {
-  Kind kind = s.schedule == "step" ? Kind::Step : s.schedule == "cosine" ? Kind::Cosine
-                                                                          : Kind::Constant;
+  Kind kind = s.schedule == "step"     ? Kind::Step
+              : s.schedule == "cosine" ? Kind::Cosine
+                                       : Kind::Constant;
   return LrScheduler(kind, s.lr, totalSteps, s.warmupSteps, s.stepSize, s.gamma);
 }
 

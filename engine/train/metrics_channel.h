@@ -14,15 +14,15 @@ namespace strata {
 
 struct StepMetrics {
   static constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-  int64_t step = 0;   // 1-based count of completed optimizer steps
-  int64_t epoch = 0;  // 1-based epoch the step belongs to
-  double loss = kNaN;          // training loss of this step's batch
-  double valLoss = kNaN;       // NaN unless validation ran after this step
-  double accuracy = kNaN;      // CrossEntropy only: this batch's accuracy (ignore_index skipped)
-  double valAccuracy = kNaN;   // CrossEntropy only, when validation ran
-  double lr = kNaN;            // rate used for this step
+  int64_t step = 0;           // 1-based count of completed optimizer steps
+  int64_t epoch = 0;          // 1-based epoch the step belongs to
+  double loss = kNaN;         // training loss of this step's batch
+  double valLoss = kNaN;      // NaN unless validation ran after this step
+  double accuracy = kNaN;     // CrossEntropy only: this batch's accuracy (ignore_index skipped)
+  double valAccuracy = kNaN;  // CrossEntropy only, when validation ran
+  double lr = kNaN;           // rate used for this step
   double samplesPerSec = kNaN;
-  double gradNorm = kNaN;      // total gradient 2-norm before clipping
+  double gradNorm = kNaN;                       // total gradient 2-norm before clipping
   std::map<std::string, double> nodeGradNorms;  // node id -> 2-norm of its parameters' grads
 };
 

@@ -42,9 +42,11 @@ std::vector<NamedTensor> Optimizer::state() const {
   const auto names = bufferNames();
   for (size_t i = 0; i < m_params.size(); ++i) {
     const ParamState& s = m_state[i];
-    out.push_back({m_params[i].name + ".step", Tensor::fromVector({}, std::vector<int64_t>{s.steps})});
+    out.push_back(
+        {m_params[i].name + ".step", Tensor::fromVector({}, std::vector<int64_t>{s.steps})});
     for (size_t b = 0; b < s.buffers.size(); ++b)
-      if (s.buffers[b].defined()) out.push_back({m_params[i].name + "." + names[b], s.buffers[b].clone()});
+      if (s.buffers[b].defined())
+        out.push_back({m_params[i].name + "." + names[b], s.buffers[b].clone()});
   }
   out.push_back({"__optimizer_steps", Tensor::fromVector({}, std::vector<int64_t>{m_steps})});
   return out;
@@ -60,8 +62,7 @@ Status Optimizer::loadState(const std::vector<NamedTensor>& state) {
   for (size_t i = 0; i < m_params.size(); ++i) {
     const std::string& pn = m_params[i].name;
     auto st = byName.find(pn + ".step");
-    if (st == byName.end())
-      return Status::error("optimizer state: missing '" + pn + ".step'");
+    if (st == byName.end()) return Status::error("optimizer state: missing '" + pn + ".step'");
     if (!intScalar(*st->second))
       return Status::error("optimizer state: '" + pn + ".step' must be an int64 scalar");
     loaded[i].steps = st->second->i64()[0];

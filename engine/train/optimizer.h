@@ -46,8 +46,8 @@ class Optimizer {
 
  protected:
   struct ParamState {
-    int64_t steps = 0;                   // updates this parameter has had
-    std::vector<Tensor> buffers;         // per optimizer kind, see bufferNames()
+    int64_t steps = 0;            // updates this parameter has had
+    std::vector<Tensor> buffers;  // per optimizer kind, see bufferNames()
   };
   virtual std::vector<std::string> bufferNames() const = 0;
   // Updates one parameter. `p` and `g` are float32 and the same size.

@@ -25,7 +25,7 @@ void Sgd::update(Tensor& p, const Tensor& g, ParamState& s) {
     float d = grad[i];
     if (m_weightDecay != 0) d = d + wd * w[i];  // d_p = d_p.add(param, alpha=wd)
     if (m_momentum != 0) {
-      b[i] = firstStep ? d : b[i] * mu + d;   // buf = clone(d_p), then buf*mu + (1-0)*d_p
+      b[i] = firstStep ? d : b[i] * mu + d;  // buf = clone(d_p), then buf*mu + (1-0)*d_p
       d = m_nesterov ? d + mu * b[i] : b[i];
     }
     w[i] = w[i] + negLr * d;  // param.add_(d_p, alpha=-lr)

@@ -49,8 +49,14 @@ Status expectBool(const std::string& key, const Json& v, bool& out) {
   }
   if (v.is_string()) {
     std::string s = v.get<std::string>();
-    if (s == "on" || s == "true") { out = true; return Status::ok(); }
-    if (s == "off" || s == "false") { out = false; return Status::ok(); }
+    if (s == "on" || s == "true") {
+      out = true;
+      return Status::ok();
+    }
+    if (s == "off" || s == "false") {
+      out = false;
+      return Status::ok();
+    }
   }
   return Status::error("training." + key + ": expected on/off (or true/false), got " + show(v));
 }
@@ -146,7 +152,9 @@ Result<TrainSettings> TrainSettings::fromJson(const Json& j, TrainSettings s) {
   return s;
 }
 
-Result<TrainSettings> TrainSettings::fromJson(const Json& j) { return fromJson(j, TrainSettings{}); }
+Result<TrainSettings> TrainSettings::fromJson(const Json& j) {
+  return fromJson(j, TrainSettings{});
+}
 
 Result<TrainSettings> TrainSettings::merged(const Json& fileSettings, const Json& overrides) {
   auto fromFile = fromJson(fileSettings);
@@ -199,7 +207,8 @@ Status TrainSettings::validate() const {
   if (!(lr > 0)) return fail("lr must be > 0, got " + num(lr));
   if (!oneOf(optimizer, {"sgd", "adam", "adamw"}))
     return fail("optimizer must be sgd, adam or adamw, got '" + optimizer + "'");
-  if (momentum < 0 || momentum >= 1) return fail("momentum must be in [0, 1), got " + num(momentum));
+  if (momentum < 0 || momentum >= 1)
+    return fail("momentum must be in [0, 1), got " + num(momentum));
   if (nesterov && optimizer != "sgd") return fail("nesterov applies to the sgd optimizer only");
   if (nesterov && momentum <= 0) return fail("nesterov needs momentum > 0");
   if (effectiveWeightDecay() < 0)
@@ -207,7 +216,8 @@ Status TrainSettings::validate() const {
   if (beta1 < 0 || beta1 >= 1) return fail("betas[0] must be in [0, 1), got " + num(beta1));
   if (beta2 < 0 || beta2 >= 1) return fail("betas[1] must be in [0, 1), got " + num(beta2));
   if (!(eps > 0)) return fail("eps must be > 0");
-  if (valSplit < 0 || valSplit >= 1) return fail("val_split must be in [0, 1), got " + num(valSplit));
+  if (valSplit < 0 || valSplit >= 1)
+    return fail("val_split must be in [0, 1), got " + num(valSplit));
   if (clipGradNorm < 0) return fail("clip_grad_norm must be >= 0 (0 turns it off)");
   if (!oneOf(schedule, {"constant", "step", "cosine", "linear-warmup"}))
     return fail("schedule must be constant, step, cosine or linear-warmup, got '" + schedule + "'");
@@ -218,7 +228,8 @@ Status TrainSettings::validate() const {
   if (!(gamma > 0)) return fail("gamma must be > 0, got " + num(gamma));
   if (seqLen < 1) return fail("seq_len must be >= 1, got " + std::to_string(seqLen));
   if (valEvery < 0) return fail("val_every must be >= 0");
-  if (!oneOf(device, {"cpu", "cuda"})) return fail("device must be cpu or cuda, got '" + device + "'");
+  if (!oneOf(device, {"cpu", "cuda"}))
+    return fail("device must be cpu or cuda, got '" + device + "'");
   return Status::ok();
 }
 

@@ -53,7 +53,8 @@ Trainer::~Trainer() = default;
 
 Status Trainer::prepare() {
   if (m_settings.device != "cpu")
-    return Status::error("device '" + m_settings.device + "' is not available for training in "
+    return Status::error("device '" + m_settings.device +
+                         "' is not available for training in "
                          "this build; use --device cpu");
   if (m_model.inputNames().size() != 1)
     return Status::error("the data sets feed exactly one Input; the graph has " +
@@ -225,9 +226,10 @@ Trainer::Validation Trainer::validate() {
       v.interrupted = true;
       return v;
     }
-    std::vector<int64_t> batch(idx.begin() + static_cast<std::ptrdiff_t>(b),
-                               idx.begin() + static_cast<std::ptrdiff_t>(std::min(
-                                                 idx.size(), b + static_cast<size_t>(m_settings.batch))));
+    std::vector<int64_t> batch(
+        idx.begin() + static_cast<std::ptrdiff_t>(b),
+        idx.begin() + static_cast<std::ptrdiff_t>(
+                          std::min(idx.size(), b + static_cast<size_t>(m_settings.batch))));
     auto out = m_model.forward({{m_inputName, m_data.gatherInputs(batch)}},
                                m_data.gatherTargets(batch), ctx);
     if (!out) {
@@ -250,8 +252,10 @@ Trainer::Validation Trainer::validate() {
 TrainReport Trainer::run() {
   TrainReport report;
   m_running = true;
-  m_stopRequested = false;
+  // A stop requested before run() starts is honoured (a GUI may stop a worker that has not
+  // begun yet); the flag is cleared when run() returns, so a later run() continues.
   auto finish = [&](TrainOutcome o, std::string message) {
+    m_stopRequested = false;
     report.outcome = o;
     report.message = std::move(message);
     report.steps = m_step;
@@ -264,16 +268,16 @@ TrainReport Trainer::run() {
   const auto batch = static_cast<size_t>(m_settings.batch);
   for (int64_t step = m_step; step < m_totalSteps; ++step) {
     applyPending();
-    if (!waitWhilePaused()) return finish(TrainOutcome::Stopped, "stopped at step " +
-                                                                     std::to_string(step));
+    if (!waitWhilePaused())
+      return finish(TrainOutcome::Stopped, "stopped at step " + std::to_string(step));
     applyPending();  // steering done while paused takes effect now
     const auto t0 = Clock::now();
     const int64_t epoch = step / m_stepsPerEpoch;
     const auto pos = static_cast<size_t>(step % m_stepsPerEpoch);
     const auto& order = epochOrder(epoch);
-    std::vector<int64_t> idx(order.begin() + static_cast<std::ptrdiff_t>(pos * batch),
-                             order.begin() + static_cast<std::ptrdiff_t>(
-                                                 std::min(order.size(), (pos + 1) * batch)));
+    std::vector<int64_t> idx(
+        order.begin() + static_cast<std::ptrdiff_t>(pos * batch),
+        order.begin() + static_cast<std::ptrdiff_t>(std::min(order.size(), (pos + 1) * batch)));
     const Tensor x = m_data.gatherInputs(idx);
     const Tensor y = m_data.gatherTargets(idx);
     const double lr = m_scheduler->lrAt(step);
@@ -306,8 +310,9 @@ TrainReport Trainer::run() {
                     (bad.empty() ? "" : " (first non-finite gradient: " + bad + ")")
               : "non-finite gradient in " + bad;
       return finish(TrainOutcome::Failed,
-                    where + what + "; training stopped and the weights from before this step "
-                                   "kept (lower the learning rate or clip gradients)");
+                    where + what +
+                        "; training stopped and the weights from before this step "
+                        "kept (lower the learning rate or clip gradients)");
     }
     double total = 0;
     for (const auto& [_, n] : m.nodeGradNorms) total += n * n;

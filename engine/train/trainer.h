@@ -65,7 +65,7 @@ class Trainer {
   // --- Steering, from any thread -------------------------------------------------------------
   void requestPause();
   void resume();
-  void requestStop();              // run() returns within one step (validation is interruptible)
+  void requestStop();  // run() returns within one step (validation is interruptible)
   bool isPaused() const { return m_parked.load(); }  // the loop is parked between steps
   bool isRunning() const { return m_running.load(); }
   int64_t currentStep() const { return m_step.load(); }  // steps completed

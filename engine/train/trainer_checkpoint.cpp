@@ -34,9 +34,9 @@ Status Trainer::saveCheckpoint(const std::string& path) const {
 
 Status Trainer::saveBest(const std::string& path) const {
   if (m_best.empty()) return saveSafetensors(path, m_params, {{"step", std::to_string(m_step)}});
-  return saveSafetensors(path, m_best,
-                         {{"step", std::to_string(m_bestStep)},
-                          {"best_val_loss", std::to_string(m_bestValLoss)}});
+  return saveSafetensors(
+      path, m_best,
+      {{"step", std::to_string(m_bestStep)}, {"best_val_loss", std::to_string(m_bestValLoss)}});
 }
 
 Status Trainer::resumeFrom(const std::string& path) {

@@ -6,8 +6,8 @@
 #include <cstring>
 #include <set>
 
-#include "io/npy.h"
 #include "common/testenv.h"
+#include "io/npy.h"
 #include "train/data_set.h"
 
 namespace strata {
@@ -98,8 +98,7 @@ TEST(TrainData, CsvErrorsNameLineAndColumn) {
   test::writeText(dir.file("ragged.csv"), "1,2\n3\n");
   auto g = makeDataSet("csv:" + dir.file("ragged.csv"), floatRequest({1, 2}, {1}), 0);
   ASSERT_FALSE(g);
-  EXPECT_NE(g.message().find("line 2 has 1 columns, expected 2"), std::string::npos)
-      << g.message();
+  EXPECT_NE(g.message().find("line 2 has 1 columns, expected 2"), std::string::npos) << g.message();
 
   auto missing = makeDataSet("csv:" + dir.file("none.csv"), floatRequest({2}, {1}), 0);
   ASSERT_FALSE(missing);
@@ -216,8 +215,8 @@ TEST(TrainData, NpyChecksAndKeepsOrder) {
   EXPECT_EQ(b.f32()[0], 6.0f);
   EXPECT_EQ(r->gatherTargets({3}).f32()[0], 1.5f);
 
-  auto n = makeDataSet("npy:" + dir.file("x.npy") + "," + dir.file("y9.npy"),
-                       floatRequest({3}, {1}), 0);
+  auto n =
+      makeDataSet("npy:" + dir.file("x.npy") + "," + dir.file("y9.npy"), floatRequest({3}, {1}), 0);
   ASSERT_FALSE(n);
   EXPECT_NE(n.message().find("has 10 samples but"), std::string::npos) << n.message();
   auto shape = makeDataSet(spec, floatRequest({4}, {1}), 0);

@@ -150,7 +150,7 @@ TEST(TrainOptim, Schedules) {
 }
 
 TEST(TrainSettingsTest, JsonRoundTripAndOverrides) {
-  nlohmann::json file = {{"optimizer", "sgd"}, {"lr", 0.05}, {"momentum", 0.9},
+  nlohmann::json file = {{"optimizer", "sgd"},  {"lr", 0.05},       {"momentum", 0.9},
                          {"betas", {0.8, 0.9}}, {"shuffle", "off"}, {"seed", 7}};
   auto s = TrainSettings::merged(file, {{"lr", 0.01}, {"epochs", 3}});
   ASSERT_TRUE(s) << s.message();

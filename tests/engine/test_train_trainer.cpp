@@ -19,7 +19,8 @@ namespace {
 using Json = nlohmann::json;
 using namespace std::chrono_literals;
 
-GraphDocument doc(const Json& nodes, const std::vector<std::pair<std::string, std::string>>& edges) {
+GraphDocument doc(const Json& nodes,
+                  const std::vector<std::pair<std::string, std::string>>& edges) {
   Json j = {{"format", "strata-graph"}, {"version", 1}, {"nodes", nodes}, {"edges", Json::array()}};
   for (const auto& [from, to] : edges) j["edges"].push_back({{"from", from}, {"to", to}});
   auto d = GraphDocument::fromJson(j);
@@ -33,11 +34,15 @@ Json node(const std::string& id, const std::string& type, Json params = Json::ob
 
 // Window of 16 sine values -> next value, with dropout so the per-step masks matter.
 std::unique_ptr<Model> sineMlp(uint64_t seed = 3) {
-  auto d = doc({node("x", "Input", {{"shape", {16}}}), node("fc1", "Linear", {{"out_features", 24}}),
-                node("act", "Tanh"), node("drop", "Dropout", {{"p", 0.2}}),
-                node("fc2", "Linear", {{"out_features", 1}}), node("loss", "MSELoss")},
-               {{"x.out", "fc1.in"}, {"fc1.out", "act.in"}, {"act.out", "drop.in"},
-                {"drop.out", "fc2.in"}, {"fc2.out", "loss.input"}});
+  auto d =
+      doc({node("x", "Input", {{"shape", {16}}}), node("fc1", "Linear", {{"out_features", 24}}),
+           node("act", "Tanh"), node("drop", "Dropout", {{"p", 0.2}}),
+           node("fc2", "Linear", {{"out_features", 1}}), node("loss", "MSELoss")},
+          {{"x.out", "fc1.in"},
+           {"fc1.out", "act.in"},
+           {"act.out", "drop.in"},
+           {"drop.out", "fc2.in"},
+           {"fc2.out", "loss.input"}});
   auto m = Model::compile(d);
   EXPECT_TRUE(m) << m.message();
   if (!m) return nullptr;
@@ -165,6 +170,12 @@ TEST(Trainer, StopsWithin200msFromAnotherThread) {
   worker.join();
   EXPECT_EQ(report.outcome, TrainOutcome::Stopped);
   EXPECT_LT(took, 200ms);
+
+  // A stop requested before run() begins is honoured; the next run() continues.
+  const int64_t at = t->currentStep();
+  t->requestStop();
+  EXPECT_EQ(t->run().outcome, TrainOutcome::Stopped);
+  EXPECT_EQ(t->currentStep(), at);
 }
 
 TEST(Trainer, PauseFreezesStepsAndAppliesSteering) {
@@ -235,8 +246,7 @@ TEST(Trainer, NonFiniteGuardKeepsPreviousWeights) {
 TEST(Trainer, CrossEntropyAccuracyOnCopyTask) {
   auto d = doc({node("tokens", "Input", {{"shape", {8}}, {"dtype", "int64"}}),
                 node("emb", "Embedding", {{"num_embeddings", 10}, {"embedding_dim", 16}}),
-                node("head", "Linear", {{"out_features", 10}}),
-                node("loss", "CrossEntropyLoss")},
+                node("head", "Linear", {{"out_features", 10}}), node("loss", "CrossEntropyLoss")},
                {{"tokens.out", "emb.in"}, {"emb.out", "head.in"}, {"head.out", "loss.input"}});
   auto m = Model::compile(d);
   ASSERT_TRUE(m) << m.message();

@@ -7,11 +7,10 @@
 #include <cstdio>
 #include <fstream>
 #include <memory>
-
 #include <nlohmann/json.hpp>
 
-#include "core/rng.h"
 #include "common/testenv.h"
+#include "core/rng.h"
 #include "train/adam.h"
 #include "train/grad_clip.h"
 #include "train/sgd.h"
@@ -52,8 +51,7 @@ std::unique_ptr<Optimizer> make(const Case& c, std::vector<NamedTensor> params) 
   if (c.optimizer == "sgd")
     return std::make_unique<Sgd>(std::move(params), c.lr, c.momentum, c.nesterov, c.weightDecay);
   if (c.optimizer == "adam")
-    return std::make_unique<Adam>(std::move(params), c.lr, c.beta1, c.beta2, c.eps,
-                                  c.weightDecay);
+    return std::make_unique<Adam>(std::move(params), c.lr, c.beta1, c.beta2, c.eps, c.weightDecay);
   return std::make_unique<AdamW>(std::move(params), c.lr, c.beta1, c.beta2, c.eps, c.weightDecay);
 }
 
@@ -84,13 +82,20 @@ TEST(OptimParity, MatchesTorchOptimOverTwentySteps) {
     Rng rng(100 + k);
     for (int64_t i = 0; i < total; ++i) init[k].push_back(rng.normal());
     for (int s = 0; s < kSteps; ++s)
-      for (int64_t i = 0; i < total; ++i) grads[k].push_back(rng.normal() * (0.2f + 0.15f * (s % 5)));
+      for (int64_t i = 0; i < total; ++i)
+        grads[k].push_back(rng.normal() * (0.2f + 0.15f * (s % 5)));
     writeFloats(dir.file(all[k].name + ".params.bin"), init[k]);
     writeFloats(dir.file(all[k].name + ".grads.bin"), grads[k]);
-    list.push_back({{"name", all[k].name}, {"optimizer", all[k].optimizer}, {"lr", all[k].lr},
-                    {"momentum", all[k].momentum}, {"nesterov", all[k].nesterov},
-                    {"weight_decay", all[k].weightDecay}, {"betas", {all[k].beta1, all[k].beta2}},
-                    {"eps", all[k].eps}, {"clip", all[k].clip}, {"steps", kSteps},
+    list.push_back({{"name", all[k].name},
+                    {"optimizer", all[k].optimizer},
+                    {"lr", all[k].lr},
+                    {"momentum", all[k].momentum},
+                    {"nesterov", all[k].nesterov},
+                    {"weight_decay", all[k].weightDecay},
+                    {"betas", {all[k].beta1, all[k].beta2}},
+                    {"eps", all[k].eps},
+                    {"clip", all[k].clip},
+                    {"steps", kSteps},
                     {"shapes", kShapes}});
   }
   test::writeText(dir.file("cases.json"), list.dump());
@@ -128,7 +133,8 @@ TEST(OptimParity, MatchesTorchOptimOverTwentySteps) {
       off = 0;
       for (auto& p : params) {
         for (int64_t i = 0; i < p.tensor.numel(); ++i) {
-          const double d = std::fabs(static_cast<double>(p.tensor.f32()[i]) - ref[s * total + off + i]);
+          const double d =
+              std::fabs(static_cast<double>(p.tensor.f32()[i]) - ref[s * total + off + i]);
           worst = std::max(worst, d);
           ASSERT_LE(d, 1e-5) << c.name << " step " << s + 1 << " " << p.name << "[" << i << "]";
         }
