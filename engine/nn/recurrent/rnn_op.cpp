@@ -73,18 +73,16 @@ std::vector<Group> planGroups(const RecurrentConfig& cfg, bool perLayer) {
 struct Geometry {
   RecurrentMode mode;
   int64_t layers, dirs, T, N, slc, H;
-  bool srcNtc, dstNtc;  // batch-first user tensors at the ends of the stack
   bool training;
 
   int64_t gates() const { return recurrentGateCount(mode); }
   std::string key() const {
     return "rnn:" + modeKey(mode) + (training ? ":train:" : ":infer:") +
-           cpu::dimsKey({layers, dirs, T, N, slc, H}) + (srcNtc ? ":ntc" : ":tnc") +
-           (dstNtc ? ":ntc" : ":tnc");
+           cpu::dimsKey({layers, dirs, T, N, slc, H});
   }
-  memory::desc srcLayer() const { return {{T, N, slc}, dt::f32, srcNtc ? tag::ntc : tag::tnc}; }
+  memory::desc srcLayer() const { return {{T, N, slc}, dt::f32, tag::tnc}; }
   memory::desc dstLayer() const {
-    return {{T, N, dirs * H}, dt::f32, dstNtc ? tag::ntc : tag::tnc};
+    return {{T, N, dirs * H}, dt::f32, tag::tnc};
   }
   memory::desc iter() const { return {{layers, dirs, N, H}, dt::f32, tag::ldnc}; }
   memory::desc weightsLayer(tag t) const { return {{layers, dirs, slc, gates(), H}, dt::f32, t}; }
@@ -273,6 +271,19 @@ void unpackGroupGrads(const RecurrentConfig& cfg, const Group& grp, const float*
   }
 }
 
+// [A, B, C] -> [B, A, C]: batch-first <-> oneDNN's time-major tnc. The primitives see tnc only:
+// oneDNN 2.6's backward crashed (AVX2, B=32 T=64 H>=128) when src_layer was ntc and dst_layer tnc.
+Tensor swapLeadingDims(const Tensor& t) {
+  const int64_t A = t.size(0), Bd = t.size(1), C = t.size(2);
+  Tensor out = Tensor::empty({Bd, A, C});
+  const float* in = t.f32();
+  float* o = out.f32();
+  for (int64_t a = 0; a < A; ++a)
+    for (int64_t b = 0; b < Bd; ++b)
+      std::memcpy(o + (b * A + a) * C, in + (a * Bd + b) * C, C * sizeof(float));
+  return out;
+}
+
 void zeroMemory(memory& m) { std::memset(m.get_data_handle(), 0, m.get_desc().get_size()); }
 
 // What the backward pass needs of one group's forward.
@@ -369,7 +380,6 @@ RecurrentOutputs recurrent(const RecurrentConfig& cfg, const Tensor& x, const Te
   const std::vector<Group> groups = planGroups(cfg, D == 2 || dropoutOn);
 
   RecurrentOutputs res;
-  res.out = Tensor::empty({B, T, DH});
   res.hN = Tensor::empty(stateShape);
   if (isLstm(cfg.mode)) res.cN = Tensor::empty(stateShape);
   const Tensor h0z = h0.defined() ? h0 : Tensor::zeros(stateShape);
@@ -377,15 +387,15 @@ RecurrentOutputs recurrent(const RecurrentConfig& cfg, const Tensor& x, const Te
   const int64_t stateStride = B * H;  // floats per (layer, direction) in a state tensor
 
   std::vector<GroupRecord> records;
-  Tensor next = x;  // input of the next group
+  Tensor next = swapLeadingDims(x);  // input of the next group, [T, B, C]
   for (size_t gi = 0; gi < groups.size(); ++gi) {
     const Group& grp = groups[gi];
     const bool last = gi + 1 == groups.size();
     GroupRecord rec;
     rec.grp = grp;
-    rec.geom = Geometry{cfg.mode, grp.layers, D, T, B, grp.inChannels, H, gi == 0, last, grad};
+    rec.geom = Geometry{cfg.mode, grp.layers, D, T, B, grp.inChannels, H, grad};
     rec.src = next;
-    rec.dst = last ? res.out.detach() : Tensor::empty({T, B, DH});
+    rec.dst = Tensor::empty({T, B, DH});
     GroupPrims& p = primsFor(rec.geom);
     packGroup(cfg, grp, params, rec.wl, rec.wi, rec.bias);
     const Geometry& g = rec.geom;
@@ -426,6 +436,7 @@ RecurrentOutputs recurrent(const RecurrentConfig& cfg, const Tensor& x, const Te
     }
     records.push_back(std::move(rec));
   }
+  res.out = swapLeadingDims(records.back().dst);
   if (!grad) return res;
 
   const bool hasH0 = h0.defined(), hasC0 = c0.defined();
@@ -440,13 +451,13 @@ RecurrentOutputs recurrent(const RecurrentConfig& cfg, const Tensor& x, const Te
         const bool lstm = isLstm(cfg.mode);
         const int64_t H = cfg.hiddenSize, D = cfg.directions(), stride = B * H;
         const Tensor gOut = gradOut.size() > 0 && gradOut[0].defined()
-                                ? gradOut[0] : Tensor::zeros({B, T, DH});
+                                ? swapLeadingDims(gradOut[0]) : Tensor::zeros({T, B, DH});
         const Tensor gH = gradOut.size() > 1 && gradOut[1].defined() ? gradOut[1]
                                                                      : Tensor::zeros(stateShape);
         const Tensor gC = !lstm ? Tensor()
                           : gradOut.size() > 2 && gradOut[2].defined() ? gradOut[2]
                                                                        : Tensor::zeros(stateShape);
-        Tensor dx = Tensor::empty({B, T, cfg.inputSize});
+        Tensor dxT = Tensor::empty({T, B, cfg.inputSize});
         Tensor dh0 = Tensor::empty(stateShape);
         Tensor dc0 = lstm ? Tensor::empty(stateShape) : Tensor();
         std::vector<Tensor> dparams;
@@ -463,7 +474,7 @@ RecurrentOutputs recurrent(const RecurrentConfig& cfg, const Tensor& x, const Te
             const float* m = rec.mask.f32();
             for (int64_t i = 0, n = diffDst.numel(); i < n; ++i) d[i] *= m[i];
           }
-          Tensor diffSrc = gi == 0 ? dx : Tensor::empty({T, B, g.slc});
+          Tensor diffSrc = gi == 0 ? dxT : Tensor::empty({T, B, g.slc});
           const int64_t off = rec.grp.first * D * stride;
           memory dwl(p.diffWl, cpu::engine()), dwi(p.diffWi, cpu::engine());
           Tensor dbias = Tensor::zeros({g.layers * D * biasGateCount(cfg.mode) * H});
@@ -501,7 +512,7 @@ RecurrentOutputs recurrent(const RecurrentConfig& cfg, const Tensor& x, const Te
                            dparams);
           dNext = diffSrc;
         }
-        std::vector<Tensor> result{dx, hasH0 ? dh0 : Tensor(), hasC0 ? dc0 : Tensor()};
+        std::vector<Tensor> result{swapLeadingDims(dxT), hasH0 ? dh0 : Tensor(), hasC0 ? dc0 : Tensor()};
         result.insert(result.end(), dparams.begin(), dparams.end());
         return result;
       });
