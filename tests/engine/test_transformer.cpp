@@ -175,8 +175,8 @@ TEST(TransformerGradcheck, LayerNormOp) {
   EXPECT_LE(worst, 1.0);
   // Without affine parameters, and with a rank-3 input.
   Tensor x3 = randn({2, 2, 6}, rng, 3.0f);
-  worst = gradcheck([&] { return std::vector<Tensor>{ops::layerNorm(x3, {}, {}, 1e-3f)}; },
-                    {x3}, "layerNorm (no affine)");
+  worst = gradcheck([&] { return std::vector<Tensor>{ops::layerNorm(x3, {}, {}, 1e-3f)}; }, {x3},
+                    "layerNorm (no affine)");
   EXPECT_LE(worst, 1.0);
 }
 
@@ -209,15 +209,17 @@ TEST(TransformerGradcheck, MultiheadAttentionWithMasks) {
   Tensor q = randn({2, 3, 4}, rng), k = randn({2, 4, 4}, rng), v = randn({2, 4, 4}, rng);
   Tensor mask = padMask(2, 4, {{3}, {1, 2}});
   for (bool causal : {false, true}) {
-    auto m = build("MultiheadAttention", {{"num_heads", 2}, {"causal", causal}},
-                   {q, k, v, mask});
+    auto m = build("MultiheadAttention", {{"num_heads", 2}, {"causal", causal}}, {q, k, v, mask});
     ASSERT_TRUE(m);
     perturb(*m, rng);
     ForwardContext ctx;
     std::vector<Tensor> leaves = paramTensors(*m);
     leaves.insert(leaves.end(), {q, k, v});
-    double worst = gradcheck([&] { return m->forward({q, k, v, mask}, ctx); }, leaves,
-                             causal ? "mha causal" : "mha");
+    double worst = gradcheck(
+        [&] {
+          return m->forward({q, k, v, mask}, ctx);
+        },
+        leaves, causal ? "mha causal" : "mha");
     EXPECT_LE(worst, 1.0);
   }
   // Self-attention (key and value unconnected) goes through the fused projection.
@@ -227,7 +229,11 @@ TEST(TransformerGradcheck, MultiheadAttentionWithMasks) {
   ForwardContext ctx;
   std::vector<Tensor> leaves = paramTensors(*self);
   leaves.push_back(x);
-  EXPECT_LE(gradcheck([&] { return self->forward({x, {}, {}, {}}, ctx); }, leaves, "mha self"),
+  EXPECT_LE(gradcheck(
+                [&] {
+                  return self->forward({x, {}, {}, {}}, ctx);
+                },
+                leaves, "mha self"),
             1.0);
 }
 
@@ -237,16 +243,23 @@ TEST(TransformerGradcheck, EncoderLayerBothNormOrders) {
   Tensor mask = padMask(2, 3, {{}, {2}});
   for (bool normFirst : {false, true}) {
     auto m = build("TransformerEncoderLayer",
-                   {{"nhead", 2}, {"dim_feedforward", 6}, {"dropout", 0.0},
-                    {"activation", "gelu"}, {"norm_first", normFirst}, {"causal", !normFirst}},
+                   {{"nhead", 2},
+                    {"dim_feedforward", 6},
+                    {"dropout", 0.0},
+                    {"activation", "gelu"},
+                    {"norm_first", normFirst},
+                    {"causal", !normFirst}},
                    {x, mask});
     ASSERT_TRUE(m);
     perturb(*m, rng);
     ForwardContext ctx;
     std::vector<Tensor> leaves = paramTensors(*m);
     leaves.push_back(x);
-    EXPECT_LE(gradcheck([&] { return m->forward({x, mask}, ctx); }, leaves,
-                        normFirst ? "encoder pre-norm" : "encoder post-norm"),
+    EXPECT_LE(gradcheck(
+                  [&] {
+                    return m->forward({x, mask}, ctx);
+                  },
+                  leaves, normFirst ? "encoder pre-norm" : "encoder post-norm"),
               1.0);
   }
 }
@@ -256,16 +269,22 @@ TEST(TransformerGradcheck, DecoderLayer) {
   Tensor tgt = randn({1, 3, 4}, rng), memory = randn({1, 2, 4}, rng);
   for (bool normFirst : {false, true}) {
     auto m = build("TransformerDecoderLayer",
-                   {{"nhead", 2}, {"dim_feedforward", 6}, {"dropout", 0.0},
-                    {"activation", "gelu"}, {"norm_first", normFirst}},
+                   {{"nhead", 2},
+                    {"dim_feedforward", 6},
+                    {"dropout", 0.0},
+                    {"activation", "gelu"},
+                    {"norm_first", normFirst}},
                    {tgt, memory});
     ASSERT_TRUE(m);
     perturb(*m, rng);
     ForwardContext ctx;
     std::vector<Tensor> leaves = paramTensors(*m);
     leaves.insert(leaves.end(), {tgt, memory});
-    EXPECT_LE(gradcheck([&] { return m->forward({tgt, memory, {}, {}}, ctx); }, leaves,
-                        normFirst ? "decoder pre-norm" : "decoder post-norm"),
+    EXPECT_LE(gradcheck(
+                  [&] {
+                    return m->forward({tgt, memory, {}, {}}, ctx);
+                  },
+                  leaves, normFirst ? "decoder pre-norm" : "decoder post-norm"),
               1.0);
   }
 }
@@ -310,8 +329,10 @@ TEST(TransformerMasking, MaskedKeysGetExactlyZeroProbability) {
         for (int64_t s = 0; s < 4; ++s) {
           const float v = p.f32()[((b * 2 + h) * 4 + t) * 4 + s];
           const bool masked = mask.i64()[b * 4 + s] != 0 || s > t;
-          if (masked) EXPECT_EQ(v, 0.0f) << b << "," << h << "," << t << "," << s;
-          else EXPECT_GT(v, 0.0f);
+          if (masked)
+            EXPECT_EQ(v, 0.0f) << b << "," << h << "," << t << "," << s;
+          else
+            EXPECT_GT(v, 0.0f);
           rowSum += v;
         }
         EXPECT_NEAR(rowSum, 1.0, 1e-6);
@@ -342,8 +363,9 @@ TEST(TransformerMasking, FullyMaskedRowIsAnError) {
     m->forward({q, {}, {}, mask}, ctx);
     FAIL() << "a fully masked row must throw";
   } catch (const std::invalid_argument& e) {
-    EXPECT_NE(std::string(e.what()).find("every key is masked for query position 0 of batch item 1"),
-              std::string::npos)
+    EXPECT_NE(
+        std::string(e.what()).find("every key is masked for query position 0 of batch item 1"),
+        std::string::npos)
         << e.what();
   }
   // Causal attention with the first key padded leaves query 0 with nothing to attend to.
@@ -357,8 +379,8 @@ TEST(TransformerMasking, FullyMaskedRowIsAnError) {
 TEST(TransformerCapture, NothingStoredWithoutCaptureAttention) {
   Rng rng(9);
   Tensor tgt = randn({2, 3, 8}, rng), memory = randn({2, 5, 8}, rng);
-  auto m = build("TransformerDecoderLayer", {{"nhead", 4}, {"dim_feedforward", 16}},
-                 {tgt, memory});
+  auto m =
+      build("TransformerDecoderLayer", {{"nhead", 4}, {"dim_feedforward", 16}}, {tgt, memory});
   ASSERT_TRUE(m);
   auto* cap = dynamic_cast<nn::AttentionCapture*>(m.get());
   ASSERT_NE(cap, nullptr);
@@ -474,8 +496,8 @@ TEST(TransformerSpecs, ShapeRuleErrors) {
   auto ln = infer("LayerNorm", {{"normalized_shape", 16}}, {s30});
   ASSERT_FALSE(ln);
   EXPECT_NE(ln.message().find("normalized_shape is 16"), std::string::npos);
-  auto rank = infer("MultiheadAttention", {{"num_heads", 1}},
-                    {TensorType{ValueKind::Float, {kBatch, 8}}});
+  auto rank =
+      infer("MultiheadAttention", {{"num_heads", 1}}, {TensorType{ValueKind::Float, {kBatch, 8}}});
   ASSERT_FALSE(rank);
   auto missing = infer("MultiheadAttention", Json::object(), {s32});
   ASSERT_FALSE(missing);

@@ -16,7 +16,6 @@
 #include <fstream>
 #include <limits>
 #include <map>
-
 #include <nlohmann/json.hpp>
 
 #include "common/testenv.h"
@@ -43,7 +42,8 @@ constexpr double kNoiseFloorFactor = 4.0;
 struct ParityCase {
   std::string name, layer;
   json params;
-  std::vector<std::pair<std::string, Tensor>> inputs;  // by port name; masks are not differentiated
+  std::vector<std::pair<std::string, Tensor>>
+      inputs;  // by port name; masks are not differentiated
   // Engine results.
   std::unique_ptr<Module> module;
   std::vector<std::string> outPorts;
@@ -69,8 +69,10 @@ Tensor paddingMask(int64_t b, int64_t s, const std::vector<int64_t>& pads, DType
   Tensor m = Tensor::zeros({b, s}, dtype);
   for (int64_t i = 0; i < b; ++i)
     for (int64_t j = s - pads[i]; j < s; ++j) {
-      if (dtype == DType::Int64) m.i64()[i * s + j] = 1;
-      else m.f32()[i * s + j] = 1.0f;
+      if (dtype == DType::Int64)
+        m.i64()[i * s + j] = 1;
+      else
+        m.f32()[i * s + j] = 1.0f;
     }
   return m;
 }
@@ -90,7 +92,8 @@ bool readDoubles(const std::string& path, std::vector<double>& out, int64_t n) {
 double relErr(const float* a, const double* b, int64_t n, int64_t* at = nullptr) {
   double worst = 0;
   for (int64_t i = 0; i < n; ++i) {
-    if (!std::isfinite(a[i]) || !std::isfinite(b[i])) return std::numeric_limits<double>::infinity();
+    if (!std::isfinite(a[i]) || !std::isfinite(b[i]))
+      return std::numeric_limits<double>::infinity();
     const double e = std::abs(a[i] - b[i]) / (std::abs(b[i]) + 1e-3);
     if (e >= worst && at) *at = i;
     worst = std::max(worst, e);
@@ -125,8 +128,8 @@ void runEngine(ParityCase& c, const LayerRegistry& registry, Rng& rng, const std
     std::optional<TensorType> type;
     for (const auto& [name, t] : c.inputs)
       if (name == port.name && t.defined())
-        type = TensorType{t.dtype() == DType::Int64 ? ValueKind::Int64 : ValueKind::Float,
-                          t.shape()};
+        type =
+            TensorType{t.dtype() == DType::Int64 ? ValueKind::Int64 : ValueKind::Float, t.shape()};
     sctx.inputs.push_back(type);
   }
   auto shapes = spec->infer(sctx);
@@ -176,10 +179,12 @@ void runEngine(ParityCase& c, const LayerRegistry& registry, Rng& rng, const std
   Tensor loss;
   for (size_t i = 0; i < outs.size(); ++i) {
     const std::string& port = spec->outputs[i].name;
-    ASSERT_EQ(outs[i].shape(), [&] {
-      Shape s = shapes->outputs[i].shape;
-      return s;
-    }()) << c.name << " " << port;
+    ASSERT_EQ(outs[i].shape(),
+              [&] {
+                Shape s = shapes->outputs[i].shape;
+                return s;
+              }())
+        << c.name << " " << port;
     Tensor g = randn(outs[i].shape(), rng);
     Tensor term = ops::sum(ops::mul(outs[i], g));
     loss = loss.defined() ? ops::add(loss, term) : term;
@@ -190,10 +195,11 @@ void runEngine(ParityCase& c, const LayerRegistry& registry, Rng& rng, const std
   }
   loss.backward();
   for (const auto& [name, t] : c.inputs)
-    if (t.defined() && t.requiresGrad()) c.grads[name] = t.grad().defined() ? t.grad()
-                                                                             : Tensor::zeros(t.shape());
+    if (t.defined() && t.requiresGrad())
+      c.grads[name] = t.grad().defined() ? t.grad() : Tensor::zeros(t.shape());
   for (const auto& p : c.module->parameters())
-    c.grads[p.name] = p.tensor.grad().defined() ? p.tensor.grad() : Tensor::zeros(p.tensor.shape());
+    c.grads[p.name] =
+        p.tensor.grad().defined() ? p.tensor.grad() : Tensor::zeros(p.tensor.shape());
   manifest["cases"].push_back(entry);
 }
 
@@ -220,7 +226,8 @@ std::vector<ParityCase> makeCases(Rng& rng) {
       {{"query", randn({2, 4, 6}, rng)}});
   add("mha_seq1", "MultiheadAttention", {{"num_heads", 4}}, {{"query", randn({3, 1, 8}, rng)}});
   add("mha_cross", "MultiheadAttention", {{"num_heads", 2}},
-      {{"query", randn({2, 3, 8}, rng)}, {"key", randn({2, 6, 8}, rng)},
+      {{"query", randn({2, 3, 8}, rng)},
+       {"key", randn({2, 6, 8}, rng)},
        {"value", randn({2, 6, 8}, rng)}});
   add("mha_kv_shared", "MultiheadAttention", {{"num_heads", 4}},
       {{"query", randn({2, 3, 8}, rng)}, {"key", randn({2, 6, 8}, rng)}});
@@ -231,10 +238,13 @@ std::vector<ParityCase> makeCases(Rng& rng) {
   add("mha_causal_pad_int64", "MultiheadAttention", {{"num_heads", 2}, {"causal", true}},
       {{"query", randn({3, 6, 8}, rng)}, {"key_padding_mask", paddingMask(3, 6, {0, 3, 5}, i)}});
   add("mha_nobias_cross_pad", "MultiheadAttention", {{"num_heads", 3}, {"bias", false}},
-      {{"query", randn({2, 1, 12}, rng)}, {"key", randn({2, 4, 12}, rng)},
-       {"value", randn({2, 4, 12}, rng)}, {"key_padding_mask", paddingMask(2, 4, {1, 3}, f)}});
+      {{"query", randn({2, 1, 12}, rng)},
+       {"key", randn({2, 4, 12}, rng)},
+       {"value", randn({2, 4, 12}, rng)},
+       {"key_padding_mask", paddingMask(2, 4, {1, 3}, f)}});
   add("mha_causal_rect", "MultiheadAttention", {{"num_heads", 2}, {"causal", true}},
-      {{"query", randn({2, 4, 8}, rng)}, {"key", randn({2, 6, 8}, rng)},
+      {{"query", randn({2, 4, 8}, rng)},
+       {"key", randn({2, 6, 8}, rng)},
        {"value", randn({2, 6, 8}, rng)}});
   // PositionalEncoding
   add("pe_sinusoidal", "PositionalEncoding", {{"max_len", 16}}, {{"in", randn({2, 7, 8}, rng)}});
@@ -246,8 +256,8 @@ std::vector<ParityCase> makeCases(Rng& rng) {
       {{"in", randn({3, 4, 6}, rng)}});
   // TransformerEncoderLayer (PyTorch defaults except the sizes and dropout 0)
   auto enc = [](int64_t nhead, int64_t ff, bool normFirst, const char* act, bool causal) {
-    return json{{"nhead", nhead}, {"dim_feedforward", ff}, {"dropout", 0.0},
-                {"norm_first", normFirst}, {"activation", act}, {"causal", causal}};
+    return json{{"nhead", nhead},          {"dim_feedforward", ff}, {"dropout", 0.0},
+                {"norm_first", normFirst}, {"activation", act},     {"causal", causal}};
   };
   add("enc_post_relu", "TransformerEncoderLayer", enc(2, 16, false, "relu", false),
       {{"in", randn({2, 5, 8}, rng)}});
@@ -267,8 +277,8 @@ std::vector<ParityCase> makeCases(Rng& rng) {
       {{"in", randn({2, 3, 16}, rng)}});
   // TransformerDecoderLayer (causal by default)
   auto dec = [](int64_t nhead, int64_t ff, bool normFirst, const char* act, bool causal) {
-    return json{{"nhead", nhead}, {"dim_feedforward", ff}, {"dropout", 0.0},
-                {"norm_first", normFirst}, {"activation", act}, {"causal", causal}};
+    return json{{"nhead", nhead},          {"dim_feedforward", ff}, {"dropout", 0.0},
+                {"norm_first", normFirst}, {"activation", act},     {"causal", causal}};
   };
   add("dec_post_relu_causal", "TransformerDecoderLayer", dec(2, 16, false, "relu", true),
       {{"tgt", randn({2, 4, 8}, rng)}, {"memory", randn({2, 6, 8}, rng)}});
@@ -277,7 +287,8 @@ std::vector<ParityCase> makeCases(Rng& rng) {
   add("dec_post_gelu_full", "TransformerDecoderLayer", dec(4, 12, false, "gelu", false),
       {{"tgt", randn({2, 4, 8}, rng)}, {"memory", randn({2, 4, 8}, rng)}});
   add("dec_pre_relu_pads", "TransformerDecoderLayer", dec(2, 16, true, "relu", true),
-      {{"tgt", randn({2, 5, 8}, rng)}, {"memory", randn({2, 6, 8}, rng)},
+      {{"tgt", randn({2, 5, 8}, rng)},
+       {"memory", randn({2, 6, 8}, rng)},
        {"tgt_key_padding_mask", paddingMask(2, 5, {2, 0}, f)},
        {"memory_key_padding_mask", paddingMask(2, 6, {1, 5}, i)}});
   add("dec_seq1_one_head", "TransformerDecoderLayer", dec(1, 16, false, "relu", true),
@@ -292,9 +303,9 @@ class TransformerParity : public ::testing::Test {
     s_worst.clear();
     test::ScratchDir scratch("strata-transformer-parity");
     // STRATA_PARITY_DIR keeps the exchanged files for a look with NumPy.
-    const std::filesystem::path dirPath = std::getenv("STRATA_PARITY_DIR")
-                                              ? std::filesystem::path(std::getenv("STRATA_PARITY_DIR"))
-                                              : scratch.path();
+    const std::filesystem::path dirPath =
+        std::getenv("STRATA_PARITY_DIR") ? std::filesystem::path(std::getenv("STRATA_PARITY_DIR"))
+                                         : scratch.path();
     std::filesystem::create_directories(dirPath);
     auto file = [&](const std::string& name) { return (dirPath / name).string(); };
     LayerRegistry registry;
@@ -318,14 +329,15 @@ class TransformerParity : public ::testing::Test {
       return;
     }
     std::printf("%s", run.output.c_str());
-    std::printf("%-26s %-10s %-10s %-10s  worst element vs float64\n", "case", "vs f64",
-                "vs f32", "torch32");
+    std::printf("%-26s %-10s %-10s %-10s  worst element vs float64\n", "case", "vs f64", "vs f32",
+                "torch32");
     for (auto& c : cases) {
       Worst w;
       auto compare = [&](const std::string& what, const Tensor& mine) {
         std::vector<double> r64, r32;
         const int64_t n = mine.numel();
-        if (std::getenv("STRATA_PARITY_DIR")) writeBin(file(c.name + ".strata." + what + ".bin"), mine);
+        if (std::getenv("STRATA_PARITY_DIR"))
+          writeBin(file(c.name + ".strata." + what + ".bin"), mine);
         if (!readDoubles(file(c.name + ".ref64." + what + ".bin"), r64, n) ||
             !readDoubles(file(c.name + ".ref32." + what + ".bin"), r32, n)) {
           s_setupError = c.name + ": no PyTorch result for " + what;
@@ -335,7 +347,8 @@ class TransformerParity : public ::testing::Test {
         // which softmax ignores: its gradient is exactly 0 in exact arithmetic and float32
         // rounding noise (~1e-8) in both engines, which the relative metric cannot judge. Check
         // it against an absolute bound and judge only the query and value blocks relatively.
-        const bool inProjBias = what.size() >= 12 && what.substr(what.size() - 12) == "in_proj_bias";
+        const bool inProjBias =
+            what.size() >= 12 && what.substr(what.size() - 12) == "in_proj_bias";
         Tensor judged = mine;
         if (inProjBias) {
           const int64_t e = n / 3;
@@ -367,9 +380,11 @@ class TransformerParity : public ::testing::Test {
           // Over the metric: acceptable only at PyTorch's own float32 noise floor.
           const bool floor = abs64 <= kNoiseFloorFactor * absTorch;
           char line[256];
-          std::snprintf(line, sizeof line, "%s %s: metric %.2e (PyTorch f32 %.2e), max abs %.2e "
-                        "vs PyTorch f32's own %.2e -> %s", c.name.c_str(), what.c_str(), e64,
-                        eTorch, abs64, absTorch, floor ? "float32 noise floor" : "FAIL");
+          std::snprintf(line, sizeof line,
+                        "%s %s: metric %.2e (PyTorch f32 %.2e), max abs %.2e "
+                        "vs PyTorch f32's own %.2e -> %s",
+                        c.name.c_str(), what.c_str(), e64, eTorch, abs64, absTorch,
+                        floor ? "float32 noise floor" : "FAIL");
           (floor ? w.noiseFloor : w.failures).push_back(line);
         }
         if (std::getenv("STRATA_PARITY_VERBOSE"))
@@ -378,8 +393,8 @@ class TransformerParity : public ::testing::Test {
       };
       for (const auto& port : c.outPorts) compare("out." + port, c.outs[port]);
       for (const auto& [name, g] : c.grads) compare("grad." + name, g);
-      std::printf("%-26s %-10.2e %-10.2e %-10.2e  %s\n", c.name.c_str(), w.vs64, w.vs32,
-                  w.torch32, w.where64.c_str());
+      std::printf("%-26s %-10.2e %-10.2e %-10.2e  %s\n", c.name.c_str(), w.vs64, w.vs32, w.torch32,
+                  w.where64.c_str());
       Worst& total = s_worst[c.layer];
       if (w.vs64 >= total.vs64) {
         total.vs64 = w.vs64;
@@ -393,9 +408,10 @@ class TransformerParity : public ::testing::Test {
       ++total.cases;
     }
     for (const auto& [layer, w] : s_worst)
-      std::printf("worst %-24s vs f64 %.2e, vs f32 %.2e, torch f32 vs f64 %.2e, key-bias grad "
-                  "|max| %.1e, %d cases; at %s\n", layer.c_str(), w.vs64, w.vs32, w.torch32,
-                  w.keyBias, w.cases, w.where64.c_str());
+      std::printf(
+          "worst %-24s vs f64 %.2e, vs f32 %.2e, torch f32 vs f64 %.2e, key-bias grad "
+          "|max| %.1e, %d cases; at %s\n",
+          layer.c_str(), w.vs64, w.vs32, w.torch32, w.keyBias, w.cases, w.where64.c_str());
     for (const auto& [layer, w] : s_worst)
       for (const auto& line : w.noiseFloor) std::printf("  over 1e-4: %s\n", line.c_str());
     std::fflush(stdout);

@@ -96,7 +96,8 @@ def run_case(d, case, dtype, tag):
     if module is not None:
         module = module.to(dtype)
         module.train()  # dropout is 0; grad mode keeps PyTorch off its inference fast paths
-        state = {k: torch.from_numpy(load(d, s)).to(dtype) for k, s in case.get("parameters", {}).items()}
+        state = {k: torch.from_numpy(load(d, s)).to(dtype)
+                 for k, s in case.get("parameters", {}).items()}
         missing = set(module.state_dict().keys()) ^ set(state.keys())
         if missing:
             raise KeyError("%s: state_dict keys differ: %s" % (case["name"], sorted(missing)))
@@ -112,7 +113,6 @@ def run_case(d, case, dtype, tag):
             x[k] = a
         else:
             x[k] = torch.from_numpy(a).to(dtype).requires_grad_(True)
-    # key/value left unconnected reuse query, as the C++ side does.
     outs = forward(case, module, x, params, dtype)
     loss = 0
     for port, g in case["upstream"].items():

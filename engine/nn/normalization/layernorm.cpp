@@ -35,7 +35,8 @@ Result<ShapeResult> inferLayerNorm(const ShapeContext& ctx) {
   const auto& in = ctx.inputs.at(0);
   std::string err = requireRank(in, "in", 2, "[B, ..., normalized_shape]");
   if (!err.empty()) return R::error(err);
-  if (in->kind != ValueKind::Float) return R::error("input must be float32, got " + typeToString(*in));
+  if (in->kind != ValueKind::Float)
+    return R::error("input must be float32, got " + typeToString(*in));
   const int64_t last = in->shape.back();
   ShapeResult r;
   r.params = ctx.params;
@@ -74,8 +75,9 @@ void registerNormalizationLayers(LayerRegistry& r) {
       "inference. normalized_shape is that last size and may be left out. Transformers put one "
       "around every attention and feed-forward block because it keeps activations in a stable "
       "range and makes deep stacks much easier to train.";
-  s.params = {inferredIntParam("normalized_shape", 1, "size of the normalised last dimension "
-                                                      "(inferred)"),
+  s.params = {inferredIntParam("normalized_shape", 1,
+                               "size of the normalised last dimension "
+                               "(inferred)"),
               floatParam("eps", 1e-5, 0.0, 1.0, "added to the variance inside the square root")};
   s.inputs = {port("in", ValueKind::Float, "[B, ..., normalized_shape]")};
   s.outputs = {port("out", ValueKind::Float, "same shape as the input")};

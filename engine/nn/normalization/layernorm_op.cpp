@@ -97,8 +97,7 @@ Tensor layerNorm(const Tensor& x, const Tensor& weight, const Tensor& bias, floa
              Tensor dx = Tensor::empty(x.shape());
              Tensor dw = sc ? Tensor::empty({d}) : Tensor();
              Tensor db = sh ? Tensor::empty({d}) : Tensor();
-             const memory::desc dataMd({rows, d}, memory::data_type::f32,
-                                       memory::format_tag::ab);
+             const memory::desc dataMd({rows, d}, memory::data_type::f32, memory::format_tag::ab);
              const memory::desc statMd({rows}, memory::data_type::f32, memory::format_tag::a);
              const memory::desc vecMd({d}, memory::data_type::f32, memory::format_tag::a);
              std::unordered_map<int, memory> a = {{DNNL_ARG_SRC, cpu::wrap(x, dataMd)},

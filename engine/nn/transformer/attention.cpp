@@ -86,13 +86,14 @@ AttentionResult multiheadAttention(const Tensor& query, const Tensor& key, const
                                    const Tensor& keyPaddingMask, const AttentionParams& p,
                                    const AttentionOptions& o, ForwardContext& ctx) {
   if (query.ndim() != 3 || key.ndim() != 3 || value.ndim() != 3)
-    throw std::invalid_argument("attention expects query, key and value of rank 3 [B, L, E], got " +
-                                describe(query) + ", " + describe(key) + ", " + describe(value));
+    throw std::invalid_argument(
+        "attention expects query, key and value of rank 3 [B, L, E], got " + describe(query) +
+        ", " + describe(key) + ", " + describe(value));
   const int64_t B = query.size(0), T = query.size(1), E = query.size(2);
   const int64_t S = key.size(1), H = o.numHeads;
   if (H < 1 || E % H != 0)
-    throw std::invalid_argument("embed_dim " + std::to_string(E) + " is not divisible by num_heads " +
-                                std::to_string(H));
+    throw std::invalid_argument("embed_dim " + std::to_string(E) +
+                                " is not divisible by num_heads " + std::to_string(H));
   if (key.size(0) != B || value.size(0) != B || value.size(1) != S || key.size(2) != E ||
       value.size(2) != E)
     throw std::invalid_argument("attention: query " + describe(query) + ", key " + describe(key) +
@@ -127,10 +128,11 @@ AttentionResult multiheadAttention(const Tensor& query, const Tensor& key, const
   Tensor probs = ops::softmax(scores, -1);
   Tensor dropped = probs;
   if (ctx.training && o.dropout > 0.0f) {
-    if (!ctx.rng) throw std::logic_error("attention dropout in training needs ForwardContext::rng");
+    if (!ctx.rng)
+      throw std::logic_error("attention dropout in training needs ForwardContext::rng");
     dropped = ops::dropout(probs, o.dropout, true, *ctx.rng);
   }
-  Tensor heads = ops::matmul(dropped, vh);                        // [B, H, T, D]
+  Tensor heads = ops::matmul(dropped, vh);                         // [B, H, T, D]
   Tensor merged = ops::transpose(heads, 1, 2).reshape({B, T, E});  // [B, T, E]
   AttentionResult r;
   r.out = ops::linear(merged, p.outProjWeight, p.outProjBias);

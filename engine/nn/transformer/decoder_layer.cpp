@@ -32,8 +32,8 @@ class TransformerDecoderLayerModule final : public TransformerBlock {
     if (m_cfg.normFirst) {
       Tensor h = norm(x, m_norm1);
       x = ops::add(x, attend("self_attn", m_selfAttn, h, h, tgtMask, m_cfg.causal, ctx));
-      x = ops::add(x, attend("multihead_attn", m_crossAttn, norm(x, m_norm2), memory, memMask,
-                             false, ctx));
+      x = ops::add(
+          x, attend("multihead_attn", m_crossAttn, norm(x, m_norm2), memory, memMask, false, ctx));
       x = ops::add(x, feedForward(norm(x, m_norm3), ctx));
     } else {
       x = norm(ops::add(x, attend("self_attn", m_selfAttn, x, x, tgtMask, m_cfg.causal, ctx)),
@@ -88,8 +88,9 @@ LayerSpec transformerDecoderLayerSpec() {
   LayerSpec s;
   s.type = "TransformerDecoderLayer";
   s.category = "Attention";
-  s.summary = "Causal self-attention, cross-attention to memory and feed-forward "
-              "(PyTorch nn.TransformerDecoderLayer).";
+  s.summary =
+      "Causal self-attention, cross-attention to memory and feed-forward "
+      "(PyTorch nn.TransformerDecoderLayer).";
   s.doc =
       "One decoder layer of the Transformer (\"Attention is all you need\"). It has three "
       "blocks, each added back to its input and normalised with LayerNorm (after the addition, "

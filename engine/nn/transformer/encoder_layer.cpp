@@ -67,8 +67,9 @@ LayerSpec transformerEncoderLayerSpec() {
   LayerSpec s;
   s.type = "TransformerEncoderLayer";
   s.category = "Attention";
-  s.summary = "Self-attention plus feed-forward block with residuals and LayerNorm "
-              "(PyTorch nn.TransformerEncoderLayer).";
+  s.summary =
+      "Self-attention plus feed-forward block with residuals and LayerNorm "
+      "(PyTorch nn.TransformerEncoderLayer).";
   s.doc =
       "One encoder layer of the Transformer (\"Attention is all you need\"). First every "
       "position attends to every other position with multi-head self-attention (nhead heads), "

@@ -20,8 +20,8 @@ void fillValue(Tensor t, float v) {
 
 }  // namespace
 
-AttentionParams addAttentionParams(const AddParameterFn& add, const std::string& prefix,
-                                   int64_t e, bool bias) {
+AttentionParams addAttentionParams(const AddParameterFn& add, const std::string& prefix, int64_t e,
+                                   bool bias) {
   AttentionParams p;
   p.inProjWeight = add(prefix + "in_proj_weight", {3 * e, e});
   if (bias) p.inProjBias = add(prefix + "in_proj_bias", {3 * e});
@@ -65,7 +65,7 @@ void initNorm(const NormParams& p) {
 
 int64_t attentionFlops(int64_t T, int64_t S, int64_t E) {
   const int64_t projections = E * E * (T + 2 * S) + E * E * T;  // q, k, v in; out
-  const int64_t products = 2 * T * S * E;                        // QK^T and PV over all heads
+  const int64_t products = 2 * T * S * E;                       // QK^T and PV over all heads
   return 2 * (projections + products);
 }
 

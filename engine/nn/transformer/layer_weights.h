@@ -25,7 +25,8 @@ struct NormParams {
   Tensor bias;    // [d], zeros
 };
 
-// "<prefix>in_proj_weight", "<prefix>in_proj_bias", "<prefix>out_proj.weight", "<prefix>out_proj.bias"
+// "<prefix>in_proj_weight", "<prefix>in_proj_bias", "<prefix>out_proj.weight",
+// "<prefix>out_proj.bias"
 AttentionParams addAttentionParams(const AddParameterFn& add, const std::string& prefix,
                                    int64_t embedDim, bool bias);
 // "<prefix>weight", "<prefix>bias"

@@ -17,10 +17,11 @@ Tensor inputAt(const std::vector<Tensor>& inputs, size_t i) {
 
 class MultiheadAttentionModule final : public Module, public AttentionCapture {
  public:
-  MultiheadAttentionModule(int64_t embedDim, int64_t heads, float dropout, bool bias, bool causal) {
+  MultiheadAttentionModule(int64_t embedDim, int64_t heads, float dropout, bool bias,
+                           bool causal) {
     m_params = addAttentionParams(
-        [this](const std::string& n, const Shape& s) { return addParameter(n, s); }, "",
-        embedDim, bias);
+        [this](const std::string& n, const Shape& s) { return addParameter(n, s); }, "", embedDim,
+        bias);
     m_options.numHeads = heads;
     m_options.dropout = dropout;
     m_options.causal = causal;
@@ -34,7 +35,8 @@ class MultiheadAttentionModule final : public Module, public AttentionCapture {
     const Tensor value = inputAt(inputs, 2).defined() ? inputAt(inputs, 2) : key;
     AttentionOptions o = m_options;
     o.capture = ctx.captureAttention;
-    AttentionResult r = multiheadAttention(query, key, value, inputAt(inputs, 3), m_params, o, ctx);
+    AttentionResult r =
+        multiheadAttention(query, key, value, inputAt(inputs, 3), m_params, o, ctx);
     m_maps.clear();
     if (o.capture) m_maps.push_back({"", r.probs});
     return {r.out, r.weights};
@@ -59,8 +61,9 @@ Result<ShapeResult> inferMultiheadAttention(const ShapeContext& ctx) {
   if (err.empty() && k) err = checkSequence(k, "key");
   if (err.empty() && v) err = checkSequence(v, "value");
   if (err.empty() && v && !k)
-    err = "input 'value' is connected but 'key' is not: connect both, or neither for "
-          "self-attention";
+    err =
+        "input 'value' is connected but 'key' is not: connect both, or neither for "
+        "self-attention";
   if (!err.empty()) return R::error(err);
   const TensorType& kt = k ? *k : *q;
   const TensorType& vt = v ? *v : kt;
@@ -107,13 +110,14 @@ LayerSpec multiheadAttentionSpec() {
       "Leave key and value unconnected for self-attention (they default to query), or connect "
       "another sequence [B, S, E] for cross-attention. causal hides later keys from each query "
       "(query t sees keys 0..t), as a language model needs; key_padding_mask ([B, S], nonzero "
-      "= padding) hides padded keys. Masked keys get probability exactly 0; a query with every "
+      "= padding, for float and int64 masks alike, like PyTorch's bool masks) hides padded keys. Masked keys get probability exactly 0; a query with every "
       "key masked is an error (PyTorch would produce NaN). out is [B, T, E]; weights [B, T, S] "
       "are the probabilities averaged over heads, handy for seeing what attends to what.";
   s.params = {inferredIntParam("embed_dim", 1, "model width E (inferred from query)"),
               intParam("num_heads", nullptr, 1, "number of parallel heads; must divide embed_dim"),
-              floatParam("dropout", 0.0, 0.0, 0.999, "dropout on the attention probabilities "
-                                                    "while training"),
+              floatParam("dropout", 0.0, 0.0, 0.999,
+                         "dropout on the attention probabilities "
+                         "while training"),
               boolParam("bias", true, "learn biases in the input and output projections"),
               boolParam("causal", false, "query t may only attend to keys 0..t")};
   PortSpec key = port("key", ValueKind::Float, "[B, S, E]; defaults to query");

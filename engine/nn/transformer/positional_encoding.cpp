@@ -20,9 +20,9 @@ Tensor sinusoidTable(int64_t maxLen, int64_t d) {
   for (int64_t pos = 0; pos < maxLen; ++pos) {
     for (int64_t j = 0; j < d; ++j) {
       const int64_t i2 = j - (j % 2);  // 2i
-      const double angle = static_cast<double>(pos) *
-                           std::exp(-std::log(10000.0) * static_cast<double>(i2) /
-                                    static_cast<double>(d));
+      const double angle =
+          static_cast<double>(pos) *
+          std::exp(-std::log(10000.0) * static_cast<double>(i2) / static_cast<double>(d));
       p[pos * d + j] = static_cast<float>(j % 2 == 0 ? std::sin(angle) : std::cos(angle));
     }
   }

@@ -50,8 +50,8 @@ std::string resolveFeatureSize(Json& params, const std::string& name, const Tens
 std::string checkFeatures(const TensorType& t, const std::string& port, int64_t size,
                           const std::string& name) {
   if (differ(t.shape.back(), size))
-    return "input '" + port + "' has " + std::to_string(t.shape.back()) + " features but " +
-           name + " is " + std::to_string(size) + " (" + shapeToString(t.shape) + ")";
+    return "input '" + port + "' has " + std::to_string(t.shape.back()) + " features but " + name +
+           " is " + std::to_string(size) + " (" + shapeToString(t.shape) + ")";
   return {};
 }
 
@@ -59,8 +59,8 @@ std::string checkHeads(int64_t embedDim, int64_t heads, const std::string& embed
                        const std::string& headsName) {
   if (heads < 1) return headsName + " must be >= 1";
   if (embedDim % heads != 0)
-    return embedName + " " + std::to_string(embedDim) + " is not divisible by " + headsName +
-           " " + std::to_string(heads);
+    return embedName + " " + std::to_string(embedDim) + " is not divisible by " + headsName + " " +
+           std::to_string(heads);
   return {};
 }
 

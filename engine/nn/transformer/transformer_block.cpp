@@ -103,14 +103,17 @@ std::vector<ParamSpec> blockParamSpecs(bool causalDefault) {
   return {inferredIntParam("d_model", 1, "model width (inferred from the input)"),
           intParam("nhead", nullptr, 1, "attention heads; must divide d_model"),
           intParam("dim_feedforward", 2048, 1, "hidden size of the feed-forward block"),
-          floatParam("dropout", 0.1, 0.0, 0.999, "dropout in attention, feed-forward and on "
-                                                "each residual branch while training"),
+          floatParam("dropout", 0.1, 0.0, 0.999,
+                     "dropout in attention, feed-forward and on "
+                     "each residual branch while training"),
           choiceParam("activation", {"relu", "gelu"}, "relu", "feed-forward nonlinearity"),
-          boolParam("norm_first", false, "LayerNorm before each block (pre-norm) instead of "
-                                         "after the residual add (post-norm)"),
+          boolParam("norm_first", false,
+                    "LayerNorm before each block (pre-norm) instead of "
+                    "after the residual add (post-norm)"),
           floatParam("layer_norm_eps", 1e-5, 0.0, 1.0, "eps of the LayerNorms"),
-          boolParam("causal", causalDefault, "self-attention: position t sees positions 0..t "
-                                             "only")};
+          boolParam("causal", causalDefault,
+                    "self-attention: position t sees positions 0..t "
+                    "only")};
 }
 
 }  // namespace transformer_detail

@@ -40,8 +40,7 @@ class TransformerBlock : public Module, public AttentionCapture {
   // Attention of q over kv (self-attention when they are the same tensor), then dropout; keeps
   // the probabilities under `name` when ctx.captureAttention is set.
   Tensor attend(const std::string& name, const AttentionParams& p, const Tensor& q,
-                const Tensor& kv, const Tensor& keyPaddingMask, bool causal,
-                ForwardContext& ctx);
+                const Tensor& kv, const Tensor& keyPaddingMask, bool causal, ForwardContext& ctx);
   // linear2(dropout(activation(linear1(x)))), then dropout: PyTorch's _ff_block.
   Tensor feedForward(const Tensor& x, ForwardContext& ctx);
   Tensor drop(const Tensor& x, ForwardContext& ctx) const;
