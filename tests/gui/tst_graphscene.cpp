@@ -31,6 +31,8 @@ class TestGraphScene final : public QObject {
   void errorNodeShowsBadge();
   void keyParamsAndCount();
   void variadicAndOptionalPorts();
+  void concatShowsEachConnectedInput();
+  void stackedNodesAreLaidOut();
   void followsModelEdits();
   void moveIsOneUndoStep();
   void failedLoadLeavesModelUnchanged();
@@ -180,6 +182,55 @@ void TestGraphScene::variadicAndOptionalPorts() {
   QCOMPARE(outputs, QStringList({"out", "h_n", "c_n"}));
   QCOMPARE(lstm.outputs[0].type, QStringLiteral("[B, T, 64] float32"));
   QCOMPARE(scene.nodeItem("embed")->content().inputs[0].type, QStringLiteral("[B, T] int64"));
+}
+
+void TestGraphScene::concatShowsEachConnectedInput() {
+  const char* text = R"({"format": "strata-graph", "version": 1,
+    "nodes": [
+      {"id": "x", "type": "Input", "params": {"shape": [4]}, "pos": [0, 0]},
+      {"id": "a", "type": "Linear", "params": {"out_features": 3}, "pos": [200, -100]},
+      {"id": "b", "type": "Linear", "params": {"out_features": 5}, "pos": [200, 0]},
+      {"id": "c", "type": "Linear", "params": {"out_features": 7}, "pos": [200, 100]},
+      {"id": "cat", "type": "Concat", "params": {}, "pos": [400, 0]}],
+    "edges": [
+      {"from": "x.out", "to": "a.in"}, {"from": "x.out", "to": "b.in"},
+      {"from": "x.out", "to": "c.in"}, {"from": "a.out", "to": "cat.in0"},
+      {"from": "b.out", "to": "cat.in1"}, {"from": "c.out", "to": "cat.in2"}]})";
+  Result<GraphDocument> doc = GraphDocument::parse(text);
+  QVERIFY2(doc.isOk(), doc.message().c_str());
+  GraphModel model;
+  model.setDocument(std::move(doc).value());
+  GraphScene scene(&model);
+  const NodeContent& cat = scene.nodeItem("cat")->content();
+  QStringList inputs;
+  for (const NodeContent::Port& p : cat.inputs) inputs << QString::fromStdString(p.name);
+  QCOMPARE(inputs, QStringList({"in0", "in1", "in2"}));
+  QCOMPARE(scene.edgeItem({{"cat", "out"}, {"cat", "in0"}}), nullptr);
+  QCOMPARE(cat.outputs.at(0).type, QStringLiteral("[B, 15] float32"));
+  // Each edge ends on its own port.
+  const qreal y1 = scene.nodeItem("cat")->inputPortPos("in1").y();
+  QVERIFY(scene.nodeItem("cat")->inputPortPos("in0").y() < y1);
+  QVERIFY(scene.nodeItem("cat")->inputPortPos("in2").y() > y1);
+}
+
+void TestGraphScene::stackedNodesAreLaidOut() {
+  // Written by a script without positions: every node at the origin.
+  const char* text = R"({"format": "strata-graph", "version": 1,
+    "nodes": [
+      {"id": "x", "type": "Input", "params": {"shape": [4]}},
+      {"id": "fc", "type": "Linear", "params": {"out_features": 2}},
+      {"id": "y", "type": "Output", "params": {}}],
+    "edges": [{"from": "x.out", "to": "fc.in"}, {"from": "fc.out", "to": "y.in"}]})";
+  Result<GraphDocument> doc = GraphDocument::parse(text);
+  QVERIFY2(doc.isOk(), doc.message().c_str());
+  GraphModel model;
+  model.setDocument(std::move(doc).value());
+  GraphScene scene(&model);
+  const QRectF x = scene.nodeItem("x")->sceneBoundingRect();
+  const QRectF fc = scene.nodeItem("fc")->sceneBoundingRect();
+  const QRectF y = scene.nodeItem("y")->sceneBoundingRect();
+  QVERIFY(x.right() < fc.left());
+  QVERIFY(fc.right() < y.left());
 }
 
 void TestGraphScene::followsModelEdits() {
