@@ -9,7 +9,7 @@ STRATA_BUILD="${STRATA_BUILD:-$STRATA_ROOT/build}"
 
 STRATA_PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config git
-  qt6-base-dev qt6-charts-dev qt6-svg-dev libgl-dev fonts-dejavu-core
+  qt6-base-dev qt6-charts-dev qt6-svg-dev libqt6opengl6-dev libgl-dev fonts-dejavu-core
   libdnnl-dev ocl-icd-opencl-dev opencl-c-headers
   libonnx-dev libprotobuf-dev protobuf-compiler
   nlohmann-json3-dev libcli11-dev libgtest-dev
