@@ -130,6 +130,9 @@ struct BadSafetensors {
   const char* cause;
 };
 
+// Keeps ctest's discovered names short and stable (the default prints the struct's bytes).
+void PrintTo(const BadSafetensors& b, std::ostream* os) { *os << b.name; }
+
 class SafetensorsMalformed : public ::testing::TestWithParam<BadSafetensors> {};
 
 TEST_P(SafetensorsMalformed, FailsWithPathAndReason) {
@@ -323,6 +326,8 @@ struct BadNpy {
   std::string bytes;
   const char* cause;
 };
+
+void PrintTo(const BadNpy& b, std::ostream* os) { *os << b.name; }
 
 class NpyMalformed : public ::testing::TestWithParam<BadNpy> {};
 
