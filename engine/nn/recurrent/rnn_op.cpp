@@ -1,7 +1,8 @@
 // strata::recurrent on oneDNN 2.6. Layers run in "groups": one primitive covers consecutive layers
-// whose input width equals their output width. A bidirectional stack runs one layer per primitive
-// (oneDNN stacks each direction on its own output, PyTorch feeds the next layer both directions),
-// and so does a stack with inter-layer dropout in training. Parameters stay in PyTorch's layout;
+// whose input width equals their output width. A bidirectional stack runs one layer per primitive,
+// so that layer l+1 reads the concatenation of both directions as in PyTorch (a multi-layer
+// bidirectional oneDNN primitive was not relied on: its stacking semantics were not verified), and
+// so does a stack with inter-layer dropout in training. Parameters stay in PyTorch's layout;
 // every step packs them into oneDNN's gate order (folding the biases) and unpacks the gradients.
 #include "nn/recurrent/rnn_op.h"
 
