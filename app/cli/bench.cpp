@@ -27,6 +27,7 @@ int runBench(const BenchOptions& o) {
   auto settings = TrainSettings::merged(doc.training, overrides);
   if (!settings) throw UsageError(o.graph + ": " + settings.message());
   requireDevice(settings->device);
+  settings->data = resolveDataSpec(settings->data, o.graph);
   std::unique_ptr<Model> model = compileGraph(doc, o.graph);
   if (!model->hasLoss())
     throw UsageError(o.graph + ": the graph has no loss node to train (bench times training)");

@@ -4,6 +4,7 @@
 #include <cinttypes>
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -75,6 +76,27 @@ Tensor loadArray(const std::string& path) {
   auto t = loadNpy(path);
   if (!t) throw UsageError(t.message());
   return std::move(t).value();
+}
+
+std::string resolveDataSpec(const std::string& spec, const std::string& graphPath) {
+  namespace fs = std::filesystem;
+  size_t colon = spec.find(':');
+  if (colon == std::string::npos) return spec;
+  std::string kind = spec.substr(0, colon);
+  if (kind != "text" && kind != "csv" && kind != "npy") return spec;
+  fs::path base = fs::path(graphPath).parent_path();
+  auto resolve = [&](const std::string& file) {
+    fs::path p(file);
+    std::error_code ec;
+    if (p.empty() || p.is_absolute() || base.empty()) return file;
+    fs::path candidate = base / p;
+    return fs::exists(candidate, ec) ? candidate.string() : file;
+  };
+  std::string rest = spec.substr(colon + 1);
+  if (kind != "npy") return kind + ":" + resolve(rest);
+  size_t comma = rest.find(',');
+  if (comma == std::string::npos) return kind + ":" + resolve(rest);
+  return kind + ":" + resolve(rest.substr(0, comma)) + "," + resolve(rest.substr(comma + 1));
 }
 
 void requireDevice(const std::string& device) {

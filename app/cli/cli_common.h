@@ -55,6 +55,10 @@ std::string diagnosticLines(const GraphAnalysis& analysis, const std::string& pa
 void loadWeights(Model& model, const std::string& path);
 Tensor loadArray(const std::string& path);
 
+// A data spec read from a graph file names its files relative to that file: each relative path of
+// text:/csv:/npy: that exists next to the graph is made to point there; others stay as given.
+std::string resolveDataSpec(const std::string& spec, const std::string& graphPath);
+
 // Checks that the device can be used; throws UsageError("CUDA is not available: <reason>").
 void requireDevice(const std::string& device);
 

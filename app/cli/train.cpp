@@ -53,6 +53,8 @@ int runTrain(const TrainOptions& o) {
   auto settings = TrainSettings::merged(doc.training, overrides(o));
   if (!settings) throw UsageError(o.graph + ": " + settings.message());
   requireDevice(settings->device);
+  if (o.given.at("--data")->count() == 0)  // the file's own spec: paths relative to the file
+    settings->data = resolveDataSpec(settings->data, o.graph);
 
   std::unique_ptr<Model> model = compileGraph(doc, o.graph);
   if (!model->hasLoss())

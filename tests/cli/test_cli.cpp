@@ -408,6 +408,20 @@ TEST(CliTrain, UnshuffledNpyRunsReplayExactly) {
   EXPECT_NE(strip(la).find("\n1,1,"), std::string::npos);
 }
 
+TEST(CliTrain, DataFilesNamedInTheGraphAreRelativeToIt) {
+  ScratchDir dir;
+  test::writeText(dir.file("g.strata"),
+                  replaced(kMlp, "\"data\": \"sine\"", "\"data\": \"npy:x.npy,y.npy\""));
+  ASSERT_TRUE(saveNpy(dir.file("x.npy"), ramp({20, 8}, 0.3f)));
+  ASSERT_TRUE(saveNpy(dir.file("y.npy"), ramp({20, 2}, 0.9f)));
+  // Run from another directory: the spec's relative paths must resolve next to the graph.
+  ScratchDir elsewhere;
+  auto r = test::run("cd " + q(elsewhere.path().string()) + " && " + q(cliPath()) + " train " +
+                     q(dir.file("g.strata")) + " --steps 2");
+  EXPECT_EQ(r.exitCode, 0) << r.output;
+  EXPECT_FALSE(std::isnan(finalLoss(r.output))) << r.output;
+}
+
 TEST(CliBench, PrintsStepsPerSecondAndPeakMemory) {
   auto r = cli("bench " + q(sample("mlp-sine.strata")) + " --steps 5");
   ASSERT_EQ(r.exitCode, 0) << r.output;
