@@ -92,7 +92,8 @@ int runTrain(const TrainOptions& o) {
                 static_cast<long long>(epochs), static_cast<long long>(m.step),
                 static_cast<long long>(t.totalSteps()), metric("loss", m.loss).c_str(),
                 metric("val_loss", m.valLoss).c_str(), metric("accuracy", m.accuracy).c_str(),
-                metric("lr", m.lr).c_str(), metric("samples/s", std::round(m.samplesPerSec)).c_str());
+                metric("lr", m.lr).c_str(),
+                metric("samples/s", std::round(m.samplesPerSec)).c_str());
     std::fflush(stdout);
     if (log.is_open()) log.flush();
   });

@@ -284,7 +284,8 @@ Result<Tensor> loadNpy(const std::string& path) {
   Tensor t = Tensor::empty(shape, source->dtype);
   bool ok = true;
   if (source->itemSize == dtypeSize(source->dtype)) {
-    ok = static_cast<bool>(in.read(static_cast<char*>(t.raw()), static_cast<std::streamsize>(bytes)));
+    ok = static_cast<bool>(
+        in.read(static_cast<char*>(t.raw()), static_cast<std::streamsize>(bytes)));
   } else {
     std::vector<char> buf(bytes);
     ok = static_cast<bool>(in.read(buf.data(), static_cast<std::streamsize>(bytes)));

@@ -1,6 +1,6 @@
 // safetensors reading and writing (https://github.com/huggingface/safetensors): an 8-byte
-// little-endian header length N, N bytes of JSON (padded with spaces so the data is 8-byte aligned),
-// then the tensors' bytes back to back. Loading checks the header completely before reading data,
+// little-endian header length N, N bytes of JSON (space-padded so the data is 8-byte aligned), then
+// the tensors' bytes back to back. Loading checks the header completely before reading data,
 // so a hostile file can neither make us allocate more than its own size nor read out of bounds.
 #include "io/safetensors.h"
 
@@ -246,8 +246,8 @@ Result<TensorFile> loadSafetensors(const std::string& path) {
     in.seekg(static_cast<std::streamoff>(dataStart + e.begin), std::ios::beg);
     bool ok = true;
     if (e.type.itemSize == dtypeSize(e.type.dtype)) {
-      ok = bytes == 0 ||
-           static_cast<bool>(in.read(static_cast<char*>(t.raw()), static_cast<std::streamsize>(bytes)));
+      ok = bytes == 0 || static_cast<bool>(in.read(static_cast<char*>(t.raw()),
+                                                   static_cast<std::streamsize>(bytes)));
     } else {
       std::vector<char> buf(bytes);
       ok = bytes == 0 ||

@@ -390,7 +390,8 @@ TEST(CliTrain, UnshuffledNpyRunsReplayExactly) {
   ASSERT_TRUE(saveNpy(dir.file("y.npy"), y));
   std::string base = "train " + q(dir.file("g.strata")) + " --data npy:" + dir.file("x.npy") +
                      "," + dir.file("y.npy") +
-                     " --shuffle off --val-split 0.2 --epochs 3 --batch 8 --optimizer adam --seed 5 --log ";
+                     " --shuffle off --val-split 0.2 --epochs 3 --batch 8 --optimizer adam" +
+                     " --seed 5 --log ";
   auto a = cli(base + q(dir.file("a.csv")));
   ASSERT_EQ(a.exitCode, 0) << a.output;
   auto b = cli(base + q(dir.file("b.csv")));
