@@ -23,20 +23,7 @@ namespace {
 
 std::string q(const std::string& s) { return "'" + s + "'"; }
 
-// STRATA_CLI when set; else next to this test binary (<build>/tests -> <build>/app/cli), since
-// gtest_discover_tests may pass only the first entry of a list-valued ENVIRONMENT property.
-std::string cliPath() {
-  if (const char* env = std::getenv("STRATA_CLI"); env && *env) return env;
-  std::error_code ec;
-  auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (!ec) {
-    auto candidate = self.parent_path().parent_path() / "app" / "cli" / "strata-cli";
-    if (std::filesystem::exists(candidate)) return candidate.string();
-  }
-  return test::cli();
-}
-
-test::CommandResult cli(const std::string& args) { return test::run(q(cliPath()) + " " + args); }
+test::CommandResult cli(const std::string& args) { return test::run(q(test::cli()) + " " + args); }
 
 std::string sample(const std::string& name) { return test::sourceDir() + "/samples/" + name; }
 
@@ -417,7 +404,7 @@ TEST(CliTrain, DataFilesNamedInTheGraphAreRelativeToIt) {
   ASSERT_TRUE(saveNpy(dir.file("y.npy"), ramp({20, 2}, 0.9f)));
   // Run from another directory: the spec's relative paths must resolve next to the graph.
   ScratchDir elsewhere;
-  auto r = test::run("cd " + q(elsewhere.path().string()) + " && " + q(cliPath()) + " train " +
+  auto r = test::run("cd " + q(elsewhere.path().string()) + " && " + q(test::cli()) + " train " +
                      q(dir.file("g.strata")) + " --steps 2");
   EXPECT_EQ(r.exitCode, 0) << r.output;
   EXPECT_FALSE(std::isnan(finalLoss(r.output))) << r.output;

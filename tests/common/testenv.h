@@ -18,10 +18,27 @@ inline std::string envOr(const char* name, const std::string& fallback) {
   return v && *v ? std::string(v) : fallback;
 }
 
-inline std::string sourceDir() { return envOr("STRATA_SOURCE_DIR", "."); }
-inline std::string binaryDir() { return envOr("STRATA_BINARY_DIR", "."); }
-inline std::string python() { return envOr("STRATA_PYTHON", "/usr/bin/python3"); }
-inline std::string cli() { return envOr("STRATA_CLI", binaryDir() + "/app/cli/strata-cli"); }
+#ifndef STRATA_TEST_SOURCE_DIR
+#define STRATA_TEST_SOURCE_DIR "."
+#endif
+#ifndef STRATA_TEST_BINARY_DIR
+#define STRATA_TEST_BINARY_DIR "."
+#endif
+#ifndef STRATA_TEST_PYTHON
+#define STRATA_TEST_PYTHON "/usr/bin/python3"
+#endif
+#ifndef STRATA_TEST_CLI
+#define STRATA_TEST_CLI STRATA_TEST_BINARY_DIR "/app/cli/strata-cli"
+#endif
+
+// Each may be overridden by the environment variable of the same name (STRATA_SOURCE_DIR, ...).
+inline std::string sourceDir() { return envOr("STRATA_SOURCE_DIR", STRATA_TEST_SOURCE_DIR); }
+inline std::string binaryDir() { return envOr("STRATA_BINARY_DIR", STRATA_TEST_BINARY_DIR); }
+inline std::string python() {
+  std::string p = envOr("STRATA_PYTHON", STRATA_TEST_PYTHON);
+  return p.empty() ? "/usr/bin/python3" : p;
+}
+inline std::string cli() { return envOr("STRATA_CLI", STRATA_TEST_CLI); }
 
 struct CommandResult {
   int exitCode = -1;

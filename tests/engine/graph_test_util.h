@@ -7,15 +7,10 @@
 
 #include <gtest/gtest.h>
 
+#include "common/testenv.h"
 #include "graph/document.h"
 
 namespace strata::test {
-
-inline std::string sourceDir() {
-  const char* dir = std::getenv("STRATA_SOURCE_DIR");
-  // Without the ctest environment: this header's folder is <source>/tests/engine.
-  return dir ? dir : std::filesystem::path(__FILE__).parent_path().parent_path().parent_path();
-}
 
 // A document from nodes "id:Type" with params, and edges "a.out->b.in".
 inline GraphDocument makeDoc(const Json& nodes, const std::vector<std::string>& edges) {

@@ -1,0 +1,42 @@
+"""Times PyTorch training steps (Adam) on one workload and prints `steps_per_s <x>`.
+
+Usage: torch_peer.py W1 [--steps N] [--threads 2]
+"""
+import argparse
+import time
+
+import torch
+
+import workloads
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("workload")
+    ap.add_argument("--steps", type=int, default=20)
+    ap.add_argument("--warmup", type=int, default=3)
+    ap.add_argument("--threads", type=int, default=2)
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(0)
+    model, x, y, loss_fn = workloads.make(args.workload)
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+
+    def step():
+        opt.zero_grad(set_to_none=True)
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        opt.step()
+        return loss
+
+    for _ in range(args.warmup):
+        step()
+    t0 = time.perf_counter()
+    for _ in range(args.steps):
+        step()
+    dt = time.perf_counter() - t0
+    print(f"steps_per_s {args.steps / dt:.4f}")
+
+
+if __name__ == "__main__":
+    main()
