@@ -156,4 +156,11 @@ void GraphModel::layoutIfStacked() {
   }
 }
 
+bool GraphModel::setTrainingSettings(const Json& training) {
+  if (m_document.training == training) return false;
+  m_document.training = training;
+  emit trainingSettingsChanged();
+  return true;
+}
+
 }  // namespace strata::gui

@@ -53,6 +53,8 @@ class GraphModel final : public QObject {
   bool setNodeParams(const std::string& id, const Json& params);
   bool addEdge(const GraphEdge& edge);
   bool removeEdge(const GraphEdge& edge);
+  // The document's "training" object (SetTrainingSettingsCommand calls this); false if unchanged.
+  bool setTrainingSettings(const Json& training);
 
  signals:
   void modelReset();  // the whole document was replaced
@@ -64,6 +66,7 @@ class GraphModel final : public QObject {
   void edgeRemoved(const strata::GraphEdge& edge);
   void analysisChanged();  // m_analysis was recomputed; emitted after the structural signal
   void filePathChanged(const QString& path);
+  void trainingSettingsChanged();  // the document's "training" object was replaced
 
  private:
   void reanalyze();

@@ -4,6 +4,7 @@
 #include <QTimer>
 
 #include "mainwindow.h"
+#include "trainingworkbench.h"
 
 int main(int argc, char* argv[]) {
   QApplication app(argc, argv);
@@ -22,6 +23,7 @@ int main(int argc, char* argv[]) {
   parser.process(app);
 
   strata::gui::MainWindow window;
+  strata::gui::TrainingWorkbench::install(&window);  // training docks, charts, overlay
   window.show();
   const QStringList files = parser.positionalArguments();
   if (!files.isEmpty()) {

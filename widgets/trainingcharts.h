@@ -1,0 +1,112 @@
+// Live training charts (Qt Charts): loss per step (raw, EMA-smoothed) with validation loss per
+// epoch, accuracy when the task has one, learning rate and throughput. Every value is kept; what
+// is drawn is decimated to min/max per pixel column and redrawn in batches at most ~15 times a
+// second. Steering changes show as labelled vertical markers. Exports PNG and CSV (all data).
+#pragma once
+
+#include <QList>
+#include <QPointF>
+#include <QString>
+#include <QTimer>
+#include <QWidget>
+
+#include <vector>
+
+#include "train/metrics_channel.h"
+
+class QAbstractAxis;
+class QChart;
+class QChartView;
+class QCheckBox;
+class QGraphicsSimpleTextItem;
+class QLabel;
+class QLineSeries;
+class QLogValueAxis;
+class QScatterSeries;
+class QSlider;
+class QValueAxis;
+
+namespace strata::gui {
+
+class TrainingCharts final : public QWidget {
+  Q_OBJECT
+
+ public:
+  explicit TrainingCharts(QWidget* parent = nullptr);
+  ~TrainingCharts() override;
+
+  void clear();
+  void appendMetrics(const std::vector<strata::StepMetrics>& batch);
+  void addMarker(qint64 step, const QString& label);
+  void setSmoothing(double weight);  // EMA weight in [0, 0.99]
+  double smoothing() const { return m_smoothing; }
+  void setLogScale(bool on);
+  bool logScale() const { return m_logScale; }
+
+  bool exportCsv(const QString& path) const;
+  bool exportPng(const QString& path);
+  void refreshNow();  // redraw now instead of at the next tick
+
+  // For tests and the benchmark.
+  qsizetype stepCount() const { return static_cast<qsizetype>(m_steps.size()); }
+  qsizetype validationCount() const { return m_valLoss.size(); }
+  QLineSeries* lossSeries() const { return m_lossRaw; }
+  QLineSeries* smoothedLossSeries() const { return m_lossSmooth; }
+  QString readout() const;
+  int refreshCount() const { return m_refreshes; }
+
+ private:
+  QChartView* makeView(QChart* chart);
+  void chooseFile(bool png);
+  void refresh();
+  void updateMarkerLabels();
+  void showReadout(const QPointF& point, bool state);
+  int plotBuckets(const QChart* chart) const;
+
+  // All data, by step.
+  std::vector<double> m_steps, m_loss, m_acc, m_lr, m_sps;
+  QList<QPointF> m_valLoss, m_valAcc;
+  struct Marker {
+    qint64 step;
+    QString label;
+    QLineSeries* line;
+    QGraphicsSimpleTextItem* text;
+  };
+  std::vector<Marker> m_markers;
+  std::vector<StepMetrics> m_validationRows;  // for the CSV
+
+  QChart* m_lossChart = nullptr;
+  QChart* m_accChart = nullptr;
+  QChart* m_lrChart = nullptr;
+  QChart* m_spsChart = nullptr;
+  QChartView* m_lossView = nullptr;
+  QLineSeries* m_lossRaw = nullptr;
+  QLineSeries* m_lossSmooth = nullptr;
+  QLineSeries* m_valLossSeries = nullptr;
+  QScatterSeries* m_valLossDots = nullptr;
+  QLineSeries* m_accSmooth = nullptr;
+  QLineSeries* m_valAccSeries = nullptr;
+  QLineSeries* m_lrSeries = nullptr;
+  QLineSeries* m_spsSeries = nullptr;
+  QValueAxis* m_lossX = nullptr;
+  QValueAxis* m_lossYLinear = nullptr;
+  QLogValueAxis* m_lossYLog = nullptr;
+  QValueAxis* m_accX = nullptr;
+  QValueAxis* m_accY = nullptr;
+  QValueAxis* m_lrX = nullptr;
+  QValueAxis* m_lrY = nullptr;
+  QValueAxis* m_spsX = nullptr;
+  QValueAxis* m_spsY = nullptr;
+
+  QSlider* m_smoothSlider = nullptr;
+  QLabel* m_smoothLabel = nullptr;
+  QCheckBox* m_logBox = nullptr;
+  QLabel* m_readout = nullptr;
+  QTimer m_refreshTimer;
+  bool m_dirty = false;
+  double m_smoothing = 0.6;
+  bool m_logScale = false;
+  int m_refreshes = 0;
+};
+
+}  // namespace strata::gui

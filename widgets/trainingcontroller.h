@@ -1,0 +1,149 @@
+// TrainingController: runs strata::Trainer on a worker thread over a snapshot of the GraphModel's
+// document (editing while it trains cannot race the engine), drains the trainer's MetricsChannel
+// on a ~20 Hz timer into batched signals, steers it (pause/resume/stop, learning rate, freezing,
+// each change a labelled marker) and keeps a copy of the latest weights for inference views.
+// Qt Core only: every widget listens to it, none of the training logic lives in a widget.
+#pragma once
+
+#include <QElapsedTimer>
+#include <QObject>
+#include <QString>
+#include <QStringList>
+#include <QThread>
+#include <QTimer>
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "graph/document.h"
+#include "nn/module.h"
+#include "train/metrics_channel.h"
+#include "train/train_settings.h"
+
+namespace strata {
+class DataSet;
+class Model;
+class Trainer;
+}  // namespace strata
+
+namespace strata::gui {
+
+class GraphModel;
+class TrainingWorker;
+
+struct TrainingMarker {
+  qint64 step = 0;
+  QString label;  // "lr 0.001", "freeze fc1"
+};
+
+class TrainingController final : public QObject {
+  Q_OBJECT
+
+ public:
+  enum class State { Idle, Running, Paused };
+
+  explicit TrainingController(GraphModel* model, QObject* parent = nullptr);
+  ~TrainingController() override;
+
+  GraphModel* model() const { return m_model; }
+  State state() const { return m_state; }
+  bool isTraining() const { return m_state != State::Idle; }
+
+  // Compiles a snapshot of the document with its "training" settings and starts a run (from the
+  // resume checkpoint when one is set, else a seeded init). False and errorOccurred on failure.
+  bool start();
+  void pause();
+  void resume();
+  // Asks the loop to stop between steps; finished() follows within one step (< 200 ms).
+  void stop();
+
+  // Steering: applied before the next step, recorded as a marker at the current step.
+  bool setLearningRate(double lr);
+  bool setNodeFrozen(const QString& nodeId, bool frozen);
+  QStringList trainableNodes() const;
+  bool isFrozen(const QString& nodeId) const { return m_frozen.contains(nodeId); }
+  const std::vector<TrainingMarker>& markers() const { return m_markers; }
+
+  // Checkpoints (safetensors + optimizer state). Saving needs a paused or finished run.
+  Status saveLast(const QString& path);
+  Status saveBest(const QString& path);
+  // The next start() resumes from this checkpoint (empty: a fresh init).
+  void setResumeCheckpoint(const QString& path) { m_resumePath = path; }
+  QString resumeCheckpoint() const { return m_resumePath; }
+  // Loads weights into the controller's current weights (what the inference views use).
+  Status loadWeights(const QString& path);
+
+  // Progress.
+  qint64 currentStep() const;
+  qint64 totalSteps() const { return m_totalSteps; }
+  qint64 stepsPerEpoch() const { return m_stepsPerEpoch; }
+  QString lastMessage() const { return m_lastMessage; }
+  const TrainSettings& settings() const { return m_settings; }
+
+  // For inference views: the document that was trained, a copy of the latest weights (taken
+  // between steps a few times a second, never blocking the trainer) and the run's data set.
+  const GraphDocument& snapshot() const { return m_snapshot; }
+  bool hasWeights() const;
+  std::vector<NamedTensor> currentWeights() const;
+  // A fresh model compiled from the snapshot (or the live document when nothing ran yet) with
+  // the current weights assigned.
+  Result<std::unique_ptr<Model>> inferenceModel() const;
+  std::shared_ptr<const DataSet> dataSet() const { return m_data; }
+
+  // The settings stored in the document, data paths resolved against the graph file.
+  static Result<TrainSettings> documentSettings(const GraphModel& model);
+  static std::string resolveDataSpec(const std::string& spec, const QString& graphPath);
+
+ signals:
+  void stateChanged(strata::gui::TrainingController::State state);
+  void trainingActiveChanged(bool active);
+  void started(qint64 totalSteps, qint64 stepsPerEpoch);
+  // Everything drained since the last batch, oldest first; at most ~20 per second.
+  void metricsArrived(const std::vector<strata::StepMetrics>& batch);
+  // The latest per-node gradient norms, a few times a second.
+  void gradNormsChanged(const std::map<std::string, double>& norms);
+  void markerAdded(qint64 step, const QString& label);
+  void weightsChanged();  // a newer copy of the weights is available
+  // outcome as strata::TrainOutcome: 0 finished, 1 stopped, 2 failed.
+  void finished(int outcome, const QString& message);
+  // A failed run (the NaN/Inf guard names the step and the first non-finite parameter).
+  void trainingFailed(const QString& message);
+  void errorOccurred(const QString& message);
+
+ private:
+  void setState(State s);
+  void poll();
+  void onWorkerFinished(int outcome, const QString& message);
+  void snapshotWeights();  // on the training thread (step callback) or when idle
+  void addMarker(const QString& label);
+
+  GraphModel* m_model = nullptr;
+  QThread m_thread;
+  QTimer m_pollTimer;
+  State m_state = State::Idle;
+
+  GraphDocument m_snapshot;
+  TrainSettings m_settings;
+  std::unique_ptr<Model> m_trainModel;
+  std::unique_ptr<Trainer> m_trainer;
+  std::shared_ptr<const DataSet> m_data;
+  qint64 m_totalSteps = 0;
+  qint64 m_stepsPerEpoch = 1;
+  QString m_resumePath;
+  QString m_lastMessage;
+  std::vector<TrainingMarker> m_markers;
+  QStringList m_frozen;
+  QElapsedTimer m_normsClock;
+
+  mutable std::mutex m_weightsMutex;  // guards m_weights (written on the training thread)
+  std::vector<NamedTensor> m_weights;
+  bool m_weightsDirty = false;
+  int64_t m_lastSnapshotMs = -1;
+  QElapsedTimer m_snapshotClock;  // read on the training thread only while running
+};
+
+}  // namespace strata::gui

@@ -1,0 +1,66 @@
+#include "trainingworkbench.h"
+
+#include <QDockWidget>
+
+#include "gradientoverlayitem.h"
+#include "graphscene.h"
+#include "graphview.h"
+#include "inferenceplayground.h"
+#include "mainwindow.h"
+#include "trainingbanner.h"
+#include "trainingcharts.h"
+#include "trainingcontroller.h"
+#include "trainingpanel.h"
+
+namespace strata::gui {
+
+namespace {
+
+QDockWidget* addDock(MainWindow* window, const QString& title, const QString& name,
+                     QWidget* content, Qt::DockWidgetArea area) {
+  auto* dock = new QDockWidget(title, window);
+  dock->setObjectName(name);
+  dock->setWidget(content);
+  window->addDockWidget(area, dock);
+  return dock;
+}
+
+}  // namespace
+
+TrainingWorkbench::TrainingWorkbench(MainWindow* window) : QObject(window), m_window(window) {
+  m_controller = new TrainingController(window->model(), this);
+  m_panel = new TrainingPanel(window->model(), m_controller);
+  m_charts = new TrainingCharts;
+  m_playground = new InferencePlayground(m_controller);
+  addDock(window, tr("Training"), QStringLiteral("trainingDock"), m_panel,
+          Qt::RightDockWidgetArea);
+  QDockWidget* charts = addDock(window, tr("Training charts"), QStringLiteral("chartsDock"),
+                                m_charts, Qt::BottomDockWidgetArea);
+  QDockWidget* play = addDock(window, tr("Playground"), QStringLiteral("playgroundDock"),
+                              m_playground, Qt::BottomDockWidgetArea);
+  window->tabifyDockWidget(charts, play);
+  charts->raise();
+  window->resizeDocks({charts}, {420}, Qt::Vertical);  // room for four readable charts
+
+  m_overlay = new GradientOverlayItem(window->scene());
+  m_banner = new TrainingBanner(window->view());
+
+  connect(m_controller, &TrainingController::started, this, [this] {
+    m_charts->clear();
+    m_overlay->clearNorms();
+  });
+  connect(m_controller, &TrainingController::metricsArrived, m_charts,
+          &TrainingCharts::appendMetrics);
+  connect(m_controller, &TrainingController::markerAdded, m_charts, &TrainingCharts::addMarker);
+  connect(m_controller, &TrainingController::gradNormsChanged, m_overlay,
+          &GradientOverlayItem::setNorms);
+  connect(m_controller, &TrainingController::trainingActiveChanged, this, [this](bool active) {
+    m_banner->setActive(active);
+    // Edits could not race the run (it trains a snapshot), but they would not reach it either.
+    m_window->view()->setInteractive(!active);
+  });
+}
+
+TrainingWorkbench::~TrainingWorkbench() = default;
+
+}  // namespace strata::gui

@@ -1,0 +1,43 @@
+// Installs the training workbench into a MainWindow: the controller, the Training dock, the
+// charts and playground docks, the gradient overlay on the canvas and the "training" banner.
+// One call from main(); the main window's own code needs no change.
+#pragma once
+
+#include <QObject>
+
+namespace strata::gui {
+
+class GradientOverlayItem;
+class InferencePlayground;
+class MainWindow;
+class TrainingBanner;
+class TrainingCharts;
+class TrainingController;
+class TrainingPanel;
+
+class TrainingWorkbench final : public QObject {
+  Q_OBJECT
+
+ public:
+  explicit TrainingWorkbench(MainWindow* window);
+  ~TrainingWorkbench() override;
+  static TrainingWorkbench* install(MainWindow* window) { return new TrainingWorkbench(window); }
+
+  TrainingController* controller() const { return m_controller; }
+  TrainingPanel* panel() const { return m_panel; }
+  TrainingCharts* charts() const { return m_charts; }
+  InferencePlayground* playground() const { return m_playground; }
+  GradientOverlayItem* overlay() const { return m_overlay; }
+  TrainingBanner* banner() const { return m_banner; }
+
+ private:
+  MainWindow* m_window = nullptr;
+  TrainingController* m_controller = nullptr;
+  TrainingPanel* m_panel = nullptr;
+  TrainingCharts* m_charts = nullptr;
+  InferencePlayground* m_playground = nullptr;
+  GradientOverlayItem* m_overlay = nullptr;
+  TrainingBanner* m_banner = nullptr;
+};
+
+}  // namespace strata::gui
