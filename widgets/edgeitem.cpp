@@ -15,6 +15,7 @@ namespace strata::gui {
 EdgeItem::EdgeItem(GraphEdge edge, const CanvasTheme* theme)
     : m_edge(std::move(edge)), m_theme(theme), m_labelItem(new EdgeLabelItem(theme)) {
   setZValue(0);
+  setFlag(ItemIsSelectable);  // click an edge, then Delete
   setAcceptHoverEvents(true);
   setToolTip(QString::fromStdString(m_edge.from.toString() + " \u2192 " + m_edge.to.toString()));
 }

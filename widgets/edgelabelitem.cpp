@@ -2,6 +2,7 @@
 
 #include <QFontMetricsF>
 #include <QPainter>
+#include <QStyleOptionGraphicsItem>
 
 #include "canvastheme.h"
 
@@ -30,7 +31,9 @@ void EdgeLabelItem::setText(const QString& text) {
 
 QRectF EdgeLabelItem::boundingRect() const { return m_rect.adjusted(-1, -1, 1, 1); }
 
-void EdgeLabelItem::paint(QPainter* painter, const QStyleOptionGraphicsItem*, QWidget*) {
+void EdgeLabelItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget*) {
+  // Unreadable when zoomed far out, and hundreds of them would cost most of a frame.
+  if (option->levelOfDetailFromTransform(painter->worldTransform()) < 0.4) return;
   const CanvasTheme& t = *m_theme;
   painter->setRenderHint(QPainter::Antialiasing);
   const qreal r = m_rect.height() / 2;

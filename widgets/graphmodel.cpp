@@ -4,6 +4,7 @@
 #include <QUndoStack>
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 
 namespace strata::gui {
@@ -59,9 +60,13 @@ QString GraphModel::description() const {
   return {};
 }
 
-bool GraphModel::addNode(const GraphNode& node) {
+bool GraphModel::addNode(const GraphNode& node, int index) {
   if (node.id.empty() || m_document.node(node.id)) return false;
-  m_document.nodes.push_back(node);
+  auto& nodes = m_document.nodes;
+  if (index < 0 || index > int(nodes.size()))
+    nodes.push_back(node);
+  else
+    nodes.insert(nodes.begin() + index, node);
   reanalyze();
   emit nodeAdded(node.id);
   emit analysisChanged();
@@ -106,11 +111,14 @@ bool GraphModel::setNodeParams(const std::string& id, const Json& params) {
   return true;
 }
 
-bool GraphModel::addEdge(const GraphEdge& edge) {
+bool GraphModel::addEdge(const GraphEdge& edge, int index) {
   if (!m_document.node(edge.from.node) || !m_document.node(edge.to.node)) return false;
-  if (std::find(m_document.edges.begin(), m_document.edges.end(), edge) != m_document.edges.end())
-    return false;
-  m_document.edges.push_back(edge);
+  auto& edges = m_document.edges;
+  if (std::find(edges.begin(), edges.end(), edge) != edges.end()) return false;
+  if (index < 0 || index > int(edges.size()))
+    edges.push_back(edge);
+  else
+    edges.insert(edges.begin() + index, edge);
   reanalyze();
   emit edgeAdded(edge);
   emit analysisChanged();
@@ -123,6 +131,65 @@ bool GraphModel::removeEdge(const GraphEdge& edge) {
   emit edgeRemoved(edge);
   emit analysisChanged();
   return true;
+}
+
+int GraphModel::nodeIndex(const std::string& id) const {
+  const auto& nodes = m_document.nodes;
+  auto it = std::find_if(nodes.begin(), nodes.end(), [&](const GraphNode& n) { return n.id == id; });
+  return it == nodes.end() ? -1 : int(it - nodes.begin());
+}
+
+int GraphModel::edgeIndex(const GraphEdge& edge) const {
+  const auto& edges = m_document.edges;
+  auto it = std::find(edges.begin(), edges.end(), edge);
+  return it == edges.end() ? -1 : int(it - edges.begin());
+}
+
+std::string GraphModel::uniqueNodeId(const std::string& base) const {
+  const std::string stem = base.empty() ? std::string("node") : base;
+  if (!m_document.node(stem)) return stem;
+  for (int i = 2;; ++i) {
+    std::string id = stem + std::to_string(i);
+    if (!m_document.node(id)) return id;
+  }
+}
+
+std::string GraphModel::idStemForType(const std::string& type) {
+  std::string id;
+  for (size_t i = 0; i < type.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(type[i]);
+    const bool lowerBefore = i > 0 && std::islower(static_cast<unsigned char>(type[i - 1]));
+    if (std::isupper(c) && lowerBefore) id += '_';
+    id += std::isalnum(c) ? char(std::tolower(c)) : '_';
+  }
+  return id.empty() ? std::string("node") : id;
+}
+
+QStringList GraphModel::typesAcceptingKind(ValueKind kind, bool asInput) {
+  auto fits = [&](ValueKind port) {
+    return kind == ValueKind::Any || port == ValueKind::Any || port == kind;
+  };
+  QStringList types;
+  for (const LayerSpec& spec : LayerRegistry::instance().all()) {
+    const auto& ports = asInput ? spec.inputs : spec.outputs;
+    if (std::any_of(ports.begin(), ports.end(),
+                    [&](const PortSpec& p) { return !p.fromData && fits(p.kind); }))
+      types << QString::fromStdString(spec.type);
+  }
+  return types;
+}
+
+QStringList GraphModel::typesFitting(const Endpoint& end, bool fromOutput) const {
+  ValueKind kind = ValueKind::Any;
+  if (const GraphNode* node = m_document.node(end.node)) {
+    if (const LayerSpec* spec = LayerRegistry::instance().find(node->type)) {
+      const PortSpec* port = fromOutput ? spec->outputPort(end.port) : spec->inputPort(end.port);
+      if (port) kind = port->kind;
+    }
+  }
+  if (fromOutput && kind == ValueKind::Any)
+    if (std::optional<TensorType> t = m_analysis.typeOf(end)) kind = t->kind;
+  return typesAcceptingKind(kind, fromOutput);
 }
 
 void GraphModel::reanalyze() { m_analysis = analyze(m_document); }

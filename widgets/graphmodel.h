@@ -6,6 +6,7 @@
 #include <QObject>
 #include <QPointF>
 #include <QString>
+#include <QStringList>
 
 #include <string>
 
@@ -46,12 +47,28 @@ class GraphModel final : public QObject {
 
   // Primitive edits. Undo commands call these from redo()/undo() with ids and values; nothing
   // else should. Each returns false (and changes nothing) when the edit does not apply.
-  bool addNode(const GraphNode& node);
+  // `index` places the node (or edge) at that position in the document's list, so undoing a
+  // deletion restores the file byte for byte; -1 appends.
+  bool addNode(const GraphNode& node, int index = -1);
   // Also removes the edges touching the node (edgeRemoved is emitted for each, first).
   bool removeNode(const std::string& id);
   bool moveNode(const std::string& id, QPointF pos);
   bool setNodeParams(const std::string& id, const Json& params);
-  bool addEdge(const GraphEdge& edge);
+  bool addEdge(const GraphEdge& edge, int index = -1);
+
+  // Where a node or edge sits in the document's lists; -1 when absent.
+  int nodeIndex(const std::string& id) const;
+  int edgeIndex(const GraphEdge& edge) const;
+  // `base` if no node has that id, else base2, base3, ... ("linear", "linear2").
+  std::string uniqueNodeId(const std::string& base) const;
+  // The id stem for a new node of `type`: "Linear" -> "linear", "MultiheadAttention" ->
+  // "multihead_attention", "LSTM" -> "lstm".
+  static std::string idStemForType(const std::string& type);
+  // Layer types with an input port that takes `kind` (asInput) or an output port that gives it
+  // (!asInput), in catalogue order: what the palette offers for a wire dropped on empty canvas.
+  static QStringList typesAcceptingKind(ValueKind kind, bool asInput = true);
+  // The same for a wire that starts at `end` (an output when fromOutput, else an input).
+  QStringList typesFitting(const Endpoint& end, bool fromOutput) const;
   bool removeEdge(const GraphEdge& edge);
   // The document's "training" object (SetTrainingSettingsCommand calls this); false if unchanged.
   bool setTrainingSettings(const Json& training);

@@ -1,14 +1,27 @@
 #include "graphscene.h"
 
+#include <QClipboard>
+#include <QGraphicsSceneMouseEvent>
+#include <QGuiApplication>
+#include <QKeyEvent>
+#include <QMimeData>
+
+#include <algorithm>
+
+#include "canvashintitem.h"
 #include "edgeitem.h"
+#include "graph/analysis.h"
+#include "graphfragment.h"
+#include "grapheditor.h"
 #include "graphmodel.h"
 #include "nodecontent.h"
 #include "nodeitem.h"
+#include "wireitem.h"
 
 namespace strata::gui {
 
 GraphScene::GraphScene(GraphModel* model, QObject* parent)
-    : QGraphicsScene(parent), m_model(model) {
+    : QGraphicsScene(parent), m_model(model), m_editor(new GraphEditor(model, this)) {
   setItemIndexMethod(QGraphicsScene::NoIndex);  // few items that move: the BSP tree does not pay
   setBackgroundBrush(m_theme.background);
   connect(m_model, &GraphModel::modelReset, this, &GraphScene::rebuild);
@@ -18,11 +31,16 @@ GraphScene::GraphScene(GraphModel* model, QObject* parent)
   connect(m_model, &GraphModel::edgeAdded, this, &GraphScene::addEdgeItem);
   connect(m_model, &GraphModel::edgeRemoved, this, &GraphScene::removeEdgeItem);
   connect(m_model, &GraphModel::analysisChanged, this, &GraphScene::refreshContent);
+  m_hint = std::make_unique<CanvasHintItem>(&m_theme);
+  addItem(m_hint.get());
   rebuild();
 }
 
 GraphScene::~GraphScene() {
   // The items must go before QGraphicsScene's destructor, which would delete them a second time.
+  m_wire.reset();
+  m_hint.reset();
+  m_edgesOf.clear();
   m_edges.clear();
   m_nodes.clear();
 }
@@ -31,6 +49,7 @@ void GraphScene::setTheme(const CanvasTheme& theme) {
   m_theme = theme;
   for (auto& [id, item] : m_nodes) item->setTheme(&m_theme);
   for (auto& [key, item] : m_edges) item->setTheme(&m_theme);
+  m_hint->setTheme(&m_theme);
   setBackgroundBrush(m_theme.background);
   update();
 }
@@ -71,6 +90,8 @@ QRectF GraphScene::graphBounds() const {
 }
 
 void GraphScene::rebuild() {
+  cancelWire();
+  m_edgesOf.clear();
   m_edges.clear();
   m_nodes.clear();
   for (const GraphNode& n : m_model->document().nodes) addNodeItem(n.id);
@@ -85,11 +106,16 @@ void GraphScene::addNodeItem(const std::string& id) {
   auto item = std::make_unique<NodeItem>(id, &m_theme);
   item->setPos(node->x, node->y);
   item->setContent(NodeContent::describe(m_model->document(), m_model->analysis(), id));
+  item->setMoveObserver([this](NodeItem* moved) { nodeItemMoved(moved); });
   addItem(item.get());
   m_nodes.emplace(id, std::move(item));
 }
 
-void GraphScene::removeNodeItem(const std::string& id) { m_nodes.erase(id); }
+void GraphScene::removeNodeItem(const std::string& id) {
+  m_dragStart.erase(id);
+  m_edgesOf.erase(id);
+  m_nodes.erase(id);
+}
 
 void GraphScene::addEdgeItem(const GraphEdge& edge) {
   const std::string key = edgeKey(edge);
@@ -97,18 +123,29 @@ void GraphScene::addEdgeItem(const GraphEdge& edge) {
   auto item = std::make_unique<EdgeItem>(edge, &m_theme);
   addItem(item.get());
   updateEdgeGeometry(item.get());
+  m_edgesOf[edge.from.node].push_back(item.get());
+  if (edge.to.node != edge.from.node) m_edgesOf[edge.to.node].push_back(item.get());
   m_edges.emplace(key, std::move(item));
 }
 
-void GraphScene::removeEdgeItem(const GraphEdge& edge) { m_edges.erase(edgeKey(edge)); }
+void GraphScene::removeEdgeItem(const GraphEdge& edge) {
+  auto it = m_edges.find(edgeKey(edge));
+  if (it == m_edges.end()) return;
+  for (const std::string& node : {edge.from.node, edge.to.node}) {
+    auto list = m_edgesOf.find(node);
+    if (list != m_edgesOf.end()) std::erase(list->second, it->second.get());
+  }
+  m_edges.erase(it);
+}
 
 void GraphScene::moveNodeItem(const std::string& id, QPointF pos) {
   if (NodeItem* item = nodeItem(id)) {
-    item->setPos(pos);
-    updateEdgesOf(id);
+    item->setPos(pos);  // the move observer re-routes its edges
     updateSceneRect();
   }
 }
+
+void GraphScene::nodeItemMoved(NodeItem* item) { updateEdgesOf(item->id()); }
 
 void GraphScene::refreshContent() {
   const GraphDocument& doc = m_model->document();
@@ -135,9 +172,9 @@ void GraphScene::updateEdgeGeometry(EdgeItem* edge) const {
 }
 
 void GraphScene::updateEdgesOf(const std::string& nodeId) {
-  for (auto& [key, item] : m_edges)
-    if (item->edge().from.node == nodeId || item->edge().to.node == nodeId)
-      updateEdgeGeometry(item.get());
+  auto it = m_edgesOf.find(nodeId);
+  if (it == m_edgesOf.end()) return;
+  for (EdgeItem* item : it->second) updateEdgeGeometry(item);
 }
 
 void GraphScene::updateSceneRect() {
@@ -145,6 +182,284 @@ void GraphScene::updateSceneRect() {
   const QRectF bounds = graphBounds();
   const QRectF base = bounds.isNull() ? QRectF(-400, -300, 800, 600) : bounds;
   setSceneRect(base.adjusted(-1500, -1500, 1500, 1500));
+}
+
+}  // namespace strata::gui
+
+// ---- Selection and edit actions ---------------------------------------------------------------
+
+namespace strata::gui {
+
+std::vector<std::string> GraphScene::selectedNodeIds() const {
+  std::vector<std::string> ids;
+  for (const GraphNode& n : m_model->document().nodes)
+    if (NodeItem* item = nodeItem(n.id); item && item->isSelected()) ids.push_back(n.id);
+  return ids;
+}
+
+std::vector<GraphEdge> GraphScene::selectedEdges() const {
+  std::vector<GraphEdge> edges;
+  for (const GraphEdge& e : m_model->document().edges)
+    if (EdgeItem* item = edgeItem(e); item && item->isSelected()) edges.push_back(e);
+  return edges;
+}
+
+void GraphScene::selectNodes(const std::vector<std::string>& ids) {
+  clearSelection();
+  for (const std::string& id : ids)
+    if (NodeItem* item = nodeItem(id)) item->setSelected(true);
+}
+
+QString GraphScene::selectionAsText() const {
+  const std::vector<std::string> ids = selectedNodeIds();
+  if (ids.empty()) return {};
+  return GraphFragment::toText(GraphFragment::extract(m_model->document(), ids));
+}
+
+std::map<std::string, QSizeF> GraphScene::nodeSizes() const {
+  std::map<std::string, QSizeF> sizes;
+  for (const auto& [id, item] : m_nodes) sizes[id] = item->cardRect().size();
+  return sizes;
+}
+
+void GraphScene::deleteSelection() {
+  m_editor->removeItems(selectedNodeIds(), selectedEdges());
+}
+
+void GraphScene::copySelection() {
+  const QString text = selectionAsText();
+  if (text.isEmpty()) return;
+  auto* mime = new QMimeData;
+  mime->setData(QLatin1String(GraphFragment::kMimeType), text.toUtf8());
+  mime->setText(text);
+  QGuiApplication::clipboard()->setMimeData(mime);
+  m_pasteCount = 0;
+}
+
+void GraphScene::cutSelection() {
+  copySelection();
+  deleteSelection();
+  m_pasteCount = -1;  // the first paste after a cut lands where the nodes were
+}
+
+void GraphScene::paste() {
+  const QMimeData* mime = QGuiApplication::clipboard()->mimeData();
+  if (!mime) return;
+  const QString text = mime->hasFormat(QLatin1String(GraphFragment::kMimeType))
+                           ? QString::fromUtf8(mime->data(QLatin1String(GraphFragment::kMimeType)))
+                           : mime->text();
+  ++m_pasteCount;
+  pasteText(text, QPointF(kPasteOffset, kPasteOffset) * m_pasteCount);
+}
+
+void GraphScene::duplicateSelection() {
+  pasteText(selectionAsText(), QPointF(kPasteOffset, kPasteOffset));
+}
+
+void GraphScene::pasteText(const QString& text, QPointF offset) {
+  if (text.isEmpty()) return;
+  const std::optional<GraphDocument> fragment = GraphFragment::parse(text);
+  if (!fragment) return;
+  const std::vector<std::string> ids = m_editor->paste(*fragment, offset);
+  if (!ids.empty()) selectNodes(ids);
+}
+
+void GraphScene::selectAllNodes() {
+  for (auto& [id, item] : m_nodes) item->setSelected(true);
+}
+
+void GraphScene::autoLayout() {
+  std::vector<std::string> ids = selectedNodeIds();
+  if (ids.size() < 2) ids.clear();
+  m_editor->autoLayout(ids, nodeSizes());
+}
+
+void GraphScene::autoLayoutAll() { m_editor->autoLayout({}, nodeSizes()); }
+
+// ---- Gestures ---------------------------------------------------------------------------------
+
+NodeItem* GraphScene::nodeAt(QPointF scenePos) const {
+  for (QGraphicsItem* item : items(scenePos))
+    if (item->type() == NodeItem::Type) return static_cast<NodeItem*>(item);
+  return nullptr;
+}
+
+std::optional<GraphScene::PortRef> GraphScene::portAt(QPointF scenePos) const {
+  const qreal r = NodeItem::kPortHitRadius;
+  const QRectF area(scenePos - QPointF(r, r), QSizeF(2 * r, 2 * r));
+  for (QGraphicsItem* item : items(area, Qt::IntersectsItemBoundingRect)) {
+    if (item->type() != NodeItem::Type) continue;
+    auto* node = static_cast<NodeItem*>(item);
+    if (auto hit = node->portAt(scenePos)) return PortRef{node, hit->name, hit->output};
+  }
+  return std::nullopt;
+}
+
+bool GraphScene::startWire(const PortRef& port, QPointF scenePos) {
+  WireDrag drag;
+  drag.anchor = Endpoint{port.item->id(), port.port};
+  drag.fromOutput = port.output;
+  if (!port.output) {
+    // Picking up a connected input takes its edge along: drop it elsewhere or on empty canvas.
+    for (const GraphEdge& e : m_model->document().edges) {
+      if (e.to != drag.anchor) continue;
+      drag.detached = e;
+      drag.anchor = e.from;
+      drag.fromOutput = true;
+      if (EdgeItem* item = edgeItem(e)) item->setVisible(false);
+      break;
+    }
+  }
+  QPointF anchorPos = port.output ? port.item->outputPortPos(port.port)
+                                  : port.item->inputPortPos(port.port);
+  if (drag.detached)
+    if (NodeItem* from = nodeItem(drag.anchor.node)) anchorPos = from->outputPortPos(drag.anchor.port);
+  m_wire = std::make_unique<WireItem>(&m_theme, anchorPos, drag.fromOutput);
+  m_wire->setEnd(scenePos);
+  addItem(m_wire.get());
+  m_wireDrag = drag;
+  m_hoverKey.clear();
+  return true;
+}
+
+GraphEdge GraphScene::wireEdge(const PortRef& target) const {
+  const Endpoint end{target.item->id(), target.port};
+  return m_wireDrag->fromOutput ? GraphEdge{m_wireDrag->anchor, end}
+                                : GraphEdge{end, m_wireDrag->anchor};
+}
+
+QString GraphScene::refusalFor(const GraphEdge& edge) const {
+  if (!m_wireDrag->detached) return QString::fromStdString(canConnect(m_model->document(), edge));
+  if (edge == *m_wireDrag->detached) return {};
+  GraphDocument scratch = m_model->document();
+  std::erase(scratch.edges, *m_wireDrag->detached);
+  return QString::fromStdString(canConnect(scratch, edge));
+}
+
+void GraphScene::refuse(const QString& reason, QPointF scenePos) {
+  m_lastRefusal = reason;
+  m_hint->showAt(scenePos, reason);
+  emit connectionRefused(reason, scenePos);
+}
+
+void GraphScene::cancelWire() {
+  if (m_wireDrag && m_wireDrag->detached)
+    if (EdgeItem* item = edgeItem(*m_wireDrag->detached)) item->setVisible(true);
+  m_wireDrag.reset();
+  m_wire.reset();
+}
+
+void GraphScene::finishWire(QPointF scenePos) {
+  const WireDrag drag = *m_wireDrag;
+  std::optional<PortRef> target = portAt(scenePos);
+  // A drop on a card's body picks its first port that fits.
+  if (!target) {
+    if (NodeItem* node = nodeAt(scenePos)) {
+      QString firstReason;
+      const auto& ports = drag.fromOutput ? node->content().inputs : node->content().outputs;
+      for (const NodeContent::Port& p : ports) {
+        const PortRef candidate{node, p.name, !drag.fromOutput};
+        const QString reason = refusalFor(wireEdge(candidate));
+        if (reason.isEmpty()) {
+          target = candidate;
+          break;
+        }
+        if (firstReason.isEmpty()) firstReason = reason;
+      }
+      if (!target) {
+        cancelWire();
+        refuse(firstReason.isEmpty() ? tr("'%1' has no port that fits")
+                                           .arg(QString::fromStdString(node->id()))
+                                     : firstReason,
+               scenePos);
+        return;
+      }
+    }
+  }
+  cancelWire();
+  if (!target) {
+    if (drag.detached)
+      m_editor->disconnectEdge(*drag.detached);
+    else
+      emit requestNodeAt(scenePos, drag.anchor, drag.fromOutput);
+    return;
+  }
+  const Endpoint end{target->item->id(), target->port};
+  const GraphEdge edge = drag.fromOutput ? GraphEdge{drag.anchor, end} : GraphEdge{end, drag.anchor};
+  const QString reason = drag.detached ? m_editor->reconnect(*drag.detached, edge)
+                                       : m_editor->connectPorts(edge);
+  if (!reason.isEmpty()) refuse(reason, scenePos);
+}
+
+void GraphScene::mousePressEvent(QGraphicsSceneMouseEvent* event) {
+  if (event->button() == Qt::LeftButton && !m_wireDrag) {
+    if (std::optional<PortRef> port = portAt(event->scenePos())) {
+      startWire(*port, event->scenePos());
+      event->accept();
+      return;
+    }
+  }
+  QGraphicsScene::mousePressEvent(event);
+  m_dragStart.clear();
+  QGraphicsItem* grabber = mouseGrabberItem();
+  if (event->button() == Qt::LeftButton && grabber && grabber->type() == NodeItem::Type) {
+    for (QGraphicsItem* item : selectedItems())
+      if (item->type() == NodeItem::Type)
+        m_dragStart[static_cast<NodeItem*>(item)->id()] = item->pos();
+  }
+}
+
+void GraphScene::mouseMoveEvent(QGraphicsSceneMouseEvent* event) {
+  if (!m_wireDrag) {
+    QGraphicsScene::mouseMoveEvent(event);
+    return;
+  }
+  m_wire->setEnd(event->scenePos());
+  const std::optional<PortRef> target = portAt(event->scenePos());
+  const std::string key = target ? target->item->id() + "." + target->port : std::string();
+  if (key != m_hoverKey) {
+    m_hoverKey = key;
+    if (!target)
+      m_wire->setState(WireItem::State::Open);
+    else
+      m_wire->setState(refusalFor(wireEdge(*target)).isEmpty() ? WireItem::State::Valid
+                                                                 : WireItem::State::Invalid);
+  }
+  event->accept();
+}
+
+void GraphScene::mouseReleaseEvent(QGraphicsSceneMouseEvent* event) {
+  if (m_wireDrag) {
+    if (event->button() == Qt::LeftButton) finishWire(event->scenePos());
+    event->accept();
+    return;
+  }
+  QGraphicsScene::mouseReleaseEvent(event);
+  if (event->button() != Qt::LeftButton || m_dragStart.empty()) return;
+  // The finished drag becomes one undo step for all the cards that moved.
+  std::vector<MoveNodesCommand::Move> moves;
+  for (const GraphNode& n : m_model->document().nodes) {
+    auto start = m_dragStart.find(n.id);
+    NodeItem* item = nodeItem(n.id);
+    if (start == m_dragStart.end() || !item || item->pos() == start->second) continue;
+    moves.push_back({n.id, start->second, item->pos()});
+  }
+  m_dragStart.clear();
+  if (!moves.empty()) m_editor->moveNodes(std::move(moves));
+}
+
+void GraphScene::keyPressEvent(QKeyEvent* event) {
+  if (!focusItem() && (event->key() == Qt::Key_Delete || event->key() == Qt::Key_Backspace)) {
+    deleteSelection();
+    event->accept();
+    return;
+  }
+  if (event->key() == Qt::Key_Escape && m_wireDrag) {
+    cancelWire();
+    event->accept();
+    return;
+  }
+  QGraphicsScene::keyPressEvent(event);
 }
 
 }  // namespace strata::gui

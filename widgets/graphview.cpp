@@ -1,6 +1,9 @@
 #include "graphview.h"
 
+#include <QDragEnterEvent>
+#include <QMimeData>
 #include <QMouseEvent>
+#include <QPixmapCache>
 #include <QScrollBar>
 #include <QWheelEvent>
 
@@ -8,8 +11,10 @@
 #include <cmath>
 
 #include "canvastheme.h"
+#include "grapheditor.h"
 #include "graphmodel.h"
 #include "graphscene.h"
+#include "nodeitem.h"
 
 namespace strata::gui {
 
@@ -27,11 +32,17 @@ GraphView::GraphView(QWidget* parent) : QGraphicsView(parent) {
   setTransformationAnchor(QGraphicsView::AnchorViewCenter);
   setResizeAnchor(QGraphicsView::AnchorViewCenter);
   setDragMode(QGraphicsView::RubberBandDrag);
+  // A band selects the cards it covers whole, not every wire it brushes.
+  setRubberBandSelectionMode(Qt::ContainsItemShape);
+  setAcceptDrops(true);
   setFrameShape(QFrame::NoFrame);
   // Panning is by middle-drag; hidden scroll bars still carry the position.
   setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
   setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
   setCacheMode(QGraphicsView::CacheNone);
+  // Cards cache their pixmaps (DeviceCoordinateCache); Qt's default 10 MB pixmap cache holds
+  // about a hundred of them at zoom 1, and a large graph would thrash it on every pan.
+  QPixmapCache::setCacheLimit(std::max(QPixmapCache::cacheLimit(), 128 * 1024));
 }
 
 void GraphView::zoomIn() { zoomAt(kZoomStep, viewport()->rect().center()); }
@@ -113,8 +124,10 @@ void GraphView::wheelEvent(QWheelEvent* event) {
 }
 
 void GraphView::mousePressEvent(QMouseEvent* event) {
-  if (event->button() == Qt::MiddleButton) {
+  const bool spacePan = m_spaceHeld && event->button() == Qt::LeftButton;
+  if (event->button() == Qt::MiddleButton || spacePan) {
     m_panning = true;
+    m_panButton = event->button();
     m_panLast = event->position().toPoint();
     viewport()->setCursor(Qt::ClosedHandCursor);
     event->accept();
@@ -137,13 +150,106 @@ void GraphView::mouseMoveEvent(QMouseEvent* event) {
 }
 
 void GraphView::mouseReleaseEvent(QMouseEvent* event) {
-  if (m_panning && event->button() == Qt::MiddleButton) {
+  if (m_panning && event->button() == m_panButton) {
     m_panning = false;
-    viewport()->unsetCursor();
+    m_panButton = Qt::NoButton;
+    if (m_spaceHeld)
+      viewport()->setCursor(Qt::OpenHandCursor);
+    else
+      viewport()->unsetCursor();
     event->accept();
     return;
   }
   QGraphicsView::mouseReleaseEvent(event);
+}
+
+void GraphView::setSpaceHeld(bool held) {
+  if (held == m_spaceHeld) return;
+  m_spaceHeld = held;
+  if (m_panning) return;
+  if (held)
+    viewport()->setCursor(Qt::OpenHandCursor);
+  else
+    viewport()->unsetCursor();
+}
+
+void GraphView::keyPressEvent(QKeyEvent* event) {
+  if (event->key() == Qt::Key_Space) {
+    if (!event->isAutoRepeat()) setSpaceHeld(true);
+    event->accept();
+    return;
+  }
+  QGraphicsView::keyPressEvent(event);
+}
+
+void GraphView::keyReleaseEvent(QKeyEvent* event) {
+  if (event->key() == Qt::Key_Space) {
+    if (!event->isAutoRepeat()) setSpaceHeld(false);
+    event->accept();
+    return;
+  }
+  QGraphicsView::keyReleaseEvent(event);
+}
+
+void GraphView::focusOutEvent(QFocusEvent* event) {
+  setSpaceHeld(false);  // the release may go to another widget
+  QGraphicsView::focusOutEvent(event);
+}
+
+QPointF GraphView::nodePosForDrop(QPointF scenePos) {
+  return scenePos - QPointF(NodeItem::kMinWidth / 2, NodeItem::kHeaderHeight / 2);
+}
+
+QString GraphView::addNodeAtCenter(const QString& type) {
+  auto* graph = qobject_cast<GraphScene*>(scene());
+  if (!graph) return {};
+  QPointF pos = nodePosForDrop(mapToScene(viewport()->rect().center()));
+  // Repeated double-clicks must not stack cards exactly on top of each other.
+  for (int i = 0; i < 50; ++i) {
+    const bool taken = std::any_of(graph->model()->document().nodes.begin(),
+                                   graph->model()->document().nodes.end(),
+                                   [&](const GraphNode& n) { return QPointF(n.x, n.y) == pos; });
+    if (!taken) break;
+    pos += QPointF(GraphScene::kPasteOffset, GraphScene::kPasteOffset);
+  }
+  const std::string id = graph->editor()->addNode(type.toStdString(), pos);
+  if (!id.empty()) graph->selectNodes({id});
+  return QString::fromStdString(id);
+}
+
+void GraphView::dragEnterEvent(QDragEnterEvent* event) {
+  if (event->mimeData()->hasFormat(QLatin1String(kLayerMimeType))) {
+    event->acceptProposedAction();
+    return;
+  }
+  QGraphicsView::dragEnterEvent(event);
+}
+
+void GraphView::dragMoveEvent(QDragMoveEvent* event) {
+  if (event->mimeData()->hasFormat(QLatin1String(kLayerMimeType))) {
+    event->acceptProposedAction();
+    return;
+  }
+  QGraphicsView::dragMoveEvent(event);
+}
+
+void GraphView::dropEvent(QDropEvent* event) {
+  auto* graph = qobject_cast<GraphScene*>(scene());
+  if (!graph || !event->mimeData()->hasFormat(QLatin1String(kLayerMimeType))) {
+    QGraphicsView::dropEvent(event);
+    return;
+  }
+  const QString type =
+      QString::fromUtf8(event->mimeData()->data(QLatin1String(kLayerMimeType))).trimmed();
+  const QPointF scenePos = mapToScene(event->position().toPoint());
+  const std::string id = graph->editor()->addNode(type.toStdString(), nodePosForDrop(scenePos));
+  if (id.empty()) {
+    event->ignore();
+    return;
+  }
+  graph->selectNodes({id});
+  setFocus();
+  event->acceptProposedAction();
 }
 
 void GraphView::drawBackground(QPainter* painter, const QRectF& rect) {

@@ -28,7 +28,9 @@ NodeItem::NodeItem(std::string id, const CanvasTheme* theme)
   m_content.id = m_id;
   setZValue(1);
   setAcceptHoverEvents(true);
-  setFlag(ItemIsSelectable);
+  setFlags(ItemIsSelectable | ItemIsMovable | ItemSendsGeometryChanges);
+  // Cards are costly to draw (text, shadows) and change rarely: panning blits the cached pixmap.
+  setCacheMode(DeviceCoordinateCache);
   relayout();
 }
 
@@ -125,6 +127,25 @@ QPointF NodeItem::outputPortPos(const std::string& port) const {
   return mapToScene(QPointF(m_width, kHeaderHeight / 2));
 }
 
+std::optional<NodeItem::PortHit> NodeItem::portAt(QPointF scenePos) const {
+  const QPointF p = mapFromScene(scenePos);
+  const qreal r2 = kPortHitRadius * kPortHitRadius;
+  auto near = [&](QPointF port) {
+    const QPointF d = p - port;
+    return d.x() * d.x() + d.y() * d.y() <= r2;
+  };
+  for (size_t i = 0; i < m_content.outputs.size(); ++i)
+    if (near(QPointF(m_width, portY(i)))) return PortHit{m_content.outputs[i].name, true};
+  for (size_t i = 0; i < m_content.inputs.size(); ++i)
+    if (near(QPointF(0, portY(i)))) return PortHit{m_content.inputs[i].name, false};
+  return std::nullopt;
+}
+
+QVariant NodeItem::itemChange(GraphicsItemChange change, const QVariant& value) {
+  if (change == ItemPositionHasChanged && m_moveObserver) m_moveObserver(this);
+  return QGraphicsItem::itemChange(change, value);
+}
+
 QRectF NodeItem::boundingRect() const {
   return cardRect().adjusted(-kShadow, -kShadow, kShadow, kShadow + 4);
 }
@@ -135,8 +156,13 @@ QPainterPath NodeItem::shape() const {
   return path;
 }
 
-void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem*, QWidget*) {
+void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget*) {
   const CanvasTheme& t = *m_theme;
+  // Zoomed far out the text is unreadable anyway: a plain card keeps a 500-node overview fluid.
+  if (option->levelOfDetailFromTransform(painter->worldTransform()) < kDetailZoom) {
+    paintOverview(painter);
+    return;
+  }
   painter->setRenderHint(QPainter::Antialiasing);
   painter->setRenderHint(QPainter::TextAntialiasing);
   const QRectF card = cardRect();
@@ -215,6 +241,22 @@ void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem*, QWidget
   for (size_t i = 0; i < m_content.inputs.size(); ++i) dot(0, portY(i), m_content.inputs[i]);
   for (size_t i = 0; i < m_content.outputs.size(); ++i)
     dot(m_width, portY(i), m_content.outputs[i]);
+}
+
+void NodeItem::paintOverview(QPainter* painter) const {
+  const CanvasTheme& t = *m_theme;
+  const QColor accent = t.categoryColor(m_content.category);
+  painter->setPen(Qt::NoPen);
+  painter->setBrush(t.cardFill);
+  painter->drawRect(cardRect());
+  painter->fillRect(QRectF(0, 0, m_width, kHeaderHeight), t.headerTint(accent));
+  painter->fillRect(QRectF(0, 0, m_width, 6), accent);
+  QPen border(t.cardBorder, 0);
+  if (!m_content.error.isEmpty()) border = QPen(t.error, 3);
+  if (isSelected()) border = QPen(t.cardSelected, 4);
+  painter->setPen(border);
+  painter->setBrush(Qt::NoBrush);
+  painter->drawRect(cardRect());
 }
 
 void NodeItem::paintPorts(QPainter* painter) const {

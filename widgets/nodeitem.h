@@ -5,6 +5,8 @@
 
 #include <QGraphicsItem>
 
+#include <functional>
+#include <optional>
 #include <string>
 
 #include "nodecontent.h"
@@ -26,6 +28,14 @@ class NodeItem final : public QGraphicsItem {
   static constexpr qreal kFooterHeight = 22;
   static constexpr int kMaxErrorLines = 3;
   static constexpr qreal kPortRadius = 4.5;
+  static constexpr qreal kDetailZoom = 0.4;  // below this zoom cards are drawn without text
+
+  static constexpr qreal kPortHitRadius = 10;  // scene units around a port dot
+
+  struct PortHit {
+    std::string name;
+    bool output = false;
+  };
 
   NodeItem(std::string id, const CanvasTheme* theme);
   ~NodeItem() override;
@@ -39,6 +49,13 @@ class NodeItem final : public QGraphicsItem {
   QPointF inputPortPos(const std::string& port) const;
   QPointF outputPortPos(const std::string& port) const;
 
+  // The port whose dot is within kPortHitRadius of `scenePos`, if any.
+  std::optional<PortHit> portAt(QPointF scenePos) const;
+  // Called whenever the card moves (dragged, or set from the model): the scene re-routes edges.
+  void setMoveObserver(std::function<void(NodeItem*)> observer) {
+    m_moveObserver = std::move(observer);
+  }
+
   ErrorBadgeItem* errorBadge() const { return m_badge; }
   QRectF cardRect() const { return {0, 0, m_width, m_height}; }
 
@@ -48,11 +65,15 @@ class NodeItem final : public QGraphicsItem {
   void paint(QPainter* painter, const QStyleOptionGraphicsItem* option,
              QWidget* widget) override;
 
+ protected:
+  QVariant itemChange(GraphicsItemChange change, const QVariant& value) override;
+
  private:
   void relayout();
   qreal portY(size_t index) const;
   qreal paramsTop() const;
   bool hasFooter() const;
+  void paintOverview(QPainter* painter) const;
   void paintPorts(QPainter* painter) const;
   void paintParams(QPainter* painter) const;
   void paintFooter(QPainter* painter) const;
@@ -61,6 +82,7 @@ class NodeItem final : public QGraphicsItem {
   std::string m_id;
   const CanvasTheme* m_theme = nullptr;
   NodeContent m_content;
+  std::function<void(NodeItem*)> m_moveObserver;
   ErrorBadgeItem* m_badge = nullptr;  // a child item, deleted with this one
   qreal m_width = kMinWidth;
   qreal m_height = kHeaderHeight + kFooterHeight;

@@ -1,0 +1,152 @@
+#include "grapheditor.h"
+
+#include <QUndoStack>
+
+#include "addnodecommand.h"
+#include "autolayout.h"
+#include "autolayoutcommand.h"
+#include "connectcommand.h"
+#include "disconnectcommand.h"
+#include "graph/analysis.h"
+#include "graphfragment.h"
+#include "graphmodel.h"
+#include "pastecommand.h"
+#include "removeitemscommand.h"
+#include "setparamcommand.h"
+
+namespace strata::gui {
+
+GraphEditor::GraphEditor(GraphModel* model, QObject* parent) : QObject(parent), m_model(model) {}
+
+QUndoStack* GraphEditor::undoStack() const { return m_model->undoStack(); }
+
+std::string GraphEditor::addNode(const std::string& type, QPointF pos, const Json& params) {
+  if (!LayerRegistry::instance().find(type)) return {};
+  GraphNode node;
+  node.id = m_model->uniqueNodeId(GraphModel::idStemForType(type));
+  node.type = type;
+  node.params = params.is_object() ? params : Json::object();
+  node.x = pos.x();
+  node.y = pos.y();
+  undoStack()->push(new AddNodeCommand(m_model, node));
+  return node.id;
+}
+
+std::string GraphEditor::addNodeConnected(const std::string& type, QPointF pos,
+                                          const Endpoint& end, bool fromOutput) {
+  const LayerSpec* spec = LayerRegistry::instance().find(type);
+  if (!spec) return {};
+  GraphNode node;
+  node.id = m_model->uniqueNodeId(GraphModel::idStemForType(type));
+  node.type = type;
+  node.x = pos.x();
+  node.y = pos.y();
+  // Try the new node's ports in order on a scratch copy of the document.
+  GraphDocument scratch = m_model->document();
+  scratch.nodes.push_back(node);
+  std::optional<GraphEdge> edge;
+  const auto& ports = fromOutput ? spec->inputs : spec->outputs;
+  for (const PortSpec& p : ports) {
+    if (p.fromData) continue;
+    const std::string name = p.variadic ? p.name + "0" : p.name;
+    GraphEdge candidate = fromOutput ? GraphEdge{end, {node.id, name}}
+                                     : GraphEdge{{node.id, name}, end};
+    if (canConnect(scratch, candidate).empty()) {
+      edge = candidate;
+      break;
+    }
+  }
+  auto* macro = new QUndoCommand(QObject::tr("Add %1").arg(QString::fromStdString(node.id)));
+  new AddNodeCommand(m_model, node, macro);
+  if (edge) new ConnectCommand(m_model, *edge, macro);
+  undoStack()->push(macro);
+  return node.id;
+}
+
+bool GraphEditor::removeItems(const std::vector<std::string>& nodeIds,
+                              const std::vector<GraphEdge>& edges) {
+  std::vector<std::string> ids;
+  for (const std::string& id : nodeIds)
+    if (m_model->document().node(id)) ids.push_back(id);
+  std::vector<GraphEdge> present;
+  for (const GraphEdge& e : edges)
+    if (m_model->edgeIndex(e) >= 0) present.push_back(e);
+  if (ids.empty() && present.empty()) return false;
+  undoStack()->push(new RemoveItemsCommand(m_model, std::move(ids), std::move(present)));
+  return true;
+}
+
+bool GraphEditor::moveNodes(std::vector<MoveNodesCommand::Move> moves, bool mergeable) {
+  std::erase_if(moves, [&](const MoveNodesCommand::Move& m) {
+    return m.from == m.to || !m_model->document().node(m.id);
+  });
+  if (moves.empty()) return false;
+  undoStack()->push(new MoveNodesCommand(m_model, std::move(moves), mergeable));
+  return true;
+}
+
+QString GraphEditor::connectPorts(const GraphEdge& edge) {
+  const std::string reason = canConnect(m_model->document(), edge);
+  if (!reason.empty()) return QString::fromStdString(reason);
+  undoStack()->push(new ConnectCommand(m_model, edge));
+  return {};
+}
+
+bool GraphEditor::disconnectEdge(const GraphEdge& edge) {
+  if (m_model->edgeIndex(edge) < 0) return false;
+  undoStack()->push(new DisconnectCommand(m_model, edge));
+  return true;
+}
+
+QString GraphEditor::reconnect(const GraphEdge& old, const GraphEdge& replacement) {
+  if (old == replacement) return {};
+  GraphDocument scratch = m_model->document();
+  std::erase(scratch.edges, old);
+  const std::string reason = canConnect(scratch, replacement);
+  if (!reason.empty()) return QString::fromStdString(reason);
+  auto* macro = new QUndoCommand(QObject::tr("Reconnect %1")
+                                     .arg(QString::fromStdString(replacement.to.toString())));
+  new DisconnectCommand(m_model, old, macro);
+  new ConnectCommand(m_model, replacement, macro);
+  undoStack()->push(macro);
+  return {};
+}
+
+bool GraphEditor::setParam(const std::string& nodeId, const std::string& key, const Json& value) {
+  const GraphNode* node = m_model->document().node(nodeId);
+  if (!node) return false;
+  auto current = node->params.find(key);
+  const bool unchanged = value.is_null() ? current == node->params.end()
+                                         : current != node->params.end() && *current == value;
+  if (unchanged) return false;
+  undoStack()->push(new SetParamCommand(m_model, nodeId, key, value));
+  return true;
+}
+
+std::vector<std::string> GraphEditor::paste(const GraphDocument& fragment, QPointF offset) {
+  if (fragment.nodes.empty()) return {};
+  const GraphDocument prepared =
+      GraphFragment::preparePaste(fragment, m_model->document(), offset);
+  auto* command = new PasteCommand(m_model, prepared);
+  std::vector<std::string> ids = command->nodeIds();
+  undoStack()->push(command);
+  return ids;
+}
+
+bool GraphEditor::autoLayout(const std::vector<std::string>& ids,
+                             const std::map<std::string, QSizeF>& sizes) {
+  const GraphDocument& doc = m_model->document();
+  const std::map<std::string, QPointF> positions = AutoLayout::compute(doc, ids, sizes);
+  std::vector<MoveNodesCommand::Move> moves;
+  for (const GraphNode& n : doc.nodes) {
+    auto it = positions.find(n.id);
+    if (it == positions.end()) continue;
+    const QPointF from(n.x, n.y);
+    if (from != it->second) moves.push_back({n.id, from, it->second});
+  }
+  if (moves.empty()) return false;
+  undoStack()->push(new AutoLayoutCommand(m_model, std::move(moves)));
+  return true;
+}
+
+}  // namespace strata::gui
