@@ -124,8 +124,9 @@ std::map<std::string, QPointF> AutoLayout::compute(const GraphDocument& doc,
         }
         key[id] = count ? sum / count : row[id];
       }
-      std::stable_sort(column.begin(), column.end(),
-                       [&](const std::string& a, const std::string& b) { return key[a] < key[b]; });
+      std::stable_sort(
+          column.begin(), column.end(),
+          [&](const std::string& a, const std::string& b) { return key[a] < key[b]; });
       for (size_t i = 0; i < column.size(); ++i) row[column[i]] = double(i);
     }
     const int now = crossings(doc, layer, row);

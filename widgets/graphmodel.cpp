@@ -135,7 +135,8 @@ bool GraphModel::removeEdge(const GraphEdge& edge) {
 
 int GraphModel::nodeIndex(const std::string& id) const {
   const auto& nodes = m_document.nodes;
-  auto it = std::find_if(nodes.begin(), nodes.end(), [&](const GraphNode& n) { return n.id == id; });
+  auto it =
+      std::find_if(nodes.begin(), nodes.end(), [&](const GraphNode& n) { return n.id == id; });
   return it == nodes.end() ? -1 : int(it - nodes.begin());
 }
 

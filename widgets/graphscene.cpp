@@ -313,7 +313,8 @@ bool GraphScene::startWire(const PortRef& port, QPointF scenePos) {
   QPointF anchorPos = port.output ? port.item->outputPortPos(port.port)
                                   : port.item->inputPortPos(port.port);
   if (drag.detached)
-    if (NodeItem* from = nodeItem(drag.anchor.node)) anchorPos = from->outputPortPos(drag.anchor.port);
+    if (NodeItem* from = nodeItem(drag.anchor.node))
+      anchorPos = from->outputPortPos(drag.anchor.port);
   m_wire = std::make_unique<WireItem>(&m_theme, anchorPos, drag.fromOutput);
   m_wire->setEnd(scenePos);
   addItem(m_wire.get());
@@ -385,7 +386,8 @@ void GraphScene::finishWire(QPointF scenePos) {
     return;
   }
   const Endpoint end{target->item->id(), target->port};
-  const GraphEdge edge = drag.fromOutput ? GraphEdge{drag.anchor, end} : GraphEdge{end, drag.anchor};
+  const GraphEdge edge =
+      drag.fromOutput ? GraphEdge{drag.anchor, end} : GraphEdge{end, drag.anchor};
   const QString reason = drag.detached ? m_editor->reconnect(*drag.detached, edge)
                                        : m_editor->connectPorts(edge);
   if (!reason.isEmpty()) refuse(reason, scenePos);

@@ -174,7 +174,9 @@ void TestUndo::randomEditsUndoExactly() {
   GraphEditor& editor = *scene.editor();
   const std::string original = text(model);
   std::mt19937 rng(static_cast<unsigned>(seed));
-  auto pick = [&](size_t n) { return size_t(std::uniform_int_distribution<size_t>(0, n - 1)(rng)); };
+  auto pick = [&](size_t n) {
+    return size_t(std::uniform_int_distribution<size_t>(0, n - 1)(rng));
+  };
   const std::vector<std::string> types = {"Linear", "Tanh", "ReLU", "Dropout", "LayerNorm",
                                           "Add", "GELU", "Output"};
   std::map<std::string, int> kinds;
