@@ -38,6 +38,8 @@ Verb addInitVerb(CLI::App& app);
 Verb addRunVerb(CLI::App& app);
 Verb addTrainVerb(CLI::App& app);
 Verb addBenchVerb(CLI::App& app);
+Verb addExportVerb(CLI::App& app);
+Verb addImportVerb(CLI::App& app);
 
 // Option checks with one-line messages ("--lr: must be a positive number, got 'fast'").
 CLI::Validator positiveNumber();

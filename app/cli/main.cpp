@@ -13,12 +13,14 @@ namespace {
 
 int realMain(int argc, char** argv) {
   using namespace strata::cli;
-  CLI::App app{"strata-cli: validate, initialise, run, train and benchmark Strata graphs",
+  CLI::App app{"strata-cli: validate, initialise, run, train, benchmark, export and import "
+               "Strata graphs",
                "strata-cli"};
   app.require_subcommand(1);
   app.fallthrough(false);
   std::vector<Verb> verbs = {addValidateVerb(app), addInitVerb(app), addRunVerb(app),
-                             addTrainVerb(app), addBenchVerb(app)};
+                             addTrainVerb(app), addBenchVerb(app),
+                             addExportVerb(app), addImportVerb(app)};
   if (argc > 1 && argv[1][0] != '-') {
     bool known = false;
     std::string names;

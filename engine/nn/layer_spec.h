@@ -20,6 +20,8 @@ namespace strata {
 
 using Json = nlohmann::json;
 
+class OnnxContext;  // engine/io/onnx/onnx_context.h: how a family writes its ONNX nodes
+
 enum class ParamType { Int, Float, Bool, Choice, IntList, String };
 
 struct ParamSpec {
@@ -93,6 +95,10 @@ struct LayerSpec {
   std::function<std::unique_ptr<Module>(const Json& params, const ShapeResult& shapes,
                                         const std::vector<std::optional<TensorType>>& inputs)>
       create;
+  // Writes the node as ONNX (opset 17) nodes through the context: reads ctx.input(i), declares
+  // ctx.setOutput(i). Null for layers that are not part of an inference graph (losses) and for
+  // Input/Output, which the exporter handles itself. An Err names the reason only.
+  std::function<Status(OnnxContext& ctx)> toOnnx;
 
   const ParamSpec* param(const std::string& name) const;
   const PortSpec* inputPort(const std::string& name) const;  // resolves variadic "in3" -> "in"

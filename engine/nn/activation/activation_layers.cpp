@@ -43,6 +43,8 @@ Result<ShapeResult> inferSoftmax(const ShapeContext& ctx) {
 
 }  // namespace
 
+LayerSpec withActivationOnnx(LayerSpec s);  // its ONNX mapping
+
 void registerActivationLayers(LayerRegistry& r) {
   {
     LayerSpec s = activation(
@@ -51,7 +53,7 @@ void registerActivationLayers(LayerRegistry& r) {
         "It is the default nonlinearity between Linear layers: cheap, and its gradient does not "
         "shrink for positive inputs. The output has the input's shape.");
     s.create = stateless([](const Tensor& x, ForwardContext&) { return ops::relu(x); });
-    r.add(std::move(s));
+    r.add(withActivationOnnx(std::move(s)));
   }
   {
     LayerSpec s = activation(
@@ -69,7 +71,7 @@ void registerActivationLayers(LayerRegistry& r) {
       return std::make_unique<FunctionModule>(
           [tanhApprox](const Tensor& x, ForwardContext&) { return ops::gelu(x, tanhApprox); });
     };
-    r.add(std::move(s));
+    r.add(withActivationOnnx(std::move(s)));
   }
   {
     LayerSpec s = activation(
@@ -79,7 +81,7 @@ void registerActivationLayers(LayerRegistry& r) {
         "smooth signals; for deep stacks ReLU or GELU train faster. The output has the input's "
         "shape.");
     s.create = stateless([](const Tensor& x, ForwardContext&) { return ops::tanh(x); });
-    r.add(std::move(s));
+    r.add(withActivationOnnx(std::move(s)));
   }
   {
     LayerSpec s = activation(
@@ -88,7 +90,7 @@ void registerActivationLayers(LayerRegistry& r) {
         "open or closed. Use it for gates and for yes/no outputs; as a hidden-layer "
         "nonlinearity it saturates and slows training. The output has the input's shape.");
     s.create = stateless([](const Tensor& x, ForwardContext&) { return ops::sigmoid(x); });
-    r.add(std::move(s));
+    r.add(withActivationOnnx(std::move(s)));
   }
   {
     LayerSpec s = activation(
@@ -105,7 +107,7 @@ void registerActivationLayers(LayerRegistry& r) {
       return std::make_unique<FunctionModule>(
           [dim](const Tensor& x, ForwardContext&) { return ops::softmax(x, dim); });
     };
-    r.add(std::move(s));
+    r.add(withActivationOnnx(std::move(s)));
   }
 }
 

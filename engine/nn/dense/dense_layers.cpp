@@ -70,6 +70,8 @@ Result<ShapeResult> inferLinear(const ShapeContext& ctx) {
 
 }  // namespace
 
+LayerSpec withDenseOnnx(LayerSpec s);  // its ONNX mapping
+
 void registerDenseLayers(LayerRegistry& r) {
   LayerSpec s;
   s.type = "Linear";
@@ -94,7 +96,7 @@ void registerDenseLayers(LayerRegistry& r) {
                                           p.at("out_features").get<int64_t>(),
                                           p.at("bias").get<bool>());
   };
-  r.add(std::move(s));
+  r.add(withDenseOnnx(std::move(s)));
 }
 
 }  // namespace strata::nn

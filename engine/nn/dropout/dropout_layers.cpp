@@ -6,6 +6,8 @@
 
 namespace strata::nn {
 
+LayerSpec withDropoutOnnx(LayerSpec s);  // its ONNX mapping
+
 void registerDropoutLayers(LayerRegistry& r) {
   LayerSpec s;
   s.type = "Dropout";
@@ -31,7 +33,7 @@ void registerDropoutLayers(LayerRegistry& r) {
       return ops::dropout(x, p, true, *ctx.rng);
     });
   };
-  r.add(std::move(s));
+  r.add(withDropoutOnnx(std::move(s)));
 }
 
 }  // namespace strata::nn

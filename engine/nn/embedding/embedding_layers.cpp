@@ -42,6 +42,8 @@ Result<ShapeResult> inferEmbedding(const ShapeContext& ctx) {
 
 }  // namespace
 
+LayerSpec withEmbeddingOnnx(LayerSpec s);  // its ONNX mapping
+
 void registerEmbeddingLayers(LayerRegistry& r) {
   LayerSpec s;
   s.type = "Embedding";
@@ -63,7 +65,7 @@ void registerEmbeddingLayers(LayerRegistry& r) {
     return std::make_unique<EmbeddingModule>(p.at("num_embeddings").get<int64_t>(),
                                              p.at("embedding_dim").get<int64_t>());
   };
-  r.add(std::move(s));
+  r.add(withEmbeddingOnnx(std::move(s)));
 }
 
 }  // namespace strata::nn

@@ -61,6 +61,8 @@ Result<ShapeResult> inferLayerNorm(const ShapeContext& ctx) {
 
 }  // namespace
 
+LayerSpec withNormalizationOnnx(LayerSpec s);  // its ONNX mapping
+
 void registerNormalizationLayers(LayerRegistry& r) {
   LayerSpec s;
   s.type = "LayerNorm";
@@ -86,7 +88,7 @@ void registerNormalizationLayers(LayerRegistry& r) {
     return std::make_unique<LayerNormModule>(p.at("normalized_shape").get<int64_t>(),
                                              static_cast<float>(p.at("eps").get<double>()));
   };
-  r.add(std::move(s));
+  r.add(withNormalizationOnnx(std::move(s)));
 }
 
 }  // namespace strata::nn

@@ -7,6 +7,8 @@
 
 namespace strata::nn {
 
+LayerSpec withRecurrentOnnx(LayerSpec s);  // its ONNX mapping
+
 namespace {
 
 RecurrentConfig configFrom(RecurrentMode mode, const Json& p) {
@@ -147,7 +149,7 @@ LayerSpec recurrentSpec(RecurrentMode mode, std::string type, std::string summar
                     const std::vector<std::optional<TensorType>>&) {
     return std::make_unique<RecurrentModule>(configFrom(mode, p));
   };
-  return s;
+  return withRecurrentOnnx(std::move(s));
 }
 
 }  // namespace

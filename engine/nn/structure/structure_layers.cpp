@@ -123,6 +123,8 @@ Result<ShapeResult> inferSequencePool(const ShapeContext& ctx) {
 
 }  // namespace
 
+LayerSpec withStructureOnnx(LayerSpec s);  // its ONNX mapping
+
 void registerStructureLayers(LayerRegistry& r) {
   {
     LayerSpec s;
@@ -143,7 +145,7 @@ void registerStructureLayers(LayerRegistry& r) {
                   const std::vector<std::optional<TensorType>>&) {
       return std::make_unique<AddModule>();
     };
-    r.add(std::move(s));
+    r.add(withStructureOnnx(std::move(s)));
   }
   {
     LayerSpec s;
@@ -168,7 +170,7 @@ void registerStructureLayers(LayerRegistry& r) {
       int rank = static_cast<int>(shapes.outputs.at(0).shape.size());
       return std::make_unique<ConcatModule>(normalizeDim(p.at("dim").get<int64_t>(), rank));
     };
-    r.add(std::move(s));
+    r.add(withStructureOnnx(std::move(s)));
   }
   {
     LayerSpec s;
@@ -195,7 +197,7 @@ void registerStructureLayers(LayerRegistry& r) {
       return std::make_unique<FunctionModule>(
           [mode](const Tensor& x, ForwardContext&) { return ops::sequencePool(x, mode); });
     };
-    r.add(std::move(s));
+    r.add(withStructureOnnx(std::move(s)));
   }
 }
 

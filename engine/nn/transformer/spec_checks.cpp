@@ -66,11 +66,13 @@ std::string checkHeads(int64_t embedDim, int64_t heads, const std::string& embed
 
 }  // namespace transformer_detail
 
+LayerSpec withTransformerOnnx(LayerSpec s);  // its ONNX mapping
+
 void registerTransformerLayers(LayerRegistry& r) {
-  r.add(transformer_detail::multiheadAttentionSpec());
-  r.add(transformer_detail::positionalEncodingSpec());
-  r.add(transformer_detail::transformerEncoderLayerSpec());
-  r.add(transformer_detail::transformerDecoderLayerSpec());
+  r.add(withTransformerOnnx(transformer_detail::multiheadAttentionSpec()));
+  r.add(withTransformerOnnx(transformer_detail::positionalEncodingSpec()));
+  r.add(withTransformerOnnx(transformer_detail::transformerEncoderLayerSpec()));
+  r.add(withTransformerOnnx(transformer_detail::transformerDecoderLayerSpec()));
 }
 
 }  // namespace strata::nn
