@@ -1,24 +1,61 @@
 #include "mainwindow.h"
 
 #include <QAction>
+#include <QActionGroup>
 #include <QApplication>
+#include <QCloseEvent>
+#include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QHBoxLayout>
 #include <QLabel>
+#include <QLineEdit>
 #include <QMenuBar>
-#include <QMessageBox>
+#include <QPushButton>
+#include <QSettings>
 #include <QStackedWidget>
 #include <QStatusBar>
+#include <QUndoStack>
+#include <QUndoView>
+#include <QVBoxLayout>
 
+#include "apptheme.h"
+#include "autosavemanager.h"
+#include "editoractions.h"
+#include "layerpickerpopup.h"
 #include "canvastheme.h"
 #include "formatting.h"
+#include "grapheditor.h"
 #include "graphmodel.h"
 #include "graphscene.h"
 #include "graphview.h"
+#include "inspectorwidget.h"
+#include "nodeitem.h"
+#include "palettewidget.h"
 #include "samplecatalog.h"
 #include "samplegallery.h"
+#include "scenerenderer.h"
 
 namespace strata::gui {
+
+namespace {
+
+const auto kRecentKey = QStringLiteral("recentFiles");
+const auto kThemeKey = QStringLiteral("theme");
+const auto kGeometryKey = QStringLiteral("window/geometry");
+const auto kStateKey = QStringLiteral("window/state");
+const auto kGraphFilter = QT_TRANSLATE_NOOP("MainWindow", "Strata graphs (*.strata)");
+
+QMessageBox::StandardButton askToSave(QWidget* parent, const QString& name) {
+  QMessageBox box(QMessageBox::Warning, MainWindow::tr("Unsaved changes"),
+                  MainWindow::tr("Save the changes to \u201c%1\u201d?").arg(name),
+                  QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, parent);
+  box.setInformativeText(MainWindow::tr("Your changes are lost if you don't save them."));
+  box.setDefaultButton(QMessageBox::Save);
+  return QMessageBox::StandardButton(box.exec());
+}
+
+}  // namespace
 
 MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent),
@@ -26,13 +63,26 @@ MainWindow::MainWindow(QWidget* parent)
       m_scene(new GraphScene(m_model, this)),
       m_view(new GraphView),
       m_gallery(new SampleGallery),
-      m_stack(new QStackedWidget) {
+      m_stack(new QStackedWidget),
+      m_autosave(new AutosaveManager(m_model, this)),
+      m_editActions(new EditorActions(m_scene, this)) {
+  setObjectName(QStringLiteral("MainWindow"));
+  m_savePrompt = [this](const QString& name) { return askToSave(this, name); };
   m_view->setScene(m_scene);
   m_stack->addWidget(m_gallery);
   m_stack->addWidget(m_view);
-  setCentralWidget(m_stack);
+
+  auto* central = new QWidget;
+  auto* centralLayout = new QVBoxLayout(central);
+  centralLayout->setContentsMargins(0, 0, 0, 0);
+  centralLayout->setSpacing(0);
+  createRecoveryBar();
+  centralLayout->addWidget(m_recoveryBar);
+  centralLayout->addWidget(m_stack, 1);
+  setCentralWidget(central);
 
   createActions();
+  createDocks();
   createMenus();
   createStatusBar();
 
@@ -42,79 +92,220 @@ MainWindow::MainWindow(QWidget* parent)
   connect(m_gallery, &SampleGallery::openFileRequested, this, &MainWindow::chooseFile);
 
   connect(m_model, &GraphModel::analysisChanged, this, &MainWindow::updateStatus);
-  connect(m_model, &GraphModel::filePathChanged, this, &MainWindow::updateTitle);
   connect(m_model, &GraphModel::modelReset, this, &MainWindow::updateTitle);
+  connect(m_model->undoStack(), &QUndoStack::cleanChanged, this, &MainWindow::updateTitle);
   connect(m_scene, &GraphScene::graphRebuilt, m_view, &GraphView::requestFit);
+  connect(m_scene, &QGraphicsScene::selectionChanged, this,
+          &MainWindow::updateInspectorSelection);
+  connect(m_model, &GraphModel::nodeAdded, this, &MainWindow::updateInspectorSelection);
   connect(m_view, &GraphView::zoomChanged, this, [this](double zoom) {
     m_zoomLabel->setText(QStringLiteral("%1 %").arg(qRound(zoom * 100)));
   });
+  connect(m_palette, &PaletteWidget::layerActivated, this,
+          [this](const QString& type) {
+    addLayerAtCentre(type);
+  });
+  connect(m_scene, &GraphScene::requestNodeAt, this, &MainWindow::offerLayersAt);
 
-  resize(1280, 800);
+  resize(1440, 900);
+  readSettings();
   showGallery();
+  if (AutosaveManager::hasRecovery()) {
+    const QString from = AutosaveManager::recoveredFromPath();
+    m_recoveryLabel->setText(
+        tr("Strata found unsaved changes from the last session%1. Recover them?")
+            .arg(from.isEmpty() ? QString()
+                                : tr(" to \u201c%1\u201d").arg(QFileInfo(from).fileName())));
+    m_recoveryBar->show();
+  }
 }
 
 MainWindow::~MainWindow() {
+  // The scene's items go before the scene: their selection changes must not reach this window.
+  disconnect(m_scene, nullptr, this, nullptr);
+  disconnect(m_scene, nullptr, m_editActions, nullptr);
+  disconnect(m_model, nullptr, this, nullptr);
+  // Destroying the undo stack reports it clean; that is not a save, so the recovery file stays
+  // (closeEvent removes it on a normal exit).
+  disconnect(m_model->undoStack(), nullptr, m_autosave, nullptr);
   // The view must not paint a scene that is being destroyed.
   m_view->setScene(nullptr);
 }
 
+QAction* MainWindow::makeAction(const QString& name, const QString& text,
+                                const QKeySequence& key) {
+  auto* a = new QAction(text, this);
+  a->setObjectName(name);
+  if (!key.isEmpty()) a->setShortcut(key);
+  addAction(a);  // shortcuts work while the menu bar is hidden or a dock has the focus
+  return a;
+}
+
+QAction* MainWindow::action(const QString& objectName) const {
+  return findChild<QAction*>(objectName, Qt::FindDirectChildrenOnly);
+}
+
 void MainWindow::createActions() {
-  m_openAction = new QAction(tr("&Open\u2026"), this);
-  m_openAction->setShortcut(QKeySequence::Open);
-  connect(m_openAction, &QAction::triggered, this, &MainWindow::chooseFile);
+  connect(makeAction("new", tr("&New"), QKeySequence::New), &QAction::triggered, this,
+          &MainWindow::newFile);
+  connect(makeAction("open", tr("&Open\u2026"), QKeySequence::Open), &QAction::triggered, this,
+          &MainWindow::chooseFile);
+  connect(makeAction("gallery", tr("New from &Sample\u2026"), Qt::CTRL | Qt::SHIFT | Qt::Key_N),
+          &QAction::triggered, this, &MainWindow::showGallery);
+  connect(makeAction("save", tr("&Save"), QKeySequence::Save), &QAction::triggered, this,
+          &MainWindow::save);
+  connect(makeAction("saveAs", tr("Save &As\u2026"), QKeySequence::SaveAs), &QAction::triggered,
+          this, &MainWindow::chooseSaveFile);
+  connect(makeAction("export", tr("&Export Image\u2026"), Qt::CTRL | Qt::SHIFT | Qt::Key_E),
+          &QAction::triggered, this, &MainWindow::chooseExportFile);
+  QAction* quit = makeAction("quit", tr("&Quit"), QKeySequence::Quit);
+  quit->setMenuRole(QAction::QuitRole);
+  connect(quit, &QAction::triggered, this, &QWidget::close);
 
-  m_galleryAction = new QAction(tr("Sample &Gallery"), this);
-  connect(m_galleryAction, &QAction::triggered, this, &MainWindow::showGallery);
+  adoptEditActions();
+  connect(makeAction("findLayer", tr("&Find Layer\u2026"), QKeySequence::Find),
+          &QAction::triggered, this, [this] {
+            m_paletteDock->show();
+            m_palette->setFocus();
+            m_palette->searchBox()->setFocus();
+          });
 
-  m_quitAction = new QAction(tr("&Quit"), this);
-  m_quitAction->setShortcut(QKeySequence::Quit);
-  m_quitAction->setMenuRole(QAction::QuitRole);
-  connect(m_quitAction, &QAction::triggered, this, &QWidget::close);
+  connect(makeAction("zoomIn", tr("Zoom &In"), QKeySequence::ZoomIn), &QAction::triggered,
+          m_view, &GraphView::zoomIn);
+  connect(makeAction("zoomOut", tr("Zoom &Out"), QKeySequence::ZoomOut), &QAction::triggered,
+          m_view, &GraphView::zoomOut);
+  connect(makeAction("zoomReset", tr("&Actual Size"), Qt::CTRL | Qt::Key_0), &QAction::triggered,
+          m_view, &GraphView::resetZoom);
+  connect(makeAction("fit", tr("&Fit to Window"), Qt::CTRL | Qt::Key_9), &QAction::triggered,
+          m_view, &GraphView::fitToView);
 
-  m_zoomInAction = new QAction(tr("Zoom &In"), this);
-  m_zoomInAction->setShortcut(QKeySequence::ZoomIn);
-  connect(m_zoomInAction, &QAction::triggered, m_view, &GraphView::zoomIn);
+  m_themeGroup = new QActionGroup(this);
+  m_lightAction = makeAction("lightTheme", tr("&Light"));
+  m_darkAction = makeAction("darkTheme", tr("&Dark"));
+  for (QAction* a : {m_lightAction, m_darkAction}) {
+    a->setCheckable(true);
+    m_themeGroup->addAction(a);
+  }
+  m_lightAction->setChecked(true);
+  connect(m_darkAction, &QAction::toggled, this, &MainWindow::setDarkTheme);
 
-  m_zoomOutAction = new QAction(tr("Zoom &Out"), this);
-  m_zoomOutAction->setShortcut(QKeySequence::ZoomOut);
-  connect(m_zoomOutAction, &QAction::triggered, m_view, &GraphView::zoomOut);
+  QAction* about = makeAction("about", tr("&About Strata"));
+  about->setMenuRole(QAction::AboutRole);
+  connect(about, &QAction::triggered, this, &MainWindow::showAbout);
+}
 
-  m_zoomResetAction = new QAction(tr("&Actual Size"), this);
-  m_zoomResetAction->setShortcut(Qt::CTRL | Qt::Key_0);
-  connect(m_zoomResetAction, &QAction::triggered, m_view, &GraphView::resetZoom);
-
-  m_fitAction = new QAction(tr("&Fit to Window"), this);
-  m_fitAction->setShortcut(Qt::CTRL | Qt::Key_9);
-  connect(m_fitAction, &QAction::triggered, m_view, &GraphView::fitToView);
-
-  m_darkAction = new QAction(tr("&Dark Canvas"), this);
-  m_darkAction->setCheckable(true);
-  connect(m_darkAction, &QAction::toggled, this, &MainWindow::setDarkCanvas);
-
-  m_aboutAction = new QAction(tr("&About Strata"), this);
-  m_aboutAction->setMenuRole(QAction::AboutRole);
-  connect(m_aboutAction, &QAction::triggered, this, &MainWindow::showAbout);
+void MainWindow::adoptEditActions() {
+  // The canvas's own actions (GraphScene slots, enabled by the selection), named for action()
+  // and added to the window so their shortcuts work wherever the focus is.
+  EditorActions* e = m_editActions;
+  const QList<std::pair<const char*, QAction*>> named = {
+      {"undo", e->undo()},   {"redo", e->redo()},           {"cut", e->cut()},
+      {"copy", e->copy()},   {"paste", e->paste()},         {"duplicate", e->duplicate()},
+      {"delete", e->remove()}, {"selectAll", e->selectAll()}, {"autoLayout", e->autoLayout()}};
+  for (const auto& [name, a] : named) {
+    a->setObjectName(QLatin1String(name));
+    a->setParent(this);  // action() finds direct children
+    addAction(a);
+  }
+  e->redo()->setShortcuts({QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z),
+                           QKeySequence(Qt::CTRL | Qt::Key_Y)});
+  e->remove()->setShortcuts({QKeySequence::Delete, QKeySequence(Qt::Key_Backspace)});
 }
 
 void MainWindow::createMenus() {
   QMenu* file = menuBar()->addMenu(tr("&File"));
-  file->addAction(m_openAction);
-  m_sampleMenu = file->addMenu(tr("Open &Sample"));
+  file->addAction(action("new"));
+  file->addAction(action("gallery"));
+  file->addAction(action("open"));
+  m_recentMenu = file->addMenu(tr("Open &Recent"));
+  connect(m_recentMenu, &QMenu::aboutToShow, this, &MainWindow::populateRecentMenu);
+  populateRecentMenu();
+  m_sampleMenu = file->addMenu(tr("Open Sa&mple"));
   populateSampleMenu();
-  file->addAction(m_galleryAction);
   file->addSeparator();
-  file->addAction(m_quitAction);
+  file->addAction(action("save"));
+  file->addAction(action("saveAs"));
+  file->addAction(action("export"));
+  file->addSeparator();
+  file->addAction(action("quit"));
+
+  QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+  edit->addAction(action("undo"));
+  edit->addAction(action("redo"));
+  edit->addSeparator();
+  for (const char* name : {"cut", "copy", "paste", "duplicate", "delete"})
+    edit->addAction(action(QLatin1String(name)));
+  edit->addSeparator();
+  edit->addAction(action("selectAll"));
+  edit->addAction(action("autoLayout"));
+  edit->addAction(action("findLayer"));
 
   QMenu* view = menuBar()->addMenu(tr("&View"));
-  view->addAction(m_zoomInAction);
-  view->addAction(m_zoomOutAction);
-  view->addAction(m_zoomResetAction);
-  view->addAction(m_fitAction);
+  for (const char* name : {"zoomIn", "zoomOut", "zoomReset", "fit"})
+    view->addAction(action(QLatin1String(name)));
   view->addSeparator();
-  view->addAction(m_darkAction);
+  QMenu* theme = view->addMenu(tr("&Theme"));
+  theme->addAction(m_lightAction);
+  theme->addAction(m_darkAction);
+  m_panelsMenu = view->addMenu(tr("&Panels"));
+  for (QDockWidget* dock : {m_paletteDock, m_inspectorDock, m_historyDock})
+    m_panelsMenu->addAction(dock->toggleViewAction());
 
   QMenu* help = menuBar()->addMenu(tr("&Help"));
-  help->addAction(m_aboutAction);
+  help->addAction(action("about"));
+}
+
+void MainWindow::createDocks() {
+  setDockOptions(AnimatedDocks | AllowTabbedDocks);
+  m_palette = new PaletteWidget;
+  m_paletteDock = new QDockWidget(tr("Layers"), this);
+  m_paletteDock->setObjectName(QStringLiteral("paletteDock"));
+  m_paletteDock->setWidget(m_palette);
+  addDockWidget(Qt::LeftDockWidgetArea, m_paletteDock);
+  m_paletteDock->toggleViewAction()->setShortcut(Qt::CTRL | Qt::Key_1);
+
+  m_inspector = new InspectorWidget(editor());
+  m_inspectorDock = new QDockWidget(tr("Inspector"), this);
+  m_inspectorDock->setObjectName(QStringLiteral("inspectorDock"));
+  m_inspectorDock->setWidget(m_inspector);
+  addDockWidget(Qt::RightDockWidgetArea, m_inspectorDock);
+  m_inspectorDock->toggleViewAction()->setShortcut(Qt::CTRL | Qt::Key_2);
+
+  m_history = new QUndoView(m_model->undoStack());
+  m_history->setEmptyLabel(tr("<opened>"));
+  m_historyDock = new QDockWidget(tr("History"), this);
+  m_historyDock->setObjectName(QStringLiteral("historyDock"));
+  m_historyDock->setWidget(m_history);
+  addDockWidget(Qt::RightDockWidgetArea, m_historyDock);
+  m_historyDock->toggleViewAction()->setShortcut(Qt::CTRL | Qt::Key_3);
+  resizeDocks({m_paletteDock, m_inspectorDock}, {250, 290}, Qt::Horizontal);
+  resizeDocks({m_inspectorDock, m_historyDock}, {560, 180}, Qt::Vertical);
+}
+
+void MainWindow::addPanel(QDockWidget* dock, Qt::DockWidgetArea area) {
+  if (dock->objectName().isEmpty()) dock->setObjectName(dock->windowTitle());
+  addDockWidget(area, dock);
+  m_panelsMenu->addAction(dock->toggleViewAction());
+}
+
+void MainWindow::createRecoveryBar() {
+  m_recoveryBar = new QWidget;
+  m_recoveryBar->setObjectName(QStringLiteral("recoveryBar"));
+  m_recoveryBar->setAttribute(Qt::WA_StyledBackground);
+  m_recoveryBar->setStyleSheet(QStringLiteral(
+      "#recoveryBar { background: #fffaeb; border-bottom: 1px solid #fedf89; }"
+      "#recoveryBar QLabel { color: #93370d; }"));
+  m_recoveryLabel = new QLabel;
+  auto* recover = new QPushButton(tr("Recover"));
+  auto* discard = new QPushButton(tr("Discard"));
+  connect(recover, &QPushButton::clicked, this, &MainWindow::recoverAutosave);
+  connect(discard, &QPushButton::clicked, this, &MainWindow::discardRecovery);
+  auto* layout = new QHBoxLayout(m_recoveryBar);
+  layout->setContentsMargins(12, 6, 12, 6);
+  layout->addWidget(m_recoveryLabel, 1);
+  layout->addWidget(recover);
+  layout->addWidget(discard);
+  m_recoveryBar->hide();
 }
 
 void MainWindow::populateSampleMenu() {
@@ -128,6 +319,40 @@ void MainWindow::populateSampleMenu() {
     connect(a, &QAction::triggered, this, [this, path] { openFile(path); });
   }
   if (samples.isEmpty()) m_sampleMenu->addAction(tr("(no samples found)"))->setEnabled(false);
+}
+
+QStringList MainWindow::recentFiles() const {
+  return QSettings().value(kRecentKey).toStringList();
+}
+
+void MainWindow::addRecentFile(const QString& path) {
+  const QString abs = QFileInfo(path).absoluteFilePath();
+  QStringList files = recentFiles();
+  files.removeAll(abs);
+  files.prepend(abs);
+  while (files.size() > kMaxRecentFiles) files.removeLast();
+  QSettings().setValue(kRecentKey, files);
+}
+
+void MainWindow::populateRecentMenu() {
+  m_recentMenu->clear();
+  const QStringList files = recentFiles();
+  for (int i = 0; i < files.size(); ++i) {
+    const QString path = files[i];
+    QAction* a = m_recentMenu->addAction(
+        QStringLiteral("&%1  %2").arg(i + 1).arg(QFileInfo(path).fileName()));
+    a->setToolTip(path);
+    a->setStatusTip(path);
+    a->setEnabled(QFileInfo::exists(path));
+    connect(a, &QAction::triggered, this, [this, path] { openFile(path); });
+  }
+  if (files.isEmpty()) {
+    m_recentMenu->addAction(tr("(none yet)"))->setEnabled(false);
+    return;
+  }
+  m_recentMenu->addSeparator();
+  connect(m_recentMenu->addAction(tr("&Clear Menu")), &QAction::triggered, this,
+          [] { QSettings().remove(kRecentKey); });
 }
 
 void MainWindow::createStatusBar() {
@@ -145,18 +370,76 @@ void MainWindow::createStatusBar() {
   statusBar()->addPermanentWidget(m_zoomLabel);
 }
 
+bool MainWindow::isModified() const { return !m_model->undoStack()->isClean(); }
+
+bool MainWindow::maybeSave() {
+  if (!isModified()) return true;
+  switch (m_savePrompt(m_model->displayName())) {
+    case QMessageBox::Save: return save();
+    case QMessageBox::Discard: return true;
+    default: return false;
+  }
+}
+
+void MainWindow::newFile() {
+  if (!maybeSave()) return;
+  m_autosave->removeRecovery();
+  m_model->clear();
+  m_filePath.clear();
+  showCanvas();
+}
+
 bool MainWindow::openFile(const QString& path) {
+  if (!maybeSave()) return false;
   const Status status = m_model->loadFile(path);
   if (!status) {
     reportError(tr("Cannot open graph"), QString::fromStdString(status.message()));
     return false;
   }
+  m_filePath = QFileInfo(path).absoluteFilePath();
+  addRecentFile(path);
+  showCanvas();
+  return true;
+}
+
+bool MainWindow::save() {
+  if (m_filePath.isEmpty()) {
+    chooseSaveFile();
+    return !m_filePath.isEmpty() && !isModified();
+  }
+  return saveAs(m_filePath);
+}
+
+bool MainWindow::saveAs(const QString& path) {
+  const Status status = m_model->document().save(path.toStdString());
+  if (!status) {
+    reportError(tr("Cannot save graph"), QString::fromStdString(status.message()));
+    return false;
+  }
+  m_filePath = QFileInfo(path).absoluteFilePath();
+  addRecentFile(path);
+  m_model->undoStack()->setClean();
+  m_autosave->removeRecovery();
+  statusBar()->showMessage(tr("Saved %1").arg(QFileInfo(path).fileName()), 3000);
+  updateStatus();
+  updateTitle();
+  return true;
+}
+
+bool MainWindow::exportImage(const QString& path) {
+  const bool svg = path.endsWith(QLatin1String(".svg"), Qt::CaseInsensitive);
+  const bool ok = svg ? SceneRenderer::saveSvg(m_scene, path, m_model->displayName())
+                      : SceneRenderer::savePng(m_scene, path);
+  if (!ok) reportError(tr("Cannot export image"), tr("Could not write %1").arg(path));
+  return ok;
+}
+
+void MainWindow::showCanvas() {
   m_stack->setCurrentWidget(m_view);
   m_view->requestFit();
   updateStatus();
   updateTitle();
   updateActions();
-  return true;
 }
 
 void MainWindow::showGallery() {
@@ -168,6 +451,30 @@ void MainWindow::showGallery() {
 
 bool MainWindow::isShowingGallery() const { return m_stack->currentWidget() == m_gallery; }
 
+bool MainWindow::hasRecoveryOffer() const {
+  return !m_recoveryBar->isHidden() && AutosaveManager::hasRecovery();
+}
+
+bool MainWindow::recoverAutosave() {
+  m_recoveryBar->hide();
+  const QString origin = AutosaveManager::recoveredFromPath();
+  Result<GraphDocument> doc = GraphDocument::load(AutosaveManager::recoveryPath().toStdString());
+  if (!doc) {
+    reportError(tr("Cannot recover"), QString::fromStdString(doc.message()));
+    return false;
+  }
+  m_model->setDocument(std::move(doc).value(), origin);
+  m_filePath = origin;
+  m_model->undoStack()->resetClean();  // recovered work is unsaved work
+  showCanvas();
+  return true;
+}
+
+void MainWindow::discardRecovery() {
+  m_recoveryBar->hide();
+  m_autosave->removeRecovery();
+}
+
 void MainWindow::reportError(const QString& title, const QString& message) {
   m_lastError = message;
   emit errorReported(message);
@@ -178,11 +485,31 @@ void MainWindow::reportError(const QString& title, const QString& message) {
 }
 
 void MainWindow::chooseFile() {
-  const QString dir = m_model->filePath().isEmpty() ? SampleCatalog::directory()
-                                                     : QFileInfo(m_model->filePath()).path();
-  const QString path = QFileDialog::getOpenFileName(this, tr("Open Graph"), dir,
-                                                    tr("Strata graphs (*.strata);;All files (*)"));
+  const QString dir =
+      m_filePath.isEmpty() ? SampleCatalog::directory() : QFileInfo(m_filePath).path();
+  const QString path = QFileDialog::getOpenFileName(
+      this, tr("Open Graph"), dir, tr(kGraphFilter) + QStringLiteral(";;") + tr("All files (*)"));
   if (!path.isEmpty()) openFile(path);
+}
+
+void MainWindow::chooseSaveFile() {
+  QString path = QFileDialog::getSaveFileName(
+      this, tr("Save Graph"),
+      m_filePath.isEmpty() ? m_model->displayName() + QStringLiteral(".strata") : m_filePath,
+      tr(kGraphFilter));
+  if (path.isEmpty()) return;
+  if (QFileInfo(path).suffix().isEmpty()) path += QStringLiteral(".strata");
+  saveAs(path);
+}
+
+void MainWindow::chooseExportFile() {
+  const QString base = m_filePath.isEmpty() ? m_model->displayName()
+                                            : QFileInfo(m_filePath).completeBaseName();
+  QString selected;
+  const QString path = QFileDialog::getSaveFileName(
+      this, tr("Export Graph Image"), base + QStringLiteral(".png"),
+      tr("PNG image (*.png);;SVG drawing (*.svg)"), &selected);
+  if (!path.isEmpty()) exportImage(path);
 }
 
 void MainWindow::showAbout() {
@@ -192,10 +519,15 @@ void MainWindow::showAbout() {
                          .arg(QApplication::applicationVersion(), QLatin1String(qVersion())));
 }
 
-void MainWindow::setDarkCanvas(bool dark) {
+void MainWindow::setDarkTheme(bool dark) {
+  AppTheme::apply(dark);
   m_scene->setTheme(dark ? CanvasTheme::dark() : CanvasTheme::light());
   m_view->viewport()->update();
+  (dark ? m_darkAction : m_lightAction)->setChecked(true);
+  QSettings().setValue(kThemeKey, dark ? QStringLiteral("dark") : QStringLiteral("light"));
 }
+
+bool MainWindow::isDarkTheme() const { return m_darkAction->isChecked(); }
 
 QString MainWindow::statusText() const {
   QStringList parts;
@@ -205,24 +537,26 @@ QString MainWindow::statusText() const {
 }
 
 void MainWindow::updateStatus() {
-  const bool graph = !isShowingGallery() && !m_model->filePath().isEmpty();
+  const bool graph = !isShowingGallery();
   const GraphAnalysis& a = m_model->analysis();
-  m_fileLabel->setText(graph ? QFileInfo(m_model->filePath()).fileName() : QString());
-  m_fileLabel->setToolTip(graph ? m_model->filePath() : QString());
+  m_fileLabel->setText(graph ? (m_filePath.isEmpty() ? tr("Untitled")
+                                                     : QFileInfo(m_filePath).fileName())
+                             : QString());
+  m_fileLabel->setToolTip(graph ? m_filePath : QString());
   m_paramsLabel->setText(graph ? tr("Parameters: %1").arg(formatCount(a.totalParameters))
                                : QString());
   m_paramsLabel->setToolTip(graph ? QLocale().toString(qlonglong(a.totalParameters)) : QString());
   m_flopsLabel->setText(graph ? tr("FLOPs: %1").arg(formatCount(a.totalFlops)) : QString());
   m_flopsLabel->setToolTip(graph ? tr("Per sample; variable lengths taken as 1") : QString());
   const int problems = int(a.diagnostics.size());
-  if (!graph) {
+  if (!graph || m_model->isEmpty()) {
     m_problemsLabel->clear();
   } else if (problems == 0) {
     m_problemsLabel->setText(tr("\u2713 Valid"));
-    m_problemsLabel->setStyleSheet(QStringLiteral("color: #067647;"));
+    m_problemsLabel->setStyleSheet(QStringLiteral("color: #12b76a;"));
   } else {
     m_problemsLabel->setText(problems == 1 ? tr("1 problem") : tr("%1 problems").arg(problems));
-    m_problemsLabel->setStyleSheet(QStringLiteral("color: #d92d20; font-weight: 600;"));
+    m_problemsLabel->setStyleSheet(QStringLiteral("color: #f04438; font-weight: 600;"));
   }
   QStringList tips;
   for (const NodeDiagnostic& d : a.diagnostics)
@@ -233,16 +567,92 @@ void MainWindow::updateStatus() {
 }
 
 void MainWindow::updateTitle() {
-  if (isShowingGallery() || m_model->filePath().isEmpty())
+  // Qt draws "[*]" as "*" while the window is modified.
+  setWindowModified(isModified());
+  if (isShowingGallery()) {
     setWindowTitle(tr("Strata"));
-  else
-    setWindowTitle(tr("%1 \u2014 Strata").arg(m_model->displayName()));
+    return;
+  }
+  QString name = m_model->displayName();
+  if (m_model->filePath() != m_filePath && !m_filePath.isEmpty())
+    name = QFileInfo(m_filePath).completeBaseName();
+  setWindowTitle(tr("%1[*] \u2014 Strata").arg(name));
+}
+
+QStringList MainWindow::canvasActionNames() const {
+  // The edit actions keep the enabled state EditorActions gives them (from the selection).
+  return {"zoomIn", "zoomOut", "zoomReset", "fit", "save", "saveAs", "export"};
 }
 
 void MainWindow::updateActions() {
   const bool canvas = !isShowingGallery();
-  for (QAction* a : {m_zoomInAction, m_zoomOutAction, m_zoomResetAction, m_fitAction})
-    a->setEnabled(canvas);
+  for (const QString& name : canvasActionNames())
+    if (QAction* a = action(name)) a->setEnabled(canvas);
+}
+
+void MainWindow::updateInspectorSelection() {
+  const std::vector<std::string> ids = m_scene->selectedNodeIds();
+  if (ids.size() == 1) {
+    if (ids.front() != m_inspector->nodeId()) m_inspector->setNodeId(ids.front());
+    return;
+  }
+  m_inspector->setPlaceholder(ids.empty() ? QString()
+                                          : tr("%1 nodes selected.").arg(ids.size()));
+  m_inspector->setNodeId({});
+}
+
+void MainWindow::readSettings() {
+  QSettings settings;
+  restoreGeometry(settings.value(kGeometryKey).toByteArray());
+  restoreState(settings.value(kStateKey).toByteArray());
+  setDarkTheme(settings.value(kThemeKey).toString() == QLatin1String("dark"));
+}
+
+void MainWindow::writeSettings() const {
+  QSettings settings;
+  settings.setValue(kGeometryKey, saveGeometry());
+  settings.setValue(kStateKey, saveState());
+}
+
+GraphEditor* MainWindow::editor() const { return m_scene->editor(); }
+
+std::string MainWindow::addLayerAtCentre(const QString& type) {
+  if (isShowingGallery()) showCanvas();
+  const QPointF centre = m_view->mapToScene(m_view->viewport()->rect().center());
+  const std::string id =
+      editor()->addNode(type.toStdString(), centre - QPointF(NodeItem::kMinWidth / 2, 40));
+  if (!id.empty()) m_scene->selectNodes({id});
+  return id;
+}
+
+void MainWindow::offerLayersAt(QPointF scenePos, const Endpoint& end, bool fromOutput) {
+  auto* popup = new LayerPickerPopup(m_model->typesFitting(end, fromOutput), this);
+  connect(popup, &LayerPickerPopup::layerChosen, this,
+          [this, scenePos, end, fromOutput](const QString& type) {
+            const std::string id =
+                editor()->addNodeConnected(type.toStdString(), scenePos, end, fromOutput);
+            if (!id.empty()) m_scene->selectNodes({id});
+          });
+  popup->popup(m_view->viewport()->mapToGlobal(m_view->mapFromScene(scenePos)));
+}
+
+void MainWindow::showEvent(QShowEvent* event) {
+  QMainWindow::showEvent(event);
+  if (m_shownOnce) return;
+  m_shownOnce = true;
+  // A first start (no saved layout): a narrow history under a tall inspector.
+  if (QSettings().value(kStateKey).isNull())
+    resizeDocks({m_inspectorDock, m_historyDock}, {height() * 3 / 4, height() / 4}, Qt::Vertical);
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+  if (!maybeSave()) {
+    event->ignore();
+    return;
+  }
+  writeSettings();
+  m_autosave->removeRecovery();  // a normal exit: nothing to recover next time
+  event->accept();
 }
 
 }  // namespace strata::gui

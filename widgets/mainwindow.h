@@ -1,75 +1,159 @@
-// The main window of `strata`: the sample gallery or the graph canvas in the middle, File / View /
-// Help menus, and a status bar with the model's parameter and FLOP totals and the file name.
+// The main window of `strata`: the sample gallery or the graph canvas in the middle; the palette
+// (with the layer docs), the inspector and the undo history as docks; File / Edit / View / Help
+// menus; a status bar with the model's parameter and FLOP totals. It owns the file workflow:
+// new, open, save, recent files, the unsaved-changes prompt, autosave and recovery, export.
 #pragma once
 
 #include <QMainWindow>
+#include <QMessageBox>
+#include <QPointF>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "graph/document.h"
 
 class QAction;
+class QActionGroup;
+class QDockWidget;
 class QLabel;
 class QMenu;
 class QStackedWidget;
+class QUndoView;
 
 namespace strata::gui {
 
+class AutosaveManager;
+class EditorActions;
+class GraphEditor;
 class GraphModel;
 class GraphScene;
 class GraphView;
+class InspectorWidget;
+class PaletteWidget;
 class SampleGallery;
 
 class MainWindow final : public QMainWindow {
   Q_OBJECT
 
  public:
+  // Asked before unsaved changes would be lost; answers Save, Discard or Cancel. Tests replace
+  // the default (a modal message box) with a function.
+  using SavePrompt = std::function<QMessageBox::StandardButton(const QString& name)>;
+  static constexpr int kMaxRecentFiles = 8;
+
   explicit MainWindow(QWidget* parent = nullptr);
   ~MainWindow() override;
 
-  // Opens a graph on the canvas. On failure the current graph stays, the reason is reported
-  // (reportError) and false is returned.
+  // Opens a graph on the canvas (after asking about unsaved changes). On failure the current
+  // graph stays, the reason is reported (reportError) and false is returned.
   bool openFile(const QString& path);
+  void newFile();
+  bool save();                         // to the current file, else asks for one
+  bool saveAs(const QString& path);    // without a dialog
+  bool exportImage(const QString& path);  // .svg as SVG, anything else as PNG
   void showGallery();
   bool isShowingGallery() const;
+  bool isModified() const;
+  QString currentFile() const { return m_filePath; }
+
+  // Unsaved changes: Save / Discard / Cancel through the prompt; true when it is safe to go on.
+  bool maybeSave();
+  void setSavePrompt(SavePrompt prompt) { m_savePrompt = std::move(prompt); }
+
+  // Crash recovery: whether a recovery file was found at start (a non-blocking bar offers it),
+  // and the two answers. recover() opens it as an unsaved document.
+  bool hasRecoveryOffer() const;
+  bool recoverAutosave();
+  void discardRecovery();
+  AutosaveManager* autosave() const { return m_autosave; }
+
+  QStringList recentFiles() const;
+  void setDarkTheme(bool dark);  // app palette and canvas; remembered in QSettings
+  bool isDarkTheme() const;
+
+  // For the other panels (training): adds a dock and its toggle under View > Panels.
+  void addPanel(QDockWidget* dock, Qt::DockWidgetArea area);
 
   GraphModel* model() const { return m_model; }
+  GraphEditor* editor() const;
   GraphScene* scene() const { return m_scene; }
   GraphView* view() const { return m_view; }
   SampleGallery* gallery() const { return m_gallery; }
+  PaletteWidget* palette() const { return m_palette; }
+  InspectorWidget* inspector() const { return m_inspector; }
+  QDockWidget* paletteDock() const { return m_paletteDock; }
+  QDockWidget* inspectorDock() const { return m_inspectorDock; }
+  QDockWidget* historyDock() const { return m_historyDock; }
+  QAction* action(const QString& objectName) const;  // "undo", "save", "delete", ...
   QString lastError() const { return m_lastError; }
   QString statusText() const;  // the status bar's labels, joined; for tests and logs
 
   // Shows an error in a (window-modal, non-blocking) message box and emits errorReported.
   void reportError(const QString& title, const QString& message);
 
+  EditorActions* editActions() const { return m_editActions; }
+  // Adds a layer in the middle of the visible canvas (palette double-click); returns its id.
+  std::string addLayerAtCentre(const QString& type);
+  // The layers that fit a wire dropped on empty canvas, as a popup at `scenePos`.
+  void offerLayersAt(QPointF scenePos, const strata::Endpoint& end, bool fromOutput);
+
  signals:
   void errorReported(const QString& message);
 
+ protected:
+  void closeEvent(QCloseEvent* event) override;
+  void showEvent(QShowEvent* event) override;
+
  private:
+  QAction* makeAction(const QString& name, const QString& text, const QKeySequence& key = {});
   void createActions();
+  void adoptEditActions();
   void createMenus();
+  void createDocks();
   void createStatusBar();
+  void createRecoveryBar();
   void populateSampleMenu();
+  void populateRecentMenu();
+  void addRecentFile(const QString& path);
   void chooseFile();
+  void chooseSaveFile();
+  void chooseExportFile();
   void showAbout();
-  void setDarkCanvas(bool dark);
+  void showCanvas();
   void updateStatus();
   void updateTitle();
   void updateActions();
+  void updateInspectorSelection();
+  void readSettings();
+  void writeSettings() const;
+  QStringList canvasActionNames() const;
 
   GraphModel* m_model = nullptr;
   GraphScene* m_scene = nullptr;
   GraphView* m_view = nullptr;
   SampleGallery* m_gallery = nullptr;
   QStackedWidget* m_stack = nullptr;
+  AutosaveManager* m_autosave = nullptr;
+  EditorActions* m_editActions = nullptr;
+
+  PaletteWidget* m_palette = nullptr;
+  InspectorWidget* m_inspector = nullptr;
+  QUndoView* m_history = nullptr;
+  QDockWidget* m_paletteDock = nullptr;
+  QDockWidget* m_inspectorDock = nullptr;
+  QDockWidget* m_historyDock = nullptr;
 
   QMenu* m_sampleMenu = nullptr;
-  QAction* m_openAction = nullptr;
-  QAction* m_galleryAction = nullptr;
-  QAction* m_quitAction = nullptr;
-  QAction* m_zoomInAction = nullptr;
-  QAction* m_zoomOutAction = nullptr;
-  QAction* m_zoomResetAction = nullptr;
-  QAction* m_fitAction = nullptr;
+  QMenu* m_recentMenu = nullptr;
+  QMenu* m_panelsMenu = nullptr;
+  QActionGroup* m_themeGroup = nullptr;
+  QAction* m_lightAction = nullptr;
   QAction* m_darkAction = nullptr;
-  QAction* m_aboutAction = nullptr;
+
+  QWidget* m_recoveryBar = nullptr;
+  QLabel* m_recoveryLabel = nullptr;
 
   QLabel* m_fileLabel = nullptr;
   QLabel* m_problemsLabel = nullptr;
@@ -77,7 +161,10 @@ class MainWindow final : public QMainWindow {
   QLabel* m_flopsLabel = nullptr;
   QLabel* m_zoomLabel = nullptr;
 
+  SavePrompt m_savePrompt;
+  QString m_filePath;  // where Save writes; empty for an untitled graph
   QString m_lastError;
+  bool m_shownOnce = false;
 };
 
 }  // namespace strata::gui

@@ -49,7 +49,15 @@ SampleCard::SampleCard(SampleInfo info, QWidget* parent)
   setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
 }
 
-QSize SampleCard::sizeHint() const { return {300, 150}; }
+QSize SampleCard::sizeHint() const {
+  return {300, m_thumbnail.isNull() ? 150 : 150 + kThumbnailHeight};
+}
+
+void SampleCard::setThumbnail(const QPixmap& thumbnail) {
+  m_thumbnail = thumbnail;
+  updateGeometry();
+  update();
+}
 
 void SampleCard::enterEvent(QEnterEvent* event) {
   m_hovered = true;
@@ -67,7 +75,7 @@ void SampleCard::paintEvent(QPaintEvent*) {
   const CanvasTheme t = CanvasTheme::light();
   QPainter painter(this);
   painter.setRenderHint(QPainter::Antialiasing);
-  const QRectF card = QRectF(rect()).adjusted(3, 2, -3, -5);
+  QRectF card = QRectF(rect()).adjusted(3, 2, -3, -5);
 
   painter.setPen(Qt::NoPen);
   for (int i = 1; i <= 3; ++i) {
@@ -80,6 +88,27 @@ void SampleCard::paintEvent(QPaintEvent*) {
   painter.setPen(QPen(active ? t.cardSelected : t.cardBorder, active ? 1.5 : 1));
   painter.setBrush(isDown() ? t.headerTint(t.cardSelected) : t.cardFill);
   painter.drawRoundedRect(card, 10, 10);
+
+  if (!m_thumbnail.isNull()) {
+    const QRectF pic(card.left() + 1, card.top() + 1, card.width() - 2, kThumbnailHeight);
+    QPainterPath clip;
+    clip.addRoundedRect(pic.adjusted(0, 0, 0, 12), 9, 9);
+    painter.save();
+    painter.setClipPath(clip.intersected([&] {
+      QPainterPath r;
+      r.addRect(pic);
+      return r;
+    }()));
+    const QSizeF src = QSizeF(m_thumbnail.size()) / m_thumbnail.devicePixelRatio();
+    const QSizeF fitted = src.scaled(pic.size(), Qt::KeepAspectRatioByExpanding);
+    const QRectF target(pic.center() - QPointF(fitted.width(), fitted.height()) / 2, fitted);
+    painter.fillRect(pic, t.background);
+    painter.drawPixmap(target, m_thumbnail, QRectF(m_thumbnail.rect()));
+    painter.restore();
+    painter.setPen(QPen(t.divider, 1));
+    painter.drawLine(QPointF(pic.left(), pic.bottom()), QPointF(pic.right(), pic.bottom()));
+    card.setTop(pic.bottom());
+  }
 
   // A strip of category-coloured dots, one per layer type, as a glimpse of the graph.
   const LayerRegistry& registry = LayerRegistry::instance();

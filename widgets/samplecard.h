@@ -1,8 +1,9 @@
-// One card of the sample gallery: the sample's name, its one-line description and the layers it
-// uses. Clicking it opens the sample.
+// One card of the sample gallery: a thumbnail of the graph, the sample's name, its one-line
+// description and the layers it uses. Clicking it opens the sample.
 #pragma once
 
 #include <QAbstractButton>
+#include <QPixmap>
 
 #include "samplecatalog.h"
 
@@ -15,6 +16,9 @@ class SampleCard final : public QAbstractButton {
   explicit SampleCard(SampleInfo info, QWidget* parent = nullptr);
 
   const SampleInfo& info() const { return m_info; }
+  // A picture of the graph, drawn above the name (rendered offscreen by SceneRenderer).
+  void setThumbnail(const QPixmap& thumbnail);
+  QPixmap thumbnail() const { return m_thumbnail; }
   QSize sizeHint() const override;
 
  protected:
@@ -23,7 +27,10 @@ class SampleCard final : public QAbstractButton {
   void leaveEvent(QEvent* event) override;
 
  private:
+  static constexpr int kThumbnailHeight = 132;
+
   SampleInfo m_info;
+  QPixmap m_thumbnail;
   bool m_hovered = false;
 };
 

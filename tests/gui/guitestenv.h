@@ -1,8 +1,10 @@
-// Shared set-up for the GUI test suites: a private XDG_RUNTIME_DIR (Qt warns without one), and
-// where the samples, the test graphs and the build tree are.
+// Shared set-up for the GUI test suites: a private XDG_RUNTIME_DIR (Qt warns without one), private
+// settings and app data (QSettings, recent files, autosave: never the user's own), and where the
+// samples, the test graphs and the build tree are.
 #pragma once
 
 #include <QByteArray>
+#include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
 #include <QString>
@@ -18,7 +20,14 @@ inline void setUpEnvironment() {
   if (mkdtemp(dir.data())) {
     chmod(dir.constData(), 0700);
     qputenv("XDG_RUNTIME_DIR", dir);
+    // QSettings (native format: $XDG_CONFIG_HOME/<org>/<app>.conf) and AppLocalData follow these.
+    QDir(QString::fromLocal8Bit(dir)).mkpath(QStringLiteral("config"));
+    QDir(QString::fromLocal8Bit(dir)).mkpath(QStringLiteral("data"));
+    qputenv("XDG_CONFIG_HOME", dir + "/config");
+    qputenv("XDG_DATA_HOME", dir + "/data");
   }
+  QCoreApplication::setOrganizationName(QStringLiteral("StrataTest"));
+  QCoreApplication::setApplicationName(QStringLiteral("strata-gui-test"));
   if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
 }
 
