@@ -38,6 +38,7 @@ Verb addInitVerb(CLI::App& app);
 Verb addRunVerb(CLI::App& app);
 Verb addTrainVerb(CLI::App& app);
 Verb addBenchVerb(CLI::App& app);
+Verb addSampleVerb(CLI::App& app);
 Verb addExportVerb(CLI::App& app);
 Verb addImportVerb(CLI::App& app);
 

@@ -20,7 +20,7 @@ int realMain(int argc, char** argv) {
   app.fallthrough(false);
   std::vector<Verb> verbs = {addValidateVerb(app), addInitVerb(app), addRunVerb(app),
                              addTrainVerb(app), addBenchVerb(app),
-                             addExportVerb(app), addImportVerb(app)};
+                             addExportVerb(app), addImportVerb(app), addSampleVerb(app)};
   if (argc > 1 && argv[1][0] != '-') {
     bool known = false;
     std::string names;

@@ -101,9 +101,40 @@ Result<DataSet> windowSeries(const Series& series, const DataRequest& request,
   return ds;
 }
 
-Result<DataSet> makeSine(const DataRequest& request, uint64_t seed) {
+Result<SineOptions> parseSineOptions(const std::string& options) {
+  using R = Result<SineOptions>;
+  SineOptions o;
+  std::stringstream ss(options);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    const auto eq = item.find('=');
+    const std::string key = item.substr(0, eq);
+    const std::string value = eq == std::string::npos ? "" : item.substr(eq + 1);
+    const char* b = value.data();
+    const char* e = b + value.size();
+    if (key == "noise") {
+      double d = -1;
+      auto [ptr, ec] = std::from_chars(b, e, d);
+      if (value.empty() || ec != std::errc() || ptr != e || !(d >= 0) || !std::isfinite(d))
+        return R::error("sine: noise must be a number >= 0, got '" + value + "'");
+      o.noise = d;
+    } else if (key == "windows") {
+      int64_t n = 0;
+      auto [ptr, ec] = std::from_chars(b, e, n);
+      if (value.empty() || ec != std::errc() || ptr != e || n < 1 || n > 10'000'000)
+        return R::error("sine: windows must be an integer in [1, 10000000], got '" + value + "'");
+      o.windows = n;
+    } else {
+      return R::error("sine: unknown option '" + key + "' (expected noise=X or windows=N)");
+    }
+  }
+  return o;
+}
+
+Result<DataSet> makeSine(const DataRequest& request, uint64_t seed, const SineOptions& options) {
   // Two incommensurate periods plus a little noise: smooth enough to learn, not a pure copy task.
-  constexpr int64_t kWindows = 1000;
+  // The noise draws are the same whatever its level, so sine:noise=X scales one fixed pattern.
+  const int64_t kWindows = options.windows;
   const Shape in = resolveShape(request.inputShape, request.seqLen);
   const int64_t w = in.empty() ? 0 : in[0];
   Series s;
@@ -115,7 +146,8 @@ Result<DataSet> makeSine(const DataRequest& request, uint64_t seed) {
   for (int64_t t = 0; t < s.rows; ++t) {
     const double a = 2.0 * std::numbers::pi * static_cast<double>(t);
     s.values[static_cast<size_t>(t)] =
-        static_cast<float>(std::sin(a / 25.0) + 0.3 * std::sin(a / 7.3)) + 0.05f * rng.normal();
+        static_cast<float>(std::sin(a / 25.0) + 0.3 * std::sin(a / 7.3)) +
+        static_cast<float>(options.noise) * rng.normal();
   }
   return windowSeries(s, request, "sine");
 }

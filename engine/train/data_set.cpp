@@ -97,6 +97,11 @@ Result<DataSet> makeDataSet(const std::string& spec, const DataRequest& request,
   if (colon != std::string::npos && arg.empty())
     return Result<DataSet>::error("data spec '" + spec + "': missing the part after '" + kind +
                                   ":'");
+  if (kind == "sine" && !arg.empty()) {
+    auto options = data::parseSineOptions(arg);
+    if (!options) return options.status();
+    return withSpec(data::makeSine(request, seed, *options));
+  }
   if (kind == "text" && !arg.empty()) return withSpec(data::makeText(arg, request));
   if (kind == "csv" && !arg.empty()) return withSpec(data::makeCsv(arg, request));
   if (kind == "task" && !arg.empty()) return withSpec(data::makeTask(arg, request, seed));
@@ -108,7 +113,8 @@ Result<DataSet> makeDataSet(const std::string& spec, const DataRequest& request,
     return withSpec(data::makeNpy(arg.substr(0, comma), arg.substr(comma + 1), request));
   }
   return Result<DataSet>::error("unknown data spec '" + spec +
-                                "' (expected sine, text:FILE, csv:FILE, npy:INPUTS.npy,TARGETS.npy"
+                                "' (expected sine[:noise=X,windows=N], text:FILE, csv:FILE, "
+                                "npy:INPUTS.npy,TARGETS.npy"
                                 " or task:copy|reverse|sort)");
 }
 

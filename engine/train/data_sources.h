@@ -20,7 +20,14 @@ struct Series {
 Result<DataSet> windowSeries(const Series& series, const DataRequest& request,
                              const std::string& what);
 
-Result<DataSet> makeSine(const DataRequest& request, uint64_t seed);
+// The sine series' options, from `sine:noise=X,windows=N` (plain `sine` keeps the defaults).
+struct SineOptions {
+  double noise = 0.05;    // standard deviation of the added Gaussian noise (>= 0)
+  int64_t windows = 1000;  // number of samples (windows)
+};
+Result<SineOptions> parseSineOptions(const std::string& options);
+Result<DataSet> makeSine(const DataRequest& request, uint64_t seed,
+                         const SineOptions& options = {});
 Result<DataSet> makeCsv(const std::string& path, const DataRequest& request);
 Result<DataSet> makeText(const std::string& path, const DataRequest& request);
 Result<DataSet> makeNpy(const std::string& inputsPath, const std::string& targetsPath,

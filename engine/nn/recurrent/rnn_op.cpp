@@ -12,6 +12,8 @@
 #include <stdexcept>
 #include <unordered_map>
 
+#include <omp.h>
+
 #include <oneapi/dnnl/dnnl.hpp>
 
 #include "backends/cpu/dnnl_context.h"
@@ -71,12 +73,38 @@ std::vector<Group> planGroups(const RecurrentConfig& cfg, bool perLayer) {
   return groups;
 }
 
+// Small recurrences (batch 16, hidden 32) run each time step as gemms of a few microseconds; an
+// OpenMP fork/join per step costs more than the arithmetic, and far more on a busy machine. Below
+// kSerialWork multiply-adds per time step, oneDNN runs the primitive on the calling thread (it
+// reads omp_get_max_threads() at execution). The choice depends on the shape only, so a given
+// shape and thread count still gives bit-identical results.
+constexpr int64_t kSerialWork = int64_t{1} << 20;
+
+class SerialWhenSmall {
+ public:
+  explicit SerialWhenSmall(int64_t workPerStep) {
+    if (workPerStep >= kSerialWork || omp_in_parallel()) return;
+    m_previous = omp_get_max_threads();
+    if (m_previous > 1) omp_set_num_threads(1);
+  }
+  ~SerialWhenSmall() {
+    if (m_previous > 1) omp_set_num_threads(m_previous);
+  }
+  SerialWhenSmall(const SerialWhenSmall&) = delete;
+  SerialWhenSmall& operator=(const SerialWhenSmall&) = delete;
+
+ private:
+  int m_previous = 0;
+};
+
 struct Geometry {
   RecurrentMode mode;
   int64_t layers, dirs, T, N, slc, H;
   bool training;
 
   int64_t gates() const { return recurrentGateCount(mode); }
+  // Multiply-adds of one time step of the whole group (input and recurrent gemms).
+  int64_t workPerStep() const { return layers * dirs * N * gates() * H * (slc + H); }
   std::string key() const {
     return "rnn:" + modeKey(mode) + (training ? ":train:" : ":infer:") +
            cpu::dimsKey({layers, dirs, T, N, slc, H});
@@ -419,8 +447,11 @@ RecurrentOutputs recurrent(const RecurrentConfig& cfg, const Tensor& x, const Te
       rec.workspace = memory(p.workspace, cpu::engine());
       args[DNNL_ARG_WORKSPACE] = rec.workspace;
     }
-    p.fwd.execute(cpu::stream(), args);
-    cpu::stream().wait();
+    {
+      SerialWhenSmall serial(g.workPerStep());
+      p.fwd.execute(cpu::stream(), args);
+      cpu::stream().wait();
+    }
     next = rec.dst;
     if (dropoutOn && !last) {
       // Inverted dropout on the layer output fed to the next layer (PyTorch's inter-layer dropout).
@@ -505,7 +536,11 @@ RecurrentOutputs recurrent(const RecurrentConfig& cfg, const Tensor& x, const Te
             args[DNNL_ARG_DIFF_DST_ITER_C] = wrapPtr(g.iter(), gC.f32() + off);
             args[DNNL_ARG_DIFF_SRC_ITER_C] = wrapPtr(g.iter(), dc0.f32() + off);
           }
-          p.bwd.execute(cpu::stream(), args);
+          {
+            SerialWhenSmall serial(g.workPerStep());
+            p.bwd.execute(cpu::stream(), args);
+            cpu::stream().wait();
+          }
           memory uwl = reorderFrom(p.fromDiffWl, dwl), uwi = reorderFrom(p.fromDiffWi, dwi);
           cpu::stream().wait();
           unpackGroupGrads(cfg, rec.grp, static_cast<const float*>(uwl.get_data_handle()),
