@@ -434,7 +434,22 @@ bool MainWindow::exportImage(const QString& path) {
   return ok;
 }
 
+void MainWindow::setDocksShown(bool shown) {
+  // The gallery gets the whole window; the panels come back as they were with the canvas.
+  if (!shown) {
+    for (QDockWidget* dock : findChildren<QDockWidget*>()) {
+      if (dock->isHidden() || dock->isFloating()) continue;
+      m_dockedAway.append(dock);
+      dock->hide();
+    }
+    return;
+  }
+  for (QDockWidget* dock : std::as_const(m_dockedAway)) dock->show();
+  m_dockedAway.clear();
+}
+
 void MainWindow::showCanvas() {
+  setDocksShown(true);
   m_stack->setCurrentWidget(m_view);
   m_view->requestFit();
   updateStatus();
@@ -443,6 +458,7 @@ void MainWindow::showCanvas() {
 }
 
 void MainWindow::showGallery() {
+  if (!isShowingGallery() || m_dockedAway.isEmpty()) setDocksShown(false);
   m_stack->setCurrentWidget(m_gallery);
   updateStatus();
   updateTitle();
@@ -608,7 +624,8 @@ void MainWindow::readSettings() {
   setDarkTheme(settings.value(kThemeKey).toString() == QLatin1String("dark"));
 }
 
-void MainWindow::writeSettings() const {
+void MainWindow::writeSettings() {
+  setDocksShown(true);  // the layout to keep is the canvas's
   QSettings settings;
   settings.setValue(kGeometryKey, saveGeometry());
   settings.setValue(kStateKey, saveState());

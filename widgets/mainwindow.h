@@ -122,12 +122,13 @@ class MainWindow final : public QMainWindow {
   void chooseExportFile();
   void showAbout();
   void showCanvas();
+  void setDocksShown(bool shown);
   void updateStatus();
   void updateTitle();
   void updateActions();
   void updateInspectorSelection();
   void readSettings();
-  void writeSettings() const;
+  void writeSettings();
   QStringList canvasActionNames() const;
 
   GraphModel* m_model = nullptr;
@@ -165,6 +166,7 @@ class MainWindow final : public QMainWindow {
   QString m_filePath;  // where Save writes; empty for an untitled graph
   QString m_lastError;
   bool m_shownOnce = false;
+  QList<QDockWidget*> m_dockedAway;  // docks hidden while the gallery shows
 };
 
 }  // namespace strata::gui

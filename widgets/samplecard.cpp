@@ -100,7 +100,7 @@ void SampleCard::paintEvent(QPaintEvent*) {
       return r;
     }()));
     const QSizeF src = QSizeF(m_thumbnail.size()) / m_thumbnail.devicePixelRatio();
-    const QSizeF fitted = src.scaled(pic.size(), Qt::KeepAspectRatioByExpanding);
+    const QSizeF fitted = src.scaled(pic.size(), Qt::KeepAspectRatio);
     const QRectF target(pic.center() - QPointF(fitted.width(), fitted.height()) / 2, fitted);
     painter.fillRect(pic, t.background);
     painter.drawPixmap(target, m_thumbnail, QRectF(m_thumbnail.rect()));

@@ -18,7 +18,7 @@ constexpr int kColumns = 3;
 
 QPixmap thumbnailFor(const QString& path) {
   // Twice the card's size, so the picture stays crisp on high-density screens.
-  QPixmap pixmap = SceneRenderer::thumbnail(path, QSize(640, 264), CanvasTheme::light());
+  QPixmap pixmap = SceneRenderer::thumbnail(path, QSize(560, 264), CanvasTheme::light());
   pixmap.setDevicePixelRatio(2.0);
   return pixmap;
 }

@@ -86,11 +86,16 @@ QPixmap SceneRenderer::thumbnail(const QString& path, QSize size, const CanvasTh
   scene.setTheme(theme);
   ExportState state(&scene);
   const QRectF source = exportRect(&scene);
-  QPixmap pixmap(size);
-  pixmap.fill(theme.background);
-  QPainter painter(&pixmap);
-  paintScene(&scene, &painter, QRectF(QPointF(0, 0), QSizeF(size)), source);
-  return pixmap;
+  // Drawn large and scaled down: at thumbnail scale the cards would fall back to their
+  // low-detail look, and small text would not antialias well.
+  const QSize large = size * 3;
+  QImage image(large, QImage::Format_ARGB32_Premultiplied);
+  image.fill(theme.background);
+  {
+    QPainter painter(&image);
+    paintScene(&scene, &painter, QRectF(QPointF(0, 0), QSizeF(large)), source);
+  }
+  return QPixmap::fromImage(image.scaled(size, Qt::KeepAspectRatio, Qt::SmoothTransformation));
 }
 
 }  // namespace strata::gui

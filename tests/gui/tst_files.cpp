@@ -303,11 +303,17 @@ void TestFiles::screenshot() {
   QVERIFY(window.openFile(path));
   QVERIFY(window.paletteDock()->isVisible());
   QVERIFY(window.inspectorDock()->isVisible());
-  // Show a node with parameters in the inspector (the first one with several), and its docs.
+  // Show the node with the most parameters to set in the inspector, and its docs.
   std::string id = select.toStdString();
+  size_t most = 0;
   if (id.empty())
-    for (const GraphNode& n : window.model()->document().nodes)
-      if (n.params.size() >= 2) id = n.id;
+    for (const GraphNode& n : window.model()->document().nodes) {
+      const LayerSpec* spec = LayerRegistry::instance().find(n.type);
+      if (spec && spec->params.size() > most) {
+        most = spec->params.size();
+        id = n.id;
+      }
+    }
   if (id.empty()) id = window.model()->document().nodes.front().id;
   window.scene()->nodeItem(id)->setSelected(true);
   window.palette()->selectType(
