@@ -10,6 +10,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QUndoStack>
+#include <QUndoView>
 
 #include "autosavemanager.h"
 #include "grapheditor.h"
@@ -74,6 +75,7 @@ class TestFiles final : public QObject {
   void themeIsRemembered();
   void galleryCardsHaveThumbnails();
   void editShortcutsExist();
+  void editMenuReachesTheCanvas();
   void screenshot_data();
   void screenshot();
 
@@ -279,6 +281,37 @@ void TestFiles::editShortcutsExist() {
     QVERIFY2(a, name);
     QVERIFY2(a->shortcuts().contains(key), name);
   }
+}
+
+void TestFiles::editMenuReachesTheCanvas() {
+  MainWindow window;
+  window.setSavePrompt([](const QString&) { return QMessageBox::Discard; });
+  window.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&window));
+  QVERIFY(window.openFile(test::dataFile(QStringLiteral("token-lstm.strata"))));
+  const size_t nodes = window.model()->document().nodes.size();
+  auto* history = window.historyDock()->findChild<QUndoView*>();
+  QVERIFY(history);
+  QCOMPARE(history->model()->rowCount(), 1);  // "<opened>"
+  window.scene()->selectNodes({"pool"});
+  QVERIFY(window.action(QStringLiteral("delete"))->isEnabled());
+  window.action(QStringLiteral("delete"))->trigger();
+  QCOMPARE(window.model()->document().nodes.size(), nodes - 1);
+  QCOMPARE(history->model()->rowCount(), 2);
+  QTest::keySequence(&window, QKeySequence(Qt::CTRL | Qt::Key_Z));
+  QCOMPARE(window.model()->document().nodes.size(), nodes);
+  QTest::keySequence(&window, QKeySequence(Qt::CTRL | Qt::Key_Y));
+  QCOMPARE(window.model()->document().nodes.size(), nodes - 1);
+  window.action(QStringLiteral("undo"))->trigger();
+  window.action(QStringLiteral("selectAll"))->trigger();
+  QCOMPARE(window.scene()->selectedNodeIds().size(), nodes);
+  window.scene()->selectNodes({"lstm"});
+  window.action(QStringLiteral("duplicate"))->trigger();
+  QCOMPARE(window.model()->document().nodes.size(), nodes + 1);
+  window.action(QStringLiteral("copy"))->trigger();
+  window.action(QStringLiteral("paste"))->trigger();
+  QCOMPARE(window.model()->document().nodes.size(), nodes + 2);
+  QVERIFY(window.isModified());
 }
 
 void TestFiles::screenshot_data() {

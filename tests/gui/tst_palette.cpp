@@ -40,6 +40,7 @@ class TestPalette final : public QObject {
   void dragCarriesTheTypeName();
   void docsPanelShowsPortsAndParams();
   void doubleClickAddsAtCentre();
+  void wireDroppedOnEmptyCanvasOffersFittingLayers();
   void pickerListsLayersAcceptingTheWire_data();
   void pickerListsLayersAcceptingTheWire();
 };
@@ -181,6 +182,30 @@ void TestPalette::doubleClickAddsAtCentre() {
   window.model()->undoStack()->undo();
   QCOMPARE(window.model()->document().nodes.size(), before);
   window.model()->undoStack()->setClean();
+}
+
+void TestPalette::wireDroppedOnEmptyCanvasOffersFittingLayers() {
+  MainWindow window;
+  window.setSavePrompt([](const QString&) { return QMessageBox::Discard; });
+  window.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&window));
+  QVERIFY(window.openFile(test::dataFile(QStringLiteral("token-lstm.strata"))));
+  const Endpoint tokens{"tokens", "out"};  // int64 token ids
+  emit window.scene()->requestNodeAt(QPointF(100, 400), tokens, true);
+  auto* popup = window.findChild<LayerPickerPopup*>();
+  QVERIFY(popup);
+  QVERIFY(popup->isVisible());
+  const QStringList offered = popup->visibleTypes();
+  QVERIFY2(offered.contains(QStringLiteral("Embedding")), qPrintable(offered.join(',')));
+  QVERIFY2(!offered.contains(QStringLiteral("LSTM")), qPrintable(offered.join(',')));
+  popup->setFilterText(QStringLiteral("Embedding"));
+  const size_t edges = window.model()->document().edges.size();
+  QTest::keyClick(popup->list(), Qt::Key_Return);
+  const GraphNode& added = window.model()->document().nodes.back();
+  QCOMPARE(QString::fromStdString(added.type), QStringLiteral("Embedding"));
+  QCOMPARE(window.model()->document().edges.size(), edges + 1);
+  QCOMPARE(window.model()->document().edges.back().from, tokens);
+  QCOMPARE(window.scene()->selectedNodeIds(), std::vector<std::string>{added.id});
 }
 
 void TestPalette::pickerListsLayersAcceptingTheWire_data() {
