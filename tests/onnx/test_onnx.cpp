@@ -67,7 +67,9 @@ std::string single(const std::string& type, const Json& params, const Json& inSh
                    const std::string& dtype = "float32", const std::string& port = "in",
                    const std::string& outPort = "out") {
   Json g = {{"format", "strata-graph"}, {"version", 1}};
-  g["nodes"] = {{{"id", "x"}, {"type", "Input"}, {"params", {{"shape", inShape}, {"dtype", dtype}}}},
+  g["nodes"] = {{{"id", "x"},
+                 {"type", "Input"},
+                 {"params", {{"shape", inShape}, {"dtype", dtype}}}},
                 {{"id", "layer"}, {"type", type}, {"params", params}},
                 {{"id", "y"}, {"type", "Output"}}};
   g["edges"] = {{{"from", "x.out"}, {"to", "layer." + port}},
@@ -363,6 +365,10 @@ TEST(OnnxImport, PyTorchExportsImportAndMatchPyTorch) {
     std::printf("[onnx] torch %-14s -> %zu nodes, max diff vs PyTorch %.3g\n", name.c_str(),
                 imp->doc.nodes.size(), d);
     EXPECT_LE(d, 1e-5);
+    if (name == "lstm_bi2") {  // PyTorch's 2-layer stack comes back as one LSTM, same keys
+      EXPECT_EQ(imp->doc.nodes.size(), 3u);
+      EXPECT_TRUE(w.count("lstm.weight_hh_l1_reverse"));
+    }
   }
   // The CLI verb on one of them writes both files.
   auto cli = test::run(test::cli() + " import " + q(dir.file("lstm_bi2.onnx")) + " --out " +

@@ -217,7 +217,8 @@ Result<std::string> exportOnnxBytes(const GraphDocument& doc, const Model& model
       if (!ex.outputs()[i].empty()) values[id + "." + spec->outputs.at(i).name] = ex.outputs()[i];
   }
   if (outputs.empty() && lossInput) outputs.push_back({lossInput->node, *lossInput});
-  if (outputs.empty()) return R::error("the graph has no Output node and no loss: nothing to export");
+  if (outputs.empty())
+    return R::error("the graph has no Output node and no loss: nothing to export");
   for (const auto& [name, src] : outputs) {
     auto it = values.find(src.toString());
     auto type = analysis.typeOf(src);

@@ -21,7 +21,8 @@ LayerSpec withStructureOnnx(LayerSpec s) {
       const std::string mode = c.params().at("mode").get<std::string>();
       const std::string x = c.input(0);  // [B, T, C] -> [B, C]
       if (mode == "last") {
-        std::string last = c.constant("last", Tensor::fromVector(Shape{}, std::vector<int64_t>{-1}));
+        std::string last =
+            c.constant("last", Tensor::fromVector(Shape{}, std::vector<int64_t>{-1}));
         c.setOutput(0, c.op1("Gather", {x, last}, {{"axis", int64_t{1}}}));
       } else {
         c.setOutput(0, c.op1(mode == "mean" ? "ReduceMean" : "ReduceMax", {x},

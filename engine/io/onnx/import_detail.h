@@ -1,0 +1,21 @@
+// Internals shared by the ONNX importer's two paths (importer.cpp, pattern_importer.cpp).
+#pragma once
+
+#include <onnx/onnx_pb.h>
+
+#include "core/status.h"
+#include "io/onnx/importer.h"
+#include "tensor/tensor.h"
+
+namespace strata::onnx_import {
+
+constexpr int64_t kMaxElements = int64_t{1} << 31;  // 8 GiB of float32: more is hostile
+
+// Reads an initializer or Constant tensor (float32 or int64), checking the declared size against
+// the data it carries.
+Result<Tensor> readTensor(const onnx::TensorProto& t);
+
+// Rebuilds a graph from a model not written by Strata, op pattern by op pattern.
+Result<OnnxImport> importPattern(const onnx::GraphProto& graph);
+
+}  // namespace strata::onnx_import
