@@ -24,6 +24,12 @@ huge.name, huge.data_type = "w", TensorProto.FLOAT
 huge.dims.extend([1 << 40, 1 << 30])
 onnx.save(model([helper.make_node("MatMul", ["x", "w"], ["y"], name="mm")], [huge]),
           f"{out}/huge.onnx")
+XH = helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", 1 << 50])
+YH = helper.make_tensor_value_info("y", TensorProto.FLOAT, ["batch", 1 << 50])
+gh = helper.make_graph([helper.make_node("Relu", ["x"], ["y"], name="r")], "g", [XH], [YH])
+mh = helper.make_model(gh, opset_imports=[helper.make_opsetid("", 17)])
+mh.ir_version = 8
+onnx.save(mh, f"{out}/huge_input.onnx")
 onnx.save(model([helper.make_node("FancyOp", ["x"], ["y"], name="fancy1")]),
           f"{out}/unknown_op.onnx")
 onnx.save(model([helper.make_node("Relu", ["z"], ["t"], name="a"),

@@ -157,6 +157,18 @@ std::vector<Case> gridCases() {
                        node("y", "Output")},
                       {e("t.out", "dec.tgt"), e("m.out", "dec.memory"),
                        e("mask.out", "dec.memory_key_padding_mask"), e("dec.out", "y.in")}));
+  // Initial states: a stack's final states start a second stack (h0/c0 sliced per layer).
+  for (const char* type : {"LSTM", "GRU", "RNN"}) {
+    const bool lstm = std::string(type) == "LSTM";
+    Json p = {{"hidden_size", 4}, {"num_layers", 2}, {"bidirectional", true}};
+    Json edges = {e("x.out", "r1.in"), e("r1.out", "r2.in"), e("r1.h_n", "r2.h0"),
+                  e("r2.out", "y.in"), e("r2.h_n", "h.in")};
+    if (lstm) edges.push_back(e("r1.c_n", "r2.c0"));
+    c.push_back(multi(std::string(type) + "_h0",
+                      {in("x", {-1, 5}), node("r1", type, p), node("r2", type, p),
+                       node("y", "Output"), node("h", "Output")},
+                      edges));
+  }
   c.push_back(multi("stack_lm",
                     {in("tok", {-1}, "int64"),
                      node("emb", "Embedding", {{"num_embeddings", 9}, {"embedding_dim", 8}}),
@@ -387,7 +399,8 @@ TEST(OnnxImport, HostileFilesFailCleanly) {
   ASSERT_EQ(gen.exitCode, 0) << gen.output;
   const std::map<std::string, std::string> expect = {
       {"truncated", "not an ONNX model"}, {"garbage", "not an ONNX model"},
-      {"huge", "implausible"},           {"unknown_op", "FancyOp"},
+      {"huge", "implausible"},           {"huge_input", "implausible"},
+      {"unknown_op", "FancyOp"},
       {"cycle", "topologically"},        {"missing_init", "W"},
       {"nothing", "cannot open"}};
   for (const auto& [name, text] : expect) {
