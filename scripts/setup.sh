@@ -14,7 +14,6 @@ STRATA_PACKAGES=(
   libonnx-dev libprotobuf-dev protobuf-compiler
   nlohmann-json3-dev libcli11-dev libgtest-dev
   python3-torch python3-onnx python3-numpy
-  nodejs npm
 )
 
 strata_install_packages() {
@@ -22,6 +21,9 @@ strata_install_packages() {
   for p in "${STRATA_PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
+  # onnxruntime-node (the ONNX parity peer) comes from npm. A Node.js that already ships npm
+  # (as some nodejs builds do, which then conflict with Debian's npm package) is kept as it is.
+  command -v npm >/dev/null || missing+=(nodejs npm)
   if [ ${#missing[@]} -eq 0 ]; then
     echo "strata: all Debian packages present"
     return
