@@ -87,3 +87,17 @@ TEST(RecurrentSamplesCli, SeriesGruTrainsFromAnotherDirectory) {
   EXPECT_EQ(r.exitCode, 0) << r.output;
   EXPECT_NE(r.output.find("final loss"), std::string::npos) << r.output;
 }
+
+TEST(SampleVerbGeneric, TinyGptPastItsContextWindow) {
+  // A Transformer LM works the same way; 80 characters run past the 64-token context, which must
+  // be cropped to the latest tokens rather than fed past the positional encoding's range.
+  ScratchDir dir("strata-sample-gpt");
+  const std::string graph = sample("tiny-gpt.strata");
+  if (!std::filesystem::exists(graph)) GTEST_SKIP() << "no tiny-gpt sample";
+  auto init = cli("init " + q(graph) + " --seed 1 --out " + q(dir.file("g.st")));
+  ASSERT_EQ(init.exitCode, 0) << init.output;
+  auto r = cli("sample " + q(graph) + " --weights " + q(dir.file("g.st")) +
+               " --prompt 'The ' --length 80 --seed 2");
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  EXPECT_EQ(r.output.size(), std::string("The ").size() + 80 + 1) << r.output;
+}
