@@ -128,6 +128,7 @@ MainWindow::~MainWindow() {
   // Destroying the undo stack reports it clean; that is not a save, so the recovery file stays
   // (closeEvent removes it on a normal exit).
   disconnect(m_model->undoStack(), nullptr, m_autosave, nullptr);
+  disconnect(m_model->undoStack(), nullptr, this, nullptr);
   // The view must not paint a scene that is being destroyed.
   m_view->setScene(nullptr);
 }

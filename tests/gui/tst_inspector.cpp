@@ -10,6 +10,7 @@
 
 #include "edgeitem.h"
 #include "errorbadgeitem.h"
+#include "formatting.h"
 #include "grapheditor.h"
 #include "graphmodel.h"
 #include "graphscene.h"
@@ -132,11 +133,17 @@ void TestInspector::editChangesDownstreamShapes() {
   EdgeItem* out = m_window->scene()->edgeItem(edge("head.out", "logits.in"));
   QVERIFY(out);
   QCOMPARE(out->label(), QStringLiteral("[B, 4]"));
+  const int64_t before = m_window->model()->analysis().totalParameters;
   m_window->inspector()->editor(QStringLiteral("out_features"))->setText(QStringLiteral("7"));
   QCOMPARE(m_window->model()->document().node("head")->params["out_features"].get<int>(), 7);
   QCOMPARE(out->label(), QStringLiteral("[B, 7]"));
   QVERIFY(m_window->inspector()->summaryText().contains(QStringLiteral("[B, 7]")));
   QVERIFY(m_window->isModified());
+  // The status bar's totals follow: head went from 64*4+4 to 64*7+7 weights.
+  const int64_t total = m_window->model()->analysis().totalParameters;
+  QCOMPARE(total - before, int64_t(3 * 65));
+  QVERIFY2(m_window->statusText().contains(QStringLiteral("Parameters: ") + formatCount(total)),
+           qPrintable(m_window->statusText()));
 }
 
 void TestInspector::editsUndoAndRedo() {

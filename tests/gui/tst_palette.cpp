@@ -1,6 +1,8 @@
 // The palette: every LayerRegistry type listed under its category, search by name and summary,
 // tooltips and the docs panel from the catalogue, the drag payload, double-click to add, and the
 // wire-kind filtered popup.
+#include <QApplication>
+#include <QDropEvent>
 #include <QListWidget>
 #include <QMimeData>
 #include <QSignalSpy>
@@ -38,6 +40,7 @@ class TestPalette final : public QObject {
   void searchFilters();
   void tooltipIsTheLayerDoc();
   void dragCarriesTheTypeName();
+  void dropOnCanvasAddsTheLayer();
   void docsPanelShowsPortsAndParams();
   void doubleClickAddsAtCentre();
   void wireDroppedOnEmptyCanvasOffersFittingLayers();
@@ -138,6 +141,29 @@ void TestPalette::dragCarriesTheTypeName() {
   // Category rows are headings, not layers.
   const QModelIndex heading = palette.catalog()->index(0, 0);
   QVERIFY(!(palette.catalog()->flags(heading) & Qt::ItemIsDragEnabled));
+}
+
+void TestPalette::dropOnCanvasAddsTheLayer() {
+  MainWindow window;
+  window.setSavePrompt([](const QString&) { return QMessageBox::Discard; });
+  window.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&window));
+  QVERIFY(window.openFile(test::dataFile(QStringLiteral("token-lstm.strata"))));
+  PaletteWidget* palette = window.palette();
+  QVERIFY(palette->selectType(QStringLiteral("LayerNorm")));
+  const auto* proxy = qobject_cast<QSortFilterProxyModel*>(palette->tree()->model());
+  std::unique_ptr<QMimeData> mime(
+      palette->catalog()->mimeData({proxy->mapToSource(palette->tree()->currentIndex())}));
+  QWidget* viewport = window.view()->viewport();
+  const QPoint at = viewport->rect().center() + QPoint(0, 150);
+  QDragEnterEvent enter(at, Qt::CopyAction, mime.get(), Qt::LeftButton, {});
+  QApplication::sendEvent(viewport, &enter);
+  QVERIFY(enter.isAccepted());
+  const size_t before = window.model()->document().nodes.size();
+  QDropEvent drop(QPointF(at), Qt::CopyAction, mime.get(), Qt::LeftButton, {});
+  QApplication::sendEvent(viewport, &drop);
+  QCOMPARE(window.model()->document().nodes.size(), before + 1);
+  QCOMPARE(window.model()->document().nodes.back().type, std::string("LayerNorm"));
 }
 
 void TestPalette::docsPanelShowsPortsAndParams() {
