@@ -7,11 +7,9 @@
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenuBar>
-#include <QPushButton>
 #include <QSettings>
 #include <QStackedWidget>
 #include <QStatusBar>
@@ -32,6 +30,8 @@
 #include "inspectorwidget.h"
 #include "nodeitem.h"
 #include "palettewidget.h"
+#include "recentfilesmenu.h"
+#include "recoverybar.h"
 #include "samplecatalog.h"
 #include "samplegallery.h"
 #include "scenerenderer.h"
@@ -40,7 +40,6 @@ namespace strata::gui {
 
 namespace {
 
-const auto kRecentKey = QStringLiteral("recentFiles");
 const auto kThemeKey = QStringLiteral("theme");
 const auto kGeometryKey = QStringLiteral("window/geometry");
 const auto kStateKey = QStringLiteral("window/state");
@@ -76,7 +75,9 @@ MainWindow::MainWindow(QWidget* parent)
   auto* centralLayout = new QVBoxLayout(central);
   centralLayout->setContentsMargins(0, 0, 0, 0);
   centralLayout->setSpacing(0);
-  createRecoveryBar();
+  m_recoveryBar = new RecoveryBar;
+  connect(m_recoveryBar, &RecoveryBar::recoverRequested, this, &MainWindow::recoverAutosave);
+  connect(m_recoveryBar, &RecoveryBar::discardRequested, this, &MainWindow::discardRecovery);
   centralLayout->addWidget(m_recoveryBar);
   centralLayout->addWidget(m_stack, 1);
   setCentralWidget(central);
@@ -110,14 +111,7 @@ MainWindow::MainWindow(QWidget* parent)
   resize(1440, 900);
   readSettings();
   showGallery();
-  if (AutosaveManager::hasRecovery()) {
-    const QString from = AutosaveManager::recoveredFromPath();
-    m_recoveryLabel->setText(
-        tr("Strata found unsaved changes from the last session%1. Recover them?")
-            .arg(from.isEmpty() ? QString()
-                                : tr(" to \u201c%1\u201d").arg(QFileInfo(from).fileName())));
-    m_recoveryBar->show();
-  }
+  if (AutosaveManager::hasRecovery()) m_recoveryBar->offer(AutosaveManager::recoveredFromPath());
 }
 
 MainWindow::~MainWindow() {
@@ -218,9 +212,9 @@ void MainWindow::createMenus() {
   file->addAction(action("new"));
   file->addAction(action("gallery"));
   file->addAction(action("open"));
-  m_recentMenu = file->addMenu(tr("Open &Recent"));
-  connect(m_recentMenu, &QMenu::aboutToShow, this, &MainWindow::populateRecentMenu);
-  populateRecentMenu();
+  auto* recent = new RecentFilesMenu(tr("Open &Recent"), file);
+  connect(recent, &RecentFilesMenu::fileChosen, this, &MainWindow::openFile);
+  file->addMenu(recent);
   m_sampleMenu = file->addMenu(tr("Open Sa&mple"));
   populateSampleMenu();
   file->addSeparator();
@@ -289,26 +283,6 @@ void MainWindow::addPanel(QDockWidget* dock, Qt::DockWidgetArea area) {
   m_panelsMenu->addAction(dock->toggleViewAction());
 }
 
-void MainWindow::createRecoveryBar() {
-  m_recoveryBar = new QWidget;
-  m_recoveryBar->setObjectName(QStringLiteral("recoveryBar"));
-  m_recoveryBar->setAttribute(Qt::WA_StyledBackground);
-  m_recoveryBar->setStyleSheet(QStringLiteral(
-      "#recoveryBar { background: #fffaeb; border-bottom: 1px solid #fedf89; }"
-      "#recoveryBar QLabel { color: #93370d; }"));
-  m_recoveryLabel = new QLabel;
-  auto* recover = new QPushButton(tr("Recover"));
-  auto* discard = new QPushButton(tr("Discard"));
-  connect(recover, &QPushButton::clicked, this, &MainWindow::recoverAutosave);
-  connect(discard, &QPushButton::clicked, this, &MainWindow::discardRecovery);
-  auto* layout = new QHBoxLayout(m_recoveryBar);
-  layout->setContentsMargins(12, 6, 12, 6);
-  layout->addWidget(m_recoveryLabel, 1);
-  layout->addWidget(recover);
-  layout->addWidget(discard);
-  m_recoveryBar->hide();
-}
-
 void MainWindow::populateSampleMenu() {
   m_sampleMenu->clear();
   const QList<SampleInfo> samples = SampleCatalog::list(SampleCatalog::directory());
@@ -322,39 +296,7 @@ void MainWindow::populateSampleMenu() {
   if (samples.isEmpty()) m_sampleMenu->addAction(tr("(no samples found)"))->setEnabled(false);
 }
 
-QStringList MainWindow::recentFiles() const {
-  return QSettings().value(kRecentKey).toStringList();
-}
-
-void MainWindow::addRecentFile(const QString& path) {
-  const QString abs = QFileInfo(path).absoluteFilePath();
-  QStringList files = recentFiles();
-  files.removeAll(abs);
-  files.prepend(abs);
-  while (files.size() > kMaxRecentFiles) files.removeLast();
-  QSettings().setValue(kRecentKey, files);
-}
-
-void MainWindow::populateRecentMenu() {
-  m_recentMenu->clear();
-  const QStringList files = recentFiles();
-  for (int i = 0; i < files.size(); ++i) {
-    const QString path = files[i];
-    QAction* a = m_recentMenu->addAction(
-        QStringLiteral("&%1  %2").arg(i + 1).arg(QFileInfo(path).fileName()));
-    a->setToolTip(path);
-    a->setStatusTip(path);
-    a->setEnabled(QFileInfo::exists(path));
-    connect(a, &QAction::triggered, this, [this, path] { openFile(path); });
-  }
-  if (files.isEmpty()) {
-    m_recentMenu->addAction(tr("(none yet)"))->setEnabled(false);
-    return;
-  }
-  m_recentMenu->addSeparator();
-  connect(m_recentMenu->addAction(tr("&Clear Menu")), &QAction::triggered, this,
-          [] { QSettings().remove(kRecentKey); });
-}
+QStringList MainWindow::recentFiles() const { return RecentFilesMenu::files(); }
 
 void MainWindow::createStatusBar() {
   m_fileLabel = new QLabel;
@@ -398,7 +340,7 @@ bool MainWindow::openFile(const QString& path) {
     return false;
   }
   m_filePath = QFileInfo(path).absoluteFilePath();
-  addRecentFile(path);
+  RecentFilesMenu::add(path);
   showCanvas();
   return true;
 }
@@ -418,7 +360,7 @@ bool MainWindow::saveAs(const QString& path) {
     return false;
   }
   m_filePath = QFileInfo(path).absoluteFilePath();
-  addRecentFile(path);
+  RecentFilesMenu::add(path);
   m_model->undoStack()->setClean();
   m_autosave->removeRecovery();
   statusBar()->showMessage(tr("Saved %1").arg(QFileInfo(path).fileName()), 3000);

@@ -32,6 +32,7 @@ class GraphScene;
 class GraphView;
 class InspectorWidget;
 class PaletteWidget;
+class RecoveryBar;
 class SampleGallery;
 
 class MainWindow final : public QMainWindow {
@@ -41,7 +42,6 @@ class MainWindow final : public QMainWindow {
   // Asked before unsaved changes would be lost; answers Save, Discard or Cancel. Tests replace
   // the default (a modal message box) with a function.
   using SavePrompt = std::function<QMessageBox::StandardButton(const QString& name)>;
-  static constexpr int kMaxRecentFiles = 8;
 
   explicit MainWindow(QWidget* parent = nullptr);
   ~MainWindow() override;
@@ -113,10 +113,7 @@ class MainWindow final : public QMainWindow {
   void createMenus();
   void createDocks();
   void createStatusBar();
-  void createRecoveryBar();
   void populateSampleMenu();
-  void populateRecentMenu();
-  void addRecentFile(const QString& path);
   void chooseFile();
   void chooseSaveFile();
   void chooseExportFile();
@@ -147,14 +144,12 @@ class MainWindow final : public QMainWindow {
   QDockWidget* m_historyDock = nullptr;
 
   QMenu* m_sampleMenu = nullptr;
-  QMenu* m_recentMenu = nullptr;
   QMenu* m_panelsMenu = nullptr;
   QActionGroup* m_themeGroup = nullptr;
   QAction* m_lightAction = nullptr;
   QAction* m_darkAction = nullptr;
 
-  QWidget* m_recoveryBar = nullptr;
-  QLabel* m_recoveryLabel = nullptr;
+  RecoveryBar* m_recoveryBar = nullptr;
 
   QLabel* m_fileLabel = nullptr;
   QLabel* m_problemsLabel = nullptr;
