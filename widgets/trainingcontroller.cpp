@@ -35,7 +35,7 @@ TrainingController::TrainingController(GraphModel* model, QObject* parent)
   m_thread.setObjectName(QStringLiteral("strata-trainer"));
   m_thread.start();
   m_pollTimer.setInterval(kPollMs);
-  connect(&m_pollTimer, &QTimer::timeout, this, &TrainingController::poll);
+  connect(&m_pollTimer, &QTimer::timeout, this, [this] { poll(); });
 }
 
 TrainingController::~TrainingController() {
@@ -255,12 +255,12 @@ void TrainingController::snapshotWeights() {
   m_weightsDirty = true;
 }
 
-void TrainingController::poll() {
+void TrainingController::poll(bool flush) {
   if (!m_trainer) return;
   std::vector<StepMetrics> batch = m_trainer->metrics().drain();
   if (!batch.empty()) {
     emit metricsArrived(batch);
-    if (m_normsClock.elapsed() >= kNormsMs) {
+    if (flush || m_normsClock.elapsed() >= kNormsMs) {
       m_normsClock.restart();
       for (auto it = batch.rbegin(); it != batch.rend(); ++it)
         if (!it->nodeGradNorms.empty()) {
@@ -279,7 +279,7 @@ void TrainingController::poll() {
 
 void TrainingController::onWorkerFinished(int outcome, const QString& message) {
   m_pollTimer.stop();
-  poll();                   // the last steps' metrics
+  poll(true);               // the last steps' metrics and gradient norms
   if (m_trainModel) snapshotWeights();  // the thread is idle: the final weights
   m_lastMessage = message;
   setState(State::Idle);

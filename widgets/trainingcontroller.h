@@ -116,7 +116,9 @@ class TrainingController final : public QObject {
 
  private:
   void setState(State s);
-  void poll();
+  // Forwards the metrics drained since the last call; gradient norms at most every kNormsMs,
+  // or always when `flush` (the run ended, so the overlay shows the final norms).
+  void poll(bool flush = false);
   void onWorkerFinished(int outcome, const QString& message);
   void snapshotWeights();  // on the training thread (step callback) or when idle
   void addMarker(const QString& label);
