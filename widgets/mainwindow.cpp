@@ -29,6 +29,7 @@
 #include "graphview.h"
 #include "inspectorwidget.h"
 #include "nodeitem.h"
+#include "onnxtransfer.h"
 #include "palettewidget.h"
 #include "recentfilesmenu.h"
 #include "recoverybar.h"
@@ -64,7 +65,8 @@ MainWindow::MainWindow(QWidget* parent)
       m_gallery(new SampleGallery),
       m_stack(new QStackedWidget),
       m_autosave(new AutosaveManager(m_model, this)),
-      m_editActions(new EditorActions(m_scene, this)) {
+      m_editActions(new EditorActions(m_scene, this)),
+      m_onnx(new OnnxTransfer(this)) {
   setObjectName(QStringLiteral("MainWindow"));
   m_savePrompt = [this](const QString& name) { return askToSave(this, name); };
   m_view->setScene(m_scene);
@@ -153,6 +155,10 @@ void MainWindow::createActions() {
           this, &MainWindow::chooseSaveFile);
   connect(makeAction("export", tr("&Export Image\u2026"), Qt::CTRL | Qt::SHIFT | Qt::Key_E),
           &QAction::triggered, this, &MainWindow::chooseExportFile);
+  connect(makeAction("exportOnnx", tr("Export &ONNX\u2026"), Qt::CTRL | Qt::ALT | Qt::Key_E),
+          &QAction::triggered, m_onnx, &OnnxTransfer::chooseExport);
+  connect(makeAction("importOnnx", tr("&Import ONNX\u2026"), Qt::CTRL | Qt::ALT | Qt::Key_I),
+          &QAction::triggered, m_onnx, &OnnxTransfer::chooseImport);
   QAction* quit = makeAction("quit", tr("&Quit"), QKeySequence::Quit);
   quit->setMenuRole(QAction::QuitRole);
   connect(quit, &QAction::triggered, this, &QWidget::close);
@@ -221,6 +227,8 @@ void MainWindow::createMenus() {
   file->addAction(action("save"));
   file->addAction(action("saveAs"));
   file->addAction(action("export"));
+  file->addAction(action("exportOnnx"));
+  file->addAction(action("importOnnx"));
   file->addSeparator();
   file->addAction(action("quit"));
 
@@ -540,7 +548,8 @@ void MainWindow::updateTitle() {
 
 QStringList MainWindow::canvasActionNames() const {
   // The edit actions keep the enabled state EditorActions gives them (from the selection).
-  return {"zoomIn", "zoomOut", "zoomReset", "fit", "save", "saveAs", "export"};
+  return {"zoomIn", "zoomOut", "zoomReset", "fit", "save", "saveAs", "export",
+          "exportOnnx"};
 }
 
 void MainWindow::updateActions() {

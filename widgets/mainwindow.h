@@ -31,6 +31,7 @@ class GraphModel;
 class GraphScene;
 class GraphView;
 class InspectorWidget;
+class OnnxTransfer;
 class PaletteWidget;
 class RecoveryBar;
 class SampleGallery;
@@ -81,6 +82,7 @@ class MainWindow final : public QMainWindow {
   GraphScene* scene() const { return m_scene; }
   GraphView* view() const { return m_view; }
   SampleGallery* gallery() const { return m_gallery; }
+  OnnxTransfer* onnx() const { return m_onnx; }  // File > Export/Import ONNX
   PaletteWidget* palette() const { return m_palette; }
   InspectorWidget* inspector() const { return m_inspector; }
   QDockWidget* paletteDock() const { return m_paletteDock; }
@@ -135,6 +137,7 @@ class MainWindow final : public QMainWindow {
   QStackedWidget* m_stack = nullptr;
   AutosaveManager* m_autosave = nullptr;
   EditorActions* m_editActions = nullptr;
+  OnnxTransfer* m_onnx = nullptr;
 
   PaletteWidget* m_palette = nullptr;
   InspectorWidget* m_inspector = nullptr;
