@@ -2,6 +2,7 @@
 
 #include <QDockWidget>
 
+#include "attentionviewer.h"
 #include "gradientoverlayitem.h"
 #include "graphscene.h"
 #include "graphview.h"
@@ -11,6 +12,7 @@
 #include "trainingcharts.h"
 #include "trainingcontroller.h"
 #include "trainingpanel.h"
+#include "unrolledview.h"
 
 namespace strata::gui {
 
@@ -32,13 +34,21 @@ TrainingWorkbench::TrainingWorkbench(MainWindow* window) : QObject(window), m_wi
   m_panel = new TrainingPanel(window->model(), m_controller);
   m_charts = new TrainingCharts;
   m_playground = new InferencePlayground(m_controller);
+  m_attention = new AttentionViewer(m_controller);
+  m_unrolled = new UnrolledView(m_controller);
   addDock(window, tr("Training"), QStringLiteral("trainingDock"), m_panel,
           Qt::RightDockWidgetArea);
   QDockWidget* charts = addDock(window, tr("Training charts"), QStringLiteral("chartsDock"),
                                 m_charts, Qt::BottomDockWidgetArea);
   QDockWidget* play = addDock(window, tr("Playground"), QStringLiteral("playgroundDock"),
                               m_playground, Qt::BottomDockWidgetArea);
+  QDockWidget* attention = addDock(window, tr("Attention"), QStringLiteral("attentionDock"),
+                                   m_attention, Qt::BottomDockWidgetArea);
+  QDockWidget* unrolled = addDock(window, tr("Unrolled RNN"), QStringLiteral("unrolledDock"),
+                                  m_unrolled, Qt::BottomDockWidgetArea);
   window->tabifyDockWidget(charts, play);
+  window->tabifyDockWidget(play, attention);
+  window->tabifyDockWidget(attention, unrolled);
   charts->raise();
   window->resizeDocks({charts}, {420}, Qt::Vertical);  // room for four readable charts
 

@@ -1,5 +1,6 @@
 // Installs the training workbench into a MainWindow: the controller, the Training dock, the
-// charts and playground docks, the gradient overlay on the canvas and the "training" banner.
+// charts, playground, attention and unrolled-RNN docks, the gradient overlay on the canvas and
+// the "training" banner.
 // One call from main(); the main window's own code needs no change.
 #pragma once
 
@@ -7,6 +8,7 @@
 
 namespace strata::gui {
 
+class AttentionViewer;
 class GradientOverlayItem;
 class InferencePlayground;
 class MainWindow;
@@ -14,6 +16,7 @@ class TrainingBanner;
 class TrainingCharts;
 class TrainingController;
 class TrainingPanel;
+class UnrolledView;
 
 class TrainingWorkbench final : public QObject {
   Q_OBJECT
@@ -27,6 +30,8 @@ class TrainingWorkbench final : public QObject {
   TrainingPanel* panel() const { return m_panel; }
   TrainingCharts* charts() const { return m_charts; }
   InferencePlayground* playground() const { return m_playground; }
+  AttentionViewer* attentionViewer() const { return m_attention; }
+  UnrolledView* unrolledView() const { return m_unrolled; }
   GradientOverlayItem* overlay() const { return m_overlay; }
   TrainingBanner* banner() const { return m_banner; }
 
@@ -36,6 +41,8 @@ class TrainingWorkbench final : public QObject {
   TrainingPanel* m_panel = nullptr;
   TrainingCharts* m_charts = nullptr;
   InferencePlayground* m_playground = nullptr;
+  AttentionViewer* m_attention = nullptr;
+  UnrolledView* m_unrolled = nullptr;
   GradientOverlayItem* m_overlay = nullptr;
   TrainingBanner* m_banner = nullptr;
 };
