@@ -1,4 +1,4 @@
-// strata-cli runs OpenMP (oneDNN's primitives and the engine's loops) with OMP_WAIT_POLICY=passive
+// strata-cli and strata run OpenMP (oneDNN primitives, engine loops) with OMP_WAIT_POLICY=passive
 // unless the caller chose a policy. libgomp reads the policy once, when it is loaded, before any
 // of our code runs, so the only way to set it from inside is to re-execute the binary with the
 // variable set; this happens here, before main(), and costs a few milliseconds.
@@ -8,6 +8,7 @@
 // of its time to threads spinning while their partner is descheduled: the transformer-reverse
 // sample ran 1.4 steps/s with the default and 21 steps/s passive on a loaded 2-core machine
 // (load average ~15), and the W4 encoder 0.3-0.9 vs 3.3-4.6 steps/s.
+// In the GUI it also keeps the trainer's threads from spinning against the event loop.
 // Set OMP_WAIT_POLICY (active or passive) or GOMP_SPINCOUNT yourself to opt out.
 #include <unistd.h>
 
