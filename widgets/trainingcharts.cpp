@@ -37,7 +37,7 @@ QChart* makeChart(const QString& title) {
   auto* chart = new QChart;
   chart->setTitle(title);
   chart->setMargins(QMargins(4, 4, 4, 4));
-  chart->legend()->setAlignment(Qt::AlignBottom);
+  chart->legend()->setAlignment(Qt::AlignRight);  // height is scarce in the dock, width is not
   chart->setAnimationOptions(QChart::NoAnimation);
   return chart;
 }
@@ -173,13 +173,14 @@ TrainingCharts::TrainingCharts(QWidget* parent) : QWidget(parent) {
   auto* grid = new QGridLayout;
   grid->setSpacing(4);
   m_lossView = makeView(m_lossChart);
-  grid->addWidget(m_lossView, 0, 0, 1, 2);
-  grid->addWidget(makeView(m_accChart), 1, 0);
-  grid->addWidget(makeView(m_lrChart), 1, 1);
-  grid->addWidget(makeView(m_spsChart), 2, 0, 1, 2);
-  grid->setRowStretch(0, 3);
-  grid->setRowStretch(1, 2);
-  grid->setRowStretch(2, 1);
+  // Two by two, loss first: stacked three rows high, the charts were too short for their axis
+  // labels, which Qt Charts then elides to "...".
+  grid->addWidget(m_lossView, 0, 0);
+  grid->addWidget(makeView(m_accChart), 0, 1);
+  grid->addWidget(makeView(m_lrChart), 1, 0);
+  grid->addWidget(makeView(m_spsChart), 1, 1);
+  grid->setColumnStretch(0, 3);
+  grid->setColumnStretch(1, 2);
 
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(4, 4, 4, 4);
@@ -199,7 +200,7 @@ TrainingCharts::~TrainingCharts() = default;
 QChartView* TrainingCharts::makeView(QChart* chart) {
   auto* view = new QChartView(chart);
   view->setRenderHint(QPainter::Antialiasing);
-  view->setMinimumHeight(120);
+  view->setMinimumHeight(170);
   return view;
 }
 
