@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "common/tensor_helpers.h"
 #include "backends/cpu/dnnl_context.h"
 #include "nn/layer_spec.h"
 #include "nn/recurrent/rnn_op.h"
@@ -17,29 +18,8 @@ using namespace strata;
 
 namespace {
 
-Tensor uniformTensor(const Shape& s, Rng& rng, float lo = -1.0f, float hi = 1.0f) {
-  Tensor t = Tensor::empty(s);
-  for (int64_t i = 0; i < t.numel(); ++i) t.f32()[i] = rng.uniform(lo, hi);
-  return t;
-}
-
-// loss = sum_i <ts[i], ws[i]>, recorded by hand so the test depends on the op and autograd only.
-Tensor weightedSum(const std::vector<Tensor>& ts, const std::vector<Tensor>& ws) {
-  double acc = 0.0;
-  for (size_t k = 0; k < ts.size(); ++k)
-    for (int64_t i = 0; i < ts[k].numel(); ++i) acc += double(ts[k].f32()[i]) * ws[k].f32()[i];
-  Tensor y = Tensor::scalar(static_cast<float>(acc));
-  recordOp("weighted_sum", ts, {&y}, [ws](const std::vector<Tensor>& g) {
-    std::vector<Tensor> out;
-    for (const Tensor& w : ws) {
-      Tensor d = w.clone();
-      for (int64_t i = 0; i < d.numel(); ++i) d.f32()[i] *= g[0].item();
-      out.push_back(d);
-    }
-    return out;
-  });
-  return y;
-}
+using test::uniformTensor;
+using test::weightedSum;
 
 double dot(const Tensor& a, const Tensor& b) {
   double acc = 0.0;

@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/tensor_helpers.h"
 #include "common/testenv.h"
 #include "nn/recurrent/rnn_op.h"
 #include "tensor/autograd.h"
@@ -48,29 +49,8 @@ bool readBin(const std::string& path, std::vector<float>& out, size_t n) {
   return in.gcount() == static_cast<std::streamsize>(n * sizeof(float));
 }
 
-Tensor uniformTensor(const Shape& s, Rng& rng, float lo = -1.0f, float hi = 1.0f) {
-  Tensor t = Tensor::empty(s);
-  for (int64_t i = 0; i < t.numel(); ++i) t.f32()[i] = rng.uniform(lo, hi);
-  return t;
-}
-
-// loss = sum_i <ts[i], ws[i]>: seeds each output with its upstream gradient in one backward.
-Tensor weightedSum(const std::vector<Tensor>& ts, const std::vector<Tensor>& ws) {
-  double acc = 0.0;
-  for (size_t k = 0; k < ts.size(); ++k)
-    for (int64_t i = 0; i < ts[k].numel(); ++i) acc += double(ts[k].f32()[i]) * ws[k].f32()[i];
-  Tensor y = Tensor::scalar(static_cast<float>(acc));
-  recordOp("weighted_sum", ts, {&y}, [ws](const std::vector<Tensor>& g) {
-    std::vector<Tensor> out;
-    for (const Tensor& w : ws) {
-      Tensor d = w.clone();
-      for (int64_t i = 0; i < d.numel(); ++i) d.f32()[i] *= g[0].item();
-      out.push_back(d);
-    }
-    return out;
-  });
-  return y;
-}
+using test::uniformTensor;
+using test::weightedSum;
 
 // max |a - b| / (|b| + 1e-3), b the reference.
 double relErr(const Tensor& a, const std::vector<float>& b) {
