@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <istream>
 
 #include "tensor/shape.h"
 
@@ -25,6 +26,16 @@ inline bool checkedBytes(const Shape& shape, size_t itemSize, uint64_t& numel, u
   }
   if (itemSize == 0 || numel > kLimit / itemSize) return false;
   bytes = numel * itemSize;
+  return true;
+}
+
+// The size of the stream's file, leaving it at the start. False when it cannot be determined.
+inline bool streamSize(std::istream& in, uint64_t& size) {
+  in.seekg(0, std::ios::end);
+  const std::streamoff end = in.tellg();
+  in.seekg(0, std::ios::beg);
+  if (end < 0) return false;
+  size = static_cast<uint64_t>(end);
   return true;
 }
 

@@ -217,11 +217,8 @@ Result<Tensor> loadNpy(const std::string& path) {
   auto err = [&](const std::string& why) { return Result<Tensor>::error(path + ": " + why); };
   std::ifstream in(path, std::ios::binary);
   if (!in) return err("cannot open file");
-  in.seekg(0, std::ios::end);
-  std::streamoff end = in.tellg();
-  in.seekg(0, std::ios::beg);
-  if (end < 0) return err("cannot determine the file size");
-  uint64_t fileSize = static_cast<uint64_t>(end);
+  uint64_t fileSize = 0;
+  if (!io::streamSize(in, fileSize)) return err("cannot determine the file size");
 
   char magic[kMagicLen + 2];
   if (fileSize < sizeof(magic) || !in.read(magic, sizeof(magic)))

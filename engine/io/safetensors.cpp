@@ -171,11 +171,8 @@ Result<TensorFile> loadSafetensors(const std::string& path) {
   auto err = [&](const std::string& why) { return Result<TensorFile>::error(path + ": " + why); };
   std::ifstream in(path, std::ios::binary);
   if (!in) return err("cannot open file");
-  in.seekg(0, std::ios::end);
-  std::streamoff endPos = in.tellg();
-  in.seekg(0, std::ios::beg);
-  if (endPos < 0) return err("cannot determine the file size");
-  uint64_t fileSize = static_cast<uint64_t>(endPos);
+  uint64_t fileSize = 0;
+  if (!io::streamSize(in, fileSize)) return err("cannot determine the file size");
   if (fileSize < 8) return err("not a safetensors file (shorter than the 8-byte header length)");
 
   uint64_t headerLen = 0;
