@@ -60,14 +60,7 @@ AttentionViewer::AttentionViewer(TrainingController* controller, QWidget* parent
   };
   connect(m_layer, &QComboBox::currentIndexChanged, this, onPick);
   connect(m_head, &QComboBox::currentIndexChanged, this, onPick);
-  m_throttle.setSingleShot(true);
-  m_throttle.setInterval(kRefreshMs);
-  connect(&m_throttle, &QTimer::timeout, this, [this] {
-    if (isVisible()) refresh();
-  });
-  connect(m_controller, &TrainingController::weightsChanged, this, [this] {
-    if (!m_throttle.isActive()) m_throttle.start();
-  });
+  refreshWhileTraining(this, m_controller, m_throttle, kRefreshMs, [this] { refresh(); });
 }
 
 AttentionViewer::~AttentionViewer() = default;

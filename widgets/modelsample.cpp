@@ -1,6 +1,8 @@
 #include "modelsample.h"
 
 #include <QCoreApplication>
+#include <QTimer>
+#include <QWidget>
 
 #include <algorithm>
 #include <vector>
@@ -56,6 +58,18 @@ ModelSample ModelSample::first(const TrainingController& controller, int maxStep
   }
   sample.input = x;
   return sample;
+}
+
+void refreshWhileTraining(QWidget* view, const TrainingController* controller, QTimer& throttle,
+                          int intervalMs, std::function<void()> refresh) {
+  throttle.setSingleShot(true);
+  throttle.setInterval(intervalMs);
+  QObject::connect(&throttle, &QTimer::timeout, view, [view, refresh] {
+    if (view->isVisible()) refresh();
+  });
+  QObject::connect(controller, &TrainingController::weightsChanged, view, [&throttle] {
+    if (!throttle.isActive()) throttle.start();
+  });
 }
 
 }  // namespace strata::gui

@@ -2,14 +2,24 @@
 // on: the first validation sample of the run's data set, with a label per time step.
 #pragma once
 
+#include <functional>
+
 #include <QString>
 #include <QStringList>
 
 #include "tensor/tensor.h"
 
+class QTimer;
+class QWidget;
+
 namespace strata::gui {
 
 class TrainingController;
+
+// Calls `refresh` at most every `intervalMs` while the controller publishes new weights, and only
+// while `view` is visible: the teaching views follow training without loading the GUI thread.
+void refreshWhileTraining(QWidget* view, const TrainingController* controller, QTimer& throttle,
+                          int intervalMs, std::function<void()> refresh);
 
 struct ModelSample {
   Tensor input;        // [1, T, ...] as the model's first input wants it

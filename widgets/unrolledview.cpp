@@ -84,14 +84,7 @@ UnrolledView::UnrolledView(TrainingController* controller, QWidget* parent)
   connect(m_layer, &QComboBox::currentIndexChanged, this, [this] {
     if (!m_updating) refresh();
   });
-  m_throttle.setSingleShot(true);
-  m_throttle.setInterval(kRefreshMs);
-  connect(&m_throttle, &QTimer::timeout, this, [this] {
-    if (isVisible()) refresh();
-  });
-  connect(m_controller, &TrainingController::weightsChanged, this, [this] {
-    if (!m_throttle.isActive()) m_throttle.start();
-  });
+  refreshWhileTraining(this, m_controller, m_throttle, kRefreshMs, [this] { refresh(); });
 }
 
 UnrolledView::~UnrolledView() = default;
