@@ -9,6 +9,7 @@
 #include <exception>
 #include <vector>
 
+#include "graph/blocks.h"
 #include "graph/model.h"
 #include "graphmodel.h"
 #include "heatmapview.h"
@@ -86,8 +87,9 @@ void AttentionViewer::showEvent(QShowEvent* event) {
 }
 
 void AttentionViewer::rebuildLayerList() {
-  const GraphDocument& doc =
-      m_controller->hasWeights() ? m_controller->snapshot() : m_controller->model()->document();
+  // The compiled layers: a Repeat block lists each copy ("layers.1.lstm").
+  const GraphDocument doc = flatten(
+      m_controller->hasWeights() ? m_controller->snapshot() : m_controller->model()->document());
   QStringList ids;  // "node" or "node/block" (decoder layers have two attention blocks)
   for (const GraphNode& n : doc.nodes) {
     if (!isAttentionLayer(n.type)) continue;

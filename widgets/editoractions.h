@@ -1,6 +1,6 @@
 // The canvas's edit actions as ready-made QActions with standard shortcuts, for the Edit menu and
 // toolbars: undo/redo (from the model's stack), cut, copy, paste, duplicate, delete, select all,
-// auto-layout. Each one only calls a GraphScene slot; enabled states follow the selection.
+// auto-layout, and the block actions (group, ungroup, collapse/expand). Each one only calls a GraphScene slot; enabled states follow the selection.
 #pragma once
 
 #include <QList>
@@ -28,6 +28,9 @@ class EditorActions final : public QObject {
   QAction* remove() const { return m_delete; }
   QAction* selectAll() const { return m_selectAll; }
   QAction* autoLayout() const { return m_autoLayout; }
+  QAction* group() const { return m_group; }
+  QAction* ungroup() const { return m_ungroup; }
+  QAction* toggleBlock() const { return m_toggleBlock; }
   // In menu order, with null entries where a separator goes.
   QList<QAction*> all() const;
 
@@ -44,6 +47,9 @@ class EditorActions final : public QObject {
   QAction* m_delete = nullptr;
   QAction* m_selectAll = nullptr;
   QAction* m_autoLayout = nullptr;
+  QAction* m_group = nullptr;
+  QAction* m_ungroup = nullptr;
+  QAction* m_toggleBlock = nullptr;
 };
 
 }  // namespace strata::gui

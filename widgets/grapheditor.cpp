@@ -2,6 +2,8 @@
 
 #include <QUndoStack>
 
+#include <algorithm>
+
 #include "addnodecommand.h"
 #include "autolayout.h"
 #include "autolayoutcommand.h"
@@ -12,6 +14,7 @@
 #include "graphmodel.h"
 #include "pastecommand.h"
 #include "removeitemscommand.h"
+#include "setblockscommand.h"
 #include "setparamcommand.h"
 
 namespace strata::gui {
@@ -147,6 +150,74 @@ bool GraphEditor::autoLayout(const std::vector<std::string>& ids,
   if (moves.empty()) return false;
   undoStack()->push(new AutoLayoutCommand(m_model, std::move(moves)));
   return true;
+}
+
+std::string GraphEditor::groupNodes(const std::vector<std::string>& ids, QString* reason) {
+  const GraphDocument& doc = m_model->document();
+  std::vector<std::string> members;
+  for (const GraphNode& n : doc.nodes)  // document order, so copies keep the graph's order
+    if (std::find(ids.begin(), ids.end(), n.id) != ids.end()) members.push_back(n.id);
+  auto refuse = [&](const QString& why) {
+    if (reason) *reason = why;
+    return std::string();
+  };
+  if (members.empty()) return refuse(tr("Select the nodes to group first."));
+  for (const std::string& id : members)
+    if (const GraphBlock* b = doc.blockOf(id))
+      return refuse(tr("%1 is already in block %2; ungroup it first.")
+                        .arg(QString::fromStdString(id), QString::fromStdString(b->id)));
+  GraphBlock block;
+  block.id = m_model->uniqueBlockId("block");
+  block.name = block.id == "block" ? std::string("Block") : "Block " + block.id.substr(5);
+  block.nodes = members;
+  std::vector<GraphBlock> after = doc.blocks;
+  after.push_back(block);
+  undoStack()->push(new SetBlocksCommand(
+      m_model, doc.blocks, std::move(after),
+      tr("Group %n node(s)", nullptr, int(members.size()))));
+  return block.id;
+}
+
+bool GraphEditor::ungroup(const std::string& blockId) {
+  const GraphDocument& doc = m_model->document();
+  if (!doc.block(blockId)) return false;
+  std::vector<GraphBlock> after = doc.blocks;
+  std::erase_if(after, [&](const GraphBlock& b) { return b.id == blockId; });
+  undoStack()->push(new SetBlocksCommand(m_model, doc.blocks, std::move(after),
+                                         tr("Ungroup %1").arg(QString::fromStdString(blockId))));
+  return true;
+}
+
+bool GraphEditor::changeBlock(const std::string& blockId, const QString& text,
+                              const std::function<void(GraphBlock&)>& change) {
+  const GraphDocument& doc = m_model->document();
+  std::vector<GraphBlock> after = doc.blocks;
+  auto it = std::find_if(after.begin(), after.end(),
+                         [&](const GraphBlock& b) { return b.id == blockId; });
+  if (it == after.end()) return false;
+  change(*it);
+  if (after == doc.blocks) return false;
+  undoStack()->push(new SetBlocksCommand(m_model, doc.blocks, std::move(after), text));
+  return true;
+}
+
+bool GraphEditor::renameBlock(const std::string& blockId, const std::string& name) {
+  return changeBlock(blockId, tr("Rename block %1").arg(QString::fromStdString(blockId)),
+                     [&](GraphBlock& b) { b.name = name; });
+}
+
+bool GraphEditor::setBlockRepeat(const std::string& blockId, int repeat) {
+  if (repeat < 1 || repeat > GraphBlock::kMaxRepeat) return false;
+  return changeBlock(blockId,
+                     tr("Repeat %1 \u00d7%2").arg(QString::fromStdString(blockId)).arg(repeat),
+                     [&](GraphBlock& b) { b.repeat = repeat; });
+}
+
+bool GraphEditor::setBlockCollapsed(const std::string& blockId, bool collapsed) {
+  return changeBlock(blockId,
+                     (collapsed ? tr("Collapse %1") : tr("Expand %1"))
+                         .arg(QString::fromStdString(blockId)),
+                     [&](GraphBlock& b) { b.collapsed = collapsed; });
 }
 
 }  // namespace strata::gui

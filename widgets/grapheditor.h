@@ -8,6 +8,7 @@
 #include <QSizeF>
 #include <QString>
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -57,7 +58,18 @@ class GraphEditor final : public QObject {
   bool autoLayout(const std::vector<std::string>& ids,
                   const std::map<std::string, QSizeF>& sizes = {});
 
+  // Blocks (one undo step each). groupNodes makes a block of the nodes and returns its id, or
+  // an empty id with `reason` set (no nodes, or one already in a block).
+  std::string groupNodes(const std::vector<std::string>& ids, QString* reason = nullptr);
+  bool ungroup(const std::string& blockId);
+  bool renameBlock(const std::string& blockId, const std::string& name);
+  bool setBlockRepeat(const std::string& blockId, int repeat);
+  bool setBlockCollapsed(const std::string& blockId, bool collapsed);
+
  private:
+  bool changeBlock(const std::string& blockId, const QString& text,
+                   const std::function<void(GraphBlock&)>& change);
+
   GraphModel* m_model = nullptr;
 };
 

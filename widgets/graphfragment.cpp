@@ -15,6 +15,11 @@ GraphDocument GraphFragment::extract(const GraphDocument& doc,
     if (wanted.count(n.id)) fragment.nodes.push_back(n);
   for (const GraphEdge& e : doc.edges)
     if (wanted.count(e.from.node) && wanted.count(e.to.node)) fragment.edges.push_back(e);
+  // Blocks travel when all their members do.
+  for (const GraphBlock& b : doc.blocks)
+    if (std::all_of(b.nodes.begin(), b.nodes.end(),
+                    [&](const std::string& n) { return wanted.count(n) > 0; }))
+      fragment.blocks.push_back(b);
   return fragment;
 }
 
@@ -58,6 +63,17 @@ GraphDocument GraphFragment::preparePaste(const GraphDocument& fragment,
     e.from.node = from->second;
     e.to.node = to->second;
     out.edges.push_back(std::move(e));
+  }
+  for (const GraphNode& n : target.nodes) taken.insert(n.id);
+  for (const GraphBlock& b : target.blocks) taken.insert(b.id);
+  for (const GraphNode& n : out.nodes) taken.insert(n.id);
+  for (GraphBlock b : fragment.blocks) {
+    std::string id = b.id;
+    for (int i = 2; taken.count(id); ++i) id = b.id + std::to_string(i);
+    taken.insert(id);
+    b.id = id;
+    for (std::string& n : b.nodes) n = renamed.at(n);
+    out.blocks.push_back(std::move(b));
   }
   return out;
 }

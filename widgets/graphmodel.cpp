@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
+#include <set>
 
 namespace strata::gui {
 
@@ -37,12 +38,11 @@ void GraphModel::setDocument(GraphDocument doc, const QString& filePath) {
 void GraphModel::clear() { setDocument(GraphDocument{}, {}); }
 
 const NodeAnalysis* GraphModel::nodeAnalysis(const std::string& id) const {
-  auto it = m_analysis.nodes.find(id);
-  return it == m_analysis.nodes.end() ? nullptr : &it->second;
+  return m_analysis.find(id);
 }
 
 std::optional<TensorType> GraphModel::edgeType(const GraphEdge& edge) const {
-  return m_analysis.typeOf(edge.from);
+  return m_analysis.edgeType(edge);
 }
 
 QString GraphModel::displayName() const {
@@ -85,10 +85,41 @@ bool GraphModel::removeNode(const std::string& id) {
     emit edgeRemoved(e);
   }
   m_document.nodes.erase(it);
+  bool blocksChanged = false;
+  for (GraphBlock& b : m_document.blocks)
+    blocksChanged = std::erase(b.nodes, id) > 0 || blocksChanged;
+  std::erase_if(m_document.blocks, [](const GraphBlock& b) { return b.nodes.empty(); });
   reanalyze();
   emit nodeRemoved(id);
+  if (blocksChanged) emit this->blocksChanged();
   emit analysisChanged();
   return true;
+}
+
+bool GraphModel::setBlocks(std::vector<GraphBlock> blocks) {
+  if (blocks == m_document.blocks) return false;
+  std::set<std::string> ids, members;
+  for (const GraphBlock& b : blocks) {
+    if (b.id.empty() || b.nodes.empty() || m_document.node(b.id) || !ids.insert(b.id).second ||
+        b.repeat < 1 || b.repeat > GraphBlock::kMaxRepeat)
+      return false;
+    for (const std::string& n : b.nodes)
+      if (!m_document.node(n) || !members.insert(n).second) return false;
+  }
+  m_document.blocks = std::move(blocks);
+  reanalyze();
+  emit blocksChanged();
+  emit analysisChanged();
+  return true;
+}
+
+std::string GraphModel::uniqueBlockId(const std::string& base) const {
+  auto taken = [&](const std::string& id) {
+    return m_document.node(id) != nullptr || m_document.block(id) != nullptr;
+  };
+  if (!taken(base)) return base;
+  for (int i = 2;; ++i)
+    if (!taken(base + std::to_string(i))) return base + std::to_string(i);
 }
 
 bool GraphModel::moveNode(const std::string& id, QPointF pos) {
@@ -148,10 +179,13 @@ int GraphModel::edgeIndex(const GraphEdge& edge) const {
 
 std::string GraphModel::uniqueNodeId(const std::string& base) const {
   const std::string stem = base.empty() ? std::string("node") : base;
-  if (!m_document.node(stem)) return stem;
+  auto taken = [&](const std::string& id) {
+    return m_document.node(id) != nullptr || m_document.block(id) != nullptr;
+  };
+  if (!taken(stem)) return stem;
   for (int i = 2;; ++i) {
     std::string id = stem + std::to_string(i);
-    if (!m_document.node(id)) return id;
+    if (!taken(id)) return id;
   }
 }
 

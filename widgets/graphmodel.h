@@ -50,7 +50,8 @@ class GraphModel final : public QObject {
   // `index` places the node (or edge) at that position in the document's list, so undoing a
   // deletion restores the file byte for byte; -1 appends.
   bool addNode(const GraphNode& node, int index = -1);
-  // Also removes the edges touching the node (edgeRemoved is emitted for each, first).
+  // Also removes the edges touching the node (edgeRemoved is emitted for each, first) and takes
+  // it out of its block, dropping a block left empty (blocksChanged).
   bool removeNode(const std::string& id);
   bool moveNode(const std::string& id, QPointF pos);
   bool setNodeParams(const std::string& id, const Json& params);
@@ -70,6 +71,12 @@ class GraphModel final : public QObject {
   // The same for a wire that starts at `end` (an output when fromOutput, else an input).
   QStringList typesFitting(const Endpoint& end, bool fromOutput) const;
   bool removeEdge(const GraphEdge& edge);
+  // Replaces the blocks (SetBlocksCommand and the commands that restore them call this). False,
+  // changing nothing, when unchanged or invalid (a missing node, a node in two blocks, an id
+  // taken by a node or another block).
+  bool setBlocks(std::vector<GraphBlock> blocks);
+  // `base` if no block or node has that id, else base2, base3, ...
+  std::string uniqueBlockId(const std::string& base) const;
   // The document's "training" object (SetTrainingSettingsCommand calls this); false if unchanged.
   bool setTrainingSettings(const Json& training);
 
@@ -81,6 +88,7 @@ class GraphModel final : public QObject {
   void nodeChanged(const std::string& id);  // params changed
   void edgeAdded(const strata::GraphEdge& edge);
   void edgeRemoved(const strata::GraphEdge& edge);
+  void blocksChanged();  // the document's blocks were replaced (or lost a removed member)
   void analysisChanged();  // m_analysis was recomputed; emitted after the structural signal
   void filePathChanged(const QString& path);
   void trainingSettingsChanged();  // the document's "training" object was replaced

@@ -5,12 +5,17 @@
 #include <QGuiApplication>
 #include <QKeyEvent>
 #include <QMimeData>
+#include <QUndoStack>
 
 #include <algorithm>
+#include <set>
 
+#include "blockitem.h"
 #include "canvashintitem.h"
 #include "edgeitem.h"
+#include "edgelabelitem.h"
 #include "graph/analysis.h"
+#include "graph/blocks.h"
 #include "graphfragment.h"
 #include "grapheditor.h"
 #include "graphmodel.h"
@@ -31,6 +36,7 @@ GraphScene::GraphScene(GraphModel* model, QObject* parent)
   connect(m_model, &GraphModel::edgeAdded, this, &GraphScene::addEdgeItem);
   connect(m_model, &GraphModel::edgeRemoved, this, &GraphScene::removeEdgeItem);
   connect(m_model, &GraphModel::analysisChanged, this, &GraphScene::refreshContent);
+  connect(m_model, &GraphModel::blocksChanged, this, &GraphScene::rebuildBlocks);
   m_hint = std::make_unique<CanvasHintItem>(&m_theme);
   addItem(m_hint.get());
   rebuild();
@@ -40,6 +46,7 @@ GraphScene::~GraphScene() {
   // The items must go before QGraphicsScene's destructor, which would delete them a second time.
   m_wire.reset();
   m_hint.reset();
+  m_blocks.clear();
   m_edgesOf.clear();
   m_edges.clear();
   m_nodes.clear();
@@ -49,6 +56,7 @@ void GraphScene::setTheme(const CanvasTheme& theme) {
   m_theme = theme;
   for (auto& [id, item] : m_nodes) item->setTheme(&m_theme);
   for (auto& [key, item] : m_edges) item->setTheme(&m_theme);
+  for (auto& [key, item] : m_blocks) item->setTheme(&m_theme);
   m_hint->setTheme(&m_theme);
   setBackgroundBrush(m_theme.background);
   update();
@@ -61,6 +69,11 @@ std::string GraphScene::edgeKey(const GraphEdge& edge) {
 NodeItem* GraphScene::nodeItem(const std::string& id) const {
   auto it = m_nodes.find(id);
   return it == m_nodes.end() ? nullptr : it->second.get();
+}
+
+BlockItem* GraphScene::blockItem(const std::string& id) const {
+  auto it = m_blocks.find(id);
+  return it == m_blocks.end() ? nullptr : it->second.get();
 }
 
 EdgeItem* GraphScene::edgeItem(const GraphEdge& edge) const {
@@ -91,11 +104,14 @@ QRectF GraphScene::graphBounds() const {
 
 void GraphScene::rebuild() {
   cancelWire();
+  m_blocks.clear();
+  m_blockOfNode.clear();
   m_edgesOf.clear();
   m_edges.clear();
   m_nodes.clear();
   for (const GraphNode& n : m_model->document().nodes) addNodeItem(n.id);
   for (const GraphEdge& e : m_model->document().edges) addEdgeItem(e);
+  rebuildBlocks();
   refreshContent();
   emit graphRebuilt();
 }
@@ -126,6 +142,7 @@ void GraphScene::addEdgeItem(const GraphEdge& edge) {
   m_edgesOf[edge.from.node].push_back(item.get());
   if (edge.to.node != edge.from.node) m_edgesOf[edge.to.node].push_back(item.get());
   m_edges.emplace(key, std::move(item));
+  if (!m_blocks.empty()) applyCollapse();
 }
 
 void GraphScene::removeEdgeItem(const GraphEdge& edge) {
@@ -145,7 +162,11 @@ void GraphScene::moveNodeItem(const std::string& id, QPointF pos) {
   }
 }
 
-void GraphScene::nodeItemMoved(NodeItem* item) { updateEdgesOf(item->id()); }
+void GraphScene::nodeItemMoved(NodeItem* item) {
+  updateEdgesOf(item->id());
+  auto block = m_blockOfNode.find(item->id());
+  if (block != m_blockOfNode.end()) updateBlockGeometry(block->second);
+}
 
 void GraphScene::refreshContent() {
   const GraphDocument& doc = m_model->document();
@@ -153,22 +174,153 @@ void GraphScene::refreshContent() {
   // Cards first: their port positions depend on the content (variadic ports, card height).
   for (auto& [id, item] : m_nodes) item->setContent(NodeContent::describe(doc, analysis, id));
   for (auto& [key, item] : m_edges) {
-    const std::optional<TensorType> type = analysis.typeOf(item->edge().from);
+    const std::optional<TensorType> type = analysis.edgeType(item->edge());
     if (type)
       item->setLabel(QString::fromStdString(shapeToString(type->shape)), type->kind);
     else
       item->setLabel({}, ValueKind::Any);
     updateEdgeGeometry(item.get());
   }
+  if (!m_blocks.empty()) rebuildBlocks();  // errors and parameter counts changed
   updateSceneRect();
 }
 
+QPointF GraphScene::endpointPos(const Endpoint& end, bool output) const {
+  auto block = m_blockOfNode.find(end.node);
+  if (block != m_blockOfNode.end())
+    if (const BlockItem* item = blockItem(block->second))
+      if (item->content().collapsed) {
+        if (auto pos = item->portPos(end, output)) return *pos;
+        return item->sceneBoundingRect().center();
+      }
+  const NodeItem* node = nodeItem(end.node);
+  if (!node) return {};
+  return output ? node->outputPortPos(end.port) : node->inputPortPos(end.port);
+}
+
 void GraphScene::updateEdgeGeometry(EdgeItem* edge) const {
-  const NodeItem* from = nodeItem(edge->edge().from.node);
-  const NodeItem* to = nodeItem(edge->edge().to.node);
-  if (!from || !to) return;
-  edge->setEndpoints(from->outputPortPos(edge->edge().from.port),
-                     to->inputPortPos(edge->edge().to.port));
+  if (!nodeItem(edge->edge().from.node) || !nodeItem(edge->edge().to.node)) return;
+  edge->setEndpoints(endpointPos(edge->edge().from, true), endpointPos(edge->edge().to, false));
+}
+
+void GraphScene::rebuildBlocks() {
+  const GraphDocument& doc = m_model->document();
+  const GraphAnalysis& analysis = m_model->analysis();
+  std::set<std::string> present;
+  m_blockOfNode.clear();
+  for (const GraphBlock& b : doc.blocks) {
+    present.insert(b.id);
+    for (const std::string& n : b.nodes) m_blockOfNode[n] = b.id;
+    BlockContent c;
+    c.id = b.id;
+    c.name = QString::fromStdString(b.name);
+    c.repeat = b.repeat;
+    c.collapsed = b.collapsed;
+    c.members = int(b.nodes.size());
+    const BlockPorts ports = blockPorts(doc, b);
+    auto kindOf = [&](const Endpoint& end, bool output) {
+      for (const GraphEdge& e : doc.edges)
+        if ((output ? e.from : e.to) == end)
+          if (auto t = analysis.edgeType(e)) return t->kind;
+      return ValueKind::Any;
+    };
+    for (const Endpoint& e : ports.inputs)
+      c.inputs.push_back({e, kindOf(e, false), b.repeat > 1 && c.inputs.empty()});
+    for (const Endpoint& e : ports.outputs)
+      c.outputs.push_back({e, kindOf(e, true), b.repeat > 1 && c.outputs.empty()});
+    for (const std::string& n : b.nodes) {
+      auto copies = analysis.copies.find(n);
+      if (copies != analysis.copies.end()) {
+        for (const std::string& copy : copies->second)
+          c.parameterCount += analysis.nodes.at(copy).parameterCount;
+      } else if (const NodeAnalysis* na = analysis.find(n)) {
+        c.parameterCount += na->parameterCount;
+      }
+    }
+    if (auto e = analysis.blockErrors.find(b.id); e != analysis.blockErrors.end())
+      c.error = QString::fromStdString(e->second);
+    for (const std::string& n : b.nodes)
+      if (const NodeAnalysis* na = analysis.find(n); c.error.isEmpty() && na && !na->error.empty())
+        c.error = QString::fromStdString(n + ": " + na->error);
+    BlockItem* item = blockItem(b.id);
+    if (!item) {
+      auto created = std::make_unique<BlockItem>(b.id, &m_theme);
+      created->setGestureHandler([this](BlockItem* it, BlockItem::Gesture g, QPointF delta) {
+        blockGesture(it, int(g), delta);
+      });
+      item = created.get();
+      addItem(item);
+      m_blocks.emplace(b.id, std::move(created));
+    }
+    item->setContent(std::move(c));
+    updateBlockGeometry(b.id);
+  }
+  for (auto it = m_blocks.begin(); it != m_blocks.end();)
+    it = present.count(it->first) ? std::next(it) : m_blocks.erase(it);
+  applyCollapse();
+}
+
+void GraphScene::updateBlockGeometry(const std::string& blockId) {
+  BlockItem* item = blockItem(blockId);
+  const GraphBlock* block = m_model->document().block(blockId);
+  if (!item || !block) return;
+  QRectF rect;
+  for (const std::string& n : block->nodes)
+    if (const NodeItem* node = nodeItem(n)) rect |= node->mapRectToScene(node->cardRect());
+  item->setMembersRect(rect);
+  if (item->content().collapsed)
+    for (const std::string& n : block->nodes) updateEdgesOf(n);
+}
+
+void GraphScene::applyCollapse() {
+  auto collapsedBlock = [&](const std::string& node) -> std::string {
+    auto b = m_blockOfNode.find(node);
+    if (b == m_blockOfNode.end()) return {};
+    const BlockItem* item = blockItem(b->second);
+    return item && item->content().collapsed ? b->second : std::string();
+  };
+  for (auto& [id, item] : m_nodes) {
+    const bool hide = !collapsedBlock(id).empty();
+    item->setVisible(!hide);
+    if (hide) item->setSelected(false);
+  }
+  for (auto& [key, item] : m_edges) {
+    const std::string from = collapsedBlock(item->edge().from.node);
+    const bool inside = !from.empty() && from == collapsedBlock(item->edge().to.node);
+    item->setVisible(!inside);
+    if (EdgeLabelItem* label = item->labelItem())  // a top-level item: hide it with its wire
+      label->setVisible(!inside && !item->label().isEmpty());
+    updateEdgeGeometry(item.get());
+  }
+}
+
+void GraphScene::blockGesture(BlockItem* item, int gesture, QPointF delta) {
+  const GraphBlock* block = m_model->document().block(item->id());
+  if (!block) return;
+  switch (BlockItem::Gesture(gesture)) {
+    case BlockItem::Gesture::Toggle:
+      m_editor->setBlockCollapsed(block->id, !block->collapsed);
+      return;
+    case BlockItem::Gesture::DragStart:
+      m_blockDragStart.clear();
+      for (const std::string& n : block->nodes)
+        if (NodeItem* node = nodeItem(n)) m_blockDragStart[n] = node->pos();
+      return;
+    case BlockItem::Gesture::Drag:
+      for (const auto& [n, start] : m_blockDragStart)
+        if (NodeItem* node = nodeItem(n)) node->setPos(start + delta);
+      return;
+    case BlockItem::Gesture::DragEnd: {
+      std::vector<MoveNodesCommand::Move> moves;
+      for (const auto& [n, start] : m_blockDragStart)
+        if (NodeItem* node = nodeItem(n); node && node->pos() != start)
+          moves.push_back({n, start, node->pos()});
+      m_blockDragStart.clear();
+      if (!moves.empty()) m_editor->moveNodes(std::move(moves));
+      updateSceneRect();
+      return;
+    }
+  }
 }
 
 void GraphScene::updateEdgesOf(const std::string& nodeId) {
@@ -204,6 +356,55 @@ std::vector<GraphEdge> GraphScene::selectedEdges() const {
   return edges;
 }
 
+std::vector<std::string> GraphScene::selectedBlockIds() const {
+  std::vector<std::string> ids;
+  for (const GraphBlock& b : m_model->document().blocks)
+    if (BlockItem* item = blockItem(b.id); item && item->isSelected()) ids.push_back(b.id);
+  return ids;
+}
+
+std::vector<std::string> GraphScene::targetBlocks() const {
+  std::vector<std::string> ids = selectedBlockIds();
+  if (!ids.empty()) return ids;
+  for (const std::string& n : selectedNodeIds())
+    if (const GraphBlock* b = m_model->document().blockOf(n))
+      if (std::find(ids.begin(), ids.end(), b->id) == ids.end()) ids.push_back(b->id);
+  return ids;
+}
+
+void GraphScene::groupSelection() {
+  std::vector<std::string> ids = selectedNodeIds();
+  QString reason;
+  const std::string block = m_editor->groupNodes(ids, &reason);
+  if (block.empty()) {
+    emit editRefused(reason);
+    return;
+  }
+  clearSelection();
+  if (BlockItem* item = blockItem(block)) item->setSelected(true);
+}
+
+void GraphScene::ungroupSelection() {
+  const std::vector<std::string> blocks = targetBlocks();
+  if (blocks.empty()) {
+    emit editRefused(tr("Select a block to ungroup."));
+    return;
+  }
+  if (blocks.size() == 1) {
+    m_editor->ungroup(blocks.front());
+    return;
+  }
+  m_model->undoStack()->beginMacro(tr("Ungroup %n block(s)", nullptr, int(blocks.size())));
+  for (const std::string& b : blocks) m_editor->ungroup(b);
+  m_model->undoStack()->endMacro();
+}
+
+void GraphScene::toggleSelectedBlocks() {
+  for (const std::string& b : targetBlocks())
+    if (const GraphBlock* block = m_model->document().block(b))
+      m_editor->setBlockCollapsed(b, !block->collapsed);
+}
+
 void GraphScene::selectNodes(const std::vector<std::string>& ids) {
   clearSelection();
   for (const std::string& id : ids)
@@ -211,7 +412,10 @@ void GraphScene::selectNodes(const std::vector<std::string>& ids) {
 }
 
 QString GraphScene::selectionAsText() const {
-  const std::vector<std::string> ids = selectedNodeIds();
+  std::vector<std::string> ids = selectedNodeIds();
+  for (const std::string& b : selectedBlockIds())  // a selected block copies its members
+    for (const std::string& n : m_model->document().block(b)->nodes)
+      if (std::find(ids.begin(), ids.end(), n) == ids.end()) ids.push_back(n);
   if (ids.empty()) return {};
   return GraphFragment::toText(GraphFragment::extract(m_model->document(), ids));
 }
@@ -223,7 +427,11 @@ std::map<std::string, QSizeF> GraphScene::nodeSizes() const {
 }
 
 void GraphScene::deleteSelection() {
-  m_editor->removeItems(selectedNodeIds(), selectedEdges());
+  std::vector<std::string> ids = selectedNodeIds();
+  for (const std::string& b : selectedBlockIds())  // deleting a block deletes its members
+    for (const std::string& n : m_model->document().block(b)->nodes)
+      if (std::find(ids.begin(), ids.end(), n) == ids.end()) ids.push_back(n);
+  m_editor->removeItems(ids, selectedEdges());
 }
 
 void GraphScene::copySelection() {
@@ -280,7 +488,7 @@ void GraphScene::autoLayoutAll() { m_editor->autoLayout({}, nodeSizes()); }
 
 NodeItem* GraphScene::nodeAt(QPointF scenePos) const {
   for (QGraphicsItem* item : items(scenePos))
-    if (item->type() == NodeItem::Type) return static_cast<NodeItem*>(item);
+    if (item->type() == NodeItem::Type && item->isVisible()) return static_cast<NodeItem*>(item);
   return nullptr;
 }
 
@@ -288,7 +496,14 @@ std::optional<GraphScene::PortRef> GraphScene::portAt(QPointF scenePos) const {
   const qreal r = NodeItem::kPortHitRadius;
   const QRectF area(scenePos - QPointF(r, r), QSizeF(2 * r, 2 * r));
   for (QGraphicsItem* item : items(area, Qt::IntersectsItemBoundingRect)) {
-    if (item->type() != NodeItem::Type) continue;
+    if (item->type() == BlockItem::Type) {  // a collapsed block's outer port: its member's
+      bool output = false;
+      const auto port = static_cast<BlockItem*>(item)->portAt(scenePos, &output);
+      if (NodeItem* member = port ? nodeItem(port->end.node) : nullptr)
+        return PortRef{member, port->end.port, output};
+      continue;
+    }
+    if (item->type() != NodeItem::Type || !item->isVisible()) continue;
     auto* node = static_cast<NodeItem*>(item);
     if (auto hit = node->portAt(scenePos)) return PortRef{node, hit->name, hit->output};
   }
@@ -310,11 +525,8 @@ bool GraphScene::startWire(const PortRef& port, QPointF scenePos) {
       break;
     }
   }
-  QPointF anchorPos = port.output ? port.item->outputPortPos(port.port)
-                                  : port.item->inputPortPos(port.port);
-  if (drag.detached)
-    if (NodeItem* from = nodeItem(drag.anchor.node))
-      anchorPos = from->outputPortPos(drag.anchor.port);
+  QPointF anchorPos = endpointPos({port.item->id(), port.port}, port.output);
+  if (drag.detached) anchorPos = endpointPos(drag.anchor, true);
   m_wire = std::make_unique<WireItem>(&m_theme, anchorPos, drag.fromOutput);
   m_wire->setEnd(scenePos);
   addItem(m_wire.get());

@@ -19,6 +19,7 @@
 
 namespace strata::gui {
 
+class BlockItem;
 class CanvasHintItem;
 class EdgeItem;
 class GraphEditor;
@@ -41,6 +42,8 @@ class GraphScene final : public QGraphicsScene {
   void setTheme(const CanvasTheme& theme);
 
   NodeItem* nodeItem(const std::string& id) const;
+  BlockItem* blockItem(const std::string& id) const;
+  std::vector<std::string> selectedBlockIds() const;  // in document order
   EdgeItem* edgeItem(const GraphEdge& edge) const;
   std::vector<NodeItem*> nodeItems() const;  // in document order
   std::vector<EdgeItem*> edgeItems() const;  // in document order
@@ -71,11 +74,18 @@ class GraphScene final : public QGraphicsScene {
   // Lays out the selection when it has two nodes or more, else the whole graph.
   void autoLayout();
   void autoLayoutAll();
+  // Blocks: group the selected nodes (one undo step), ungroup / collapse-or-expand the selected
+  // blocks (or the block of the selected nodes).
+  void groupSelection();
+  void ungroupSelection();
+  void toggleSelectedBlocks();
 
  signals:
   void graphRebuilt();  // after a model reset: views refit
   // A connection gesture was refused; `reason` is strata::canConnect's.
   void connectionRefused(const QString& reason, QPointF scenePos);
+  // An edit was refused for a reason worth showing (grouping nodes already in a block, ...).
+  void editRefused(const QString& reason);
   // A wire was dropped on empty canvas: offer the layers that fit (GraphModel::typesFitting)
   // and create one there with GraphEditor::addNodeConnected.
   void requestNodeAt(QPointF scenePos, const strata::Endpoint& from, bool fromOutput);
@@ -120,6 +130,14 @@ class GraphScene final : public QGraphicsScene {
   void updateEdgeGeometry(EdgeItem* edge) const;
   void updateEdgesOf(const std::string& nodeId);
   void updateSceneRect();
+  // Blocks: items from the document, frames around their members, collapsed members hidden.
+  void rebuildBlocks();
+  void updateBlockGeometry(const std::string& blockId);
+  void applyCollapse();
+  QPointF endpointPos(const Endpoint& end, bool output) const;
+  void blockGesture(BlockItem* item, int gesture, QPointF delta);
+  // The blocks the selection names: selected blocks, else the blocks of the selected nodes.
+  std::vector<std::string> targetBlocks() const;
 
   GraphModel* m_model = nullptr;
   GraphEditor* m_editor = nullptr;
@@ -129,6 +147,9 @@ class GraphScene final : public QGraphicsScene {
   std::unordered_map<std::string, std::unique_ptr<EdgeItem>> m_edges;
   // node id -> the edges touching it, so a moving card re-routes only its own wires.
   std::unordered_map<std::string, std::vector<EdgeItem*>> m_edgesOf;
+  std::unordered_map<std::string, std::unique_ptr<BlockItem>> m_blocks;
+  std::unordered_map<std::string, std::string> m_blockOfNode;  // member node id -> block id
+  std::map<std::string, QPointF> m_blockDragStart;  // member positions when a block drag began
   std::unique_ptr<WireItem> m_wire;
   std::unique_ptr<CanvasHintItem> m_hint;
   std::optional<WireDrag> m_wireDrag;

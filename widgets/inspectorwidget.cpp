@@ -10,6 +10,7 @@
 #include <QUndoStack>
 #include <QVBoxLayout>
 
+#include "blockinspector.h"
 #include "formatting.h"
 #include "graphmodel.h"
 #include "grapheditor.h"
@@ -121,6 +122,12 @@ InspectorWidget::InspectorWidget(GraphEditor* editor, QWidget* parent)
   outer->setContentsMargins(0, 0, 0, 0);
   outer->addWidget(m_pages);
 
+  m_blockPage = new BlockInspector(m_editor);
+  m_pages->addWidget(m_blockPage);
+  connect(m_model, &GraphModel::blocksChanged, this, [this] {
+    if (m_pages->currentWidget() == m_blockPage && !m_model->document().block(m_blockPage->blockId()))
+      m_pages->setCurrentIndex(0);
+  });
   connect(m_model, &GraphModel::analysisChanged, this, &InspectorWidget::refresh);
   connect(m_model, &GraphModel::modelReset, this, [this] { setNodeId({}); });
 }
@@ -129,6 +136,13 @@ void InspectorWidget::setPlaceholder(const QString& text) {
   m_placeholder->setText(text.isEmpty()
                              ? tr("Select a node on the canvas to see and edit its parameters.")
                              : text);
+}
+
+void InspectorWidget::setBlockId(const std::string& id) {
+  setNodeId({});
+  if (!m_model->document().block(id)) return;
+  m_blockPage->setBlockId(id);
+  m_pages->setCurrentWidget(m_blockPage);
 }
 
 void InspectorWidget::setNodeId(const std::string& id) {

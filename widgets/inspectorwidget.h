@@ -15,6 +15,7 @@ class QStackedWidget;
 
 namespace strata::gui {
 
+class BlockInspector;
 class GraphEditor;
 class GraphModel;
 class ParamEditor;
@@ -28,6 +29,9 @@ class InspectorWidget final : public QWidget {
   // Shows a node (empty id or an unknown one: the "nothing selected" page).
   void setNodeId(const std::string& id);
   const std::string& nodeId() const { return m_nodeId; }
+  // Shows a block's page (name, Repeat xN, collapsed); an unknown id shows the empty page.
+  void setBlockId(const std::string& id);
+  BlockInspector* blockPage() const { return m_blockPage; }
   // A note for the empty page, e.g. "3 nodes selected".
   void setPlaceholder(const QString& text);
 
@@ -51,6 +55,7 @@ class InspectorWidget final : public QWidget {
   std::string m_builtType;
 
   QStackedWidget* m_pages = nullptr;
+  BlockInspector* m_blockPage = nullptr;
   QLabel* m_placeholder = nullptr;
   QLabel* m_chip = nullptr;
   QLabel* m_title = nullptr;

@@ -101,6 +101,8 @@ MainWindow::MainWindow(QWidget* parent)
   connect(m_scene, &QGraphicsScene::selectionChanged, this,
           &MainWindow::updateInspectorSelection);
   connect(m_model, &GraphModel::nodeAdded, this, &MainWindow::updateInspectorSelection);
+  connect(m_scene, &GraphScene::editRefused, this,
+          [this](const QString& reason) { statusBar()->showMessage(reason, 5000); });
   connect(m_view, &GraphView::zoomChanged, this, [this](double zoom) {
     m_zoomLabel->setText(QStringLiteral("%1 %").arg(qRound(zoom * 100)));
   });
@@ -202,7 +204,9 @@ void MainWindow::adoptEditActions() {
   const QList<std::pair<const char*, QAction*>> named = {
       {"undo", e->undo()},   {"redo", e->redo()},           {"cut", e->cut()},
       {"copy", e->copy()},   {"paste", e->paste()},         {"duplicate", e->duplicate()},
-      {"delete", e->remove()}, {"selectAll", e->selectAll()}, {"autoLayout", e->autoLayout()}};
+      {"delete", e->remove()}, {"selectAll", e->selectAll()}, {"autoLayout", e->autoLayout()},
+      {"groupBlock", e->group()}, {"ungroupBlock", e->ungroup()},
+      {"toggleBlock", e->toggleBlock()}};
   for (const auto& [name, a] : named) {
     a->setObjectName(QLatin1String(name));
     a->setParent(this);  // action() finds direct children
@@ -242,6 +246,9 @@ void MainWindow::createMenus() {
   edit->addAction(action("selectAll"));
   edit->addAction(action("autoLayout"));
   edit->addAction(action("findLayer"));
+  edit->addSeparator();
+  for (const char* name : {"groupBlock", "ungroupBlock", "toggleBlock"})
+    edit->addAction(action(QLatin1String(name)));
 
   QMenu* view = menuBar()->addMenu(tr("&View"));
   for (const char* name : {"zoomIn", "zoomOut", "zoomReset", "fit"})
@@ -560,6 +567,11 @@ void MainWindow::updateActions() {
 
 void MainWindow::updateInspectorSelection() {
   const std::vector<std::string> ids = m_scene->selectedNodeIds();
+  const std::vector<std::string> blocks = m_scene->selectedBlockIds();
+  if (ids.empty() && blocks.size() == 1) {
+    m_inspector->setBlockId(blocks.front());
+    return;
+  }
   if (ids.size() == 1) {
     if (ids.front() != m_inspector->nodeId()) m_inspector->setNodeId(ids.front());
     return;

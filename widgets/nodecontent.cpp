@@ -42,8 +42,7 @@ NodeContent NodeContent::describe(const GraphDocument& doc, const GraphAnalysis&
   if (!node) return c;
   c.type = QString::fromStdString(node->type);
 
-  const auto found = analysis.nodes.find(id);
-  const NodeAnalysis* a = found == analysis.nodes.end() ? nullptr : &found->second;
+  const NodeAnalysis* a = analysis.find(id);  // a Repeat block's template shows copy 0
   const LayerSpec* spec = a && a->spec ? a->spec : LayerRegistry::instance().find(node->type);
   if (a) {
     c.parameterCount = a->parameterCount;
@@ -62,7 +61,7 @@ NodeContent NodeContent::describe(const GraphDocument& doc, const GraphAnalysis&
     Port p{name, kind, optional, false, {}};
     if (const GraphEdge* e = inputEdge(name)) {
       p.connected = true;
-      if (auto t = analysis.typeOf(e->from)) {
+      if (auto t = analysis.edgeType(*e)) {
         p.type = typeText(*t);
         if (p.kind == ValueKind::Any) p.kind = t->kind;  // colour by what actually arrives
       }
@@ -107,7 +106,7 @@ NodeContent NodeContent::describe(const GraphDocument& doc, const GraphAnalysis&
                                     [&](const Port& p) { return p.name == e->from.port; });
     if (listed || !seen.insert(e->from.port).second) continue;
     Port p{e->from.port, ValueKind::Any, false, true, {}};
-    if (auto t = analysis.typeOf(e->from)) p.type = typeText(*t);
+    if (auto t = analysis.edgeType(*e)) p.type = typeText(*t);
     c.outputs.push_back(std::move(p));
   }
 

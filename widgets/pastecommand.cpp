@@ -23,10 +23,16 @@ void PasteCommand::redo() {
   if (!fragment) return;
   for (const GraphNode& n : fragment->nodes) m_model->addNode(n);
   for (const GraphEdge& e : fragment->edges) m_model->addEdge(e);
+  if (!fragment->blocks.empty()) {
+    std::vector<GraphBlock> blocks = m_model->document().blocks;
+    blocks.insert(blocks.end(), fragment->blocks.begin(), fragment->blocks.end());
+    m_model->setBlocks(std::move(blocks));
+  }
 }
 
 void PasteCommand::undo() {
-  // Removing the nodes removes their edges, which were appended last and so leave no gaps.
+  // Removing the nodes removes their edges, which were appended last and so leave no gaps, and
+  // the pasted blocks, which empty.
   const std::vector<std::string> ids = nodeIds();
   for (auto it = ids.rbegin(); it != ids.rend(); ++it) m_model->removeNode(*it);
 }

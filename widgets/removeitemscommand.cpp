@@ -24,6 +24,7 @@ RemoveItemsCommand::RemoveItemsCommand(GraphModel* model, std::vector<std::strin
 
 void RemoveItemsCommand::redo() {
   const GraphDocument& doc = m_model->document();
+  m_blocks = doc.blocks;
   const std::set<std::string> ids(m_nodeIds.begin(), m_nodeIds.end());
   std::vector<std::pair<int, GraphEdge>> edges;
   for (size_t i = 0; i < doc.edges.size(); ++i) {
@@ -60,6 +61,7 @@ void RemoveItemsCommand::undo() {
     auto to = parseEndpoint(entry["to"].get<std::string>());
     if (from && to) m_model->addEdge(GraphEdge{*from, *to}, entry["index"].get<int>());
   }
+  m_model->setBlocks(m_blocks);
 }
 
 }  // namespace strata::gui

@@ -1,6 +1,6 @@
 // Undo command that deletes nodes and edges. redo() takes a JSON snapshot of everything it removes
 // (the nodes, every edge touching them, the extra edges) with their places in the document, so
-// undo() puts the document back exactly as it was, order included.
+// undo() puts the document back exactly as it was, order and block membership included.
 #pragma once
 
 #include <QUndoCommand>
@@ -29,6 +29,7 @@ class RemoveItemsCommand final : public QUndoCommand {
   std::vector<std::string> m_nodeIds;
   std::vector<GraphEdge> m_edges;
   Json m_snapshot;
+  std::vector<GraphBlock> m_blocks;  // the blocks before the deletion (members may be removed)
 };
 
 }  // namespace strata::gui

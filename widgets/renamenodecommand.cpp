@@ -3,6 +3,8 @@
 #include <QObject>
 #include <QRegularExpression>
 
+#include <algorithm>
+
 #include "graphmodel.h"
 
 namespace strata::gui {
@@ -23,6 +25,8 @@ QString RenameNodeCommand::checkId(const GraphModel* model, const std::string& c
         .arg(QString::fromStdString(id));
   if (id != current && model->document().node(id))
     return QObject::tr("Another node is called %1").arg(QString::fromStdString(id));
+  if (model->document().block(id))
+    return QObject::tr("A block is called %1").arg(QString::fromStdString(id));
   return {};
 }
 
@@ -43,9 +47,12 @@ void RenameNodeCommand::rename(GraphModel* model, const std::string& from, const
     if (moved.to.node == from) moved.to.node = to;
     edges.push_back(moved);
   }
+  std::vector<GraphBlock> blocks = model->document().blocks;
+  for (GraphBlock& b : blocks) std::replace(b.nodes.begin(), b.nodes.end(), from, to);
   model->removeNode(from);
   model->addNode(renamed);
   for (const GraphEdge& e : edges) model->addEdge(e);
+  model->setBlocks(std::move(blocks));
 }
 
 }  // namespace strata::gui

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "graph/blocks.h"
 #include "graph/model.h"
 #include "graphmodel.h"
 #include "heatmapview.h"
@@ -103,8 +104,9 @@ void UnrolledView::showEvent(QShowEvent* event) {
 }
 
 void UnrolledView::rebuildLayerList() {
-  const GraphDocument& doc =
-      m_controller->hasWeights() ? m_controller->snapshot() : m_controller->model()->document();
+  // The compiled layers: a Repeat block lists each copy ("layers.1.lstm").
+  const GraphDocument doc = flatten(
+      m_controller->hasWeights() ? m_controller->snapshot() : m_controller->model()->document());
   QStringList ids;
   for (const GraphNode& n : doc.nodes)
     if (n.type == "RNN" || n.type == "LSTM" || n.type == "GRU")
@@ -136,7 +138,7 @@ bool UnrolledView::refresh() {
     return false;
   }
   // The trained document plus two probes: what flows into the layer and what comes out of it.
-  GraphDocument doc = m_controller->snapshot();
+  GraphDocument doc = flatten(m_controller->snapshot());
   const std::string id = m_layer->currentText().toStdString();
   const GraphNode* node = doc.node(id);
   std::optional<Endpoint> source;

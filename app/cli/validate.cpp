@@ -62,8 +62,7 @@ int runValidate(const std::string& path) {
   std::vector<Row> rows;
   for (const std::string& id : analysis.order) {
     const NodeAnalysis& na = analysis.nodes.at(id);
-    const GraphNode* node = doc.node(id);
-    Row row{id, node ? node->type : "?", "-", formatCount(na.parameterCount),
+    Row row{id, na.spec ? na.spec->type : "?", "-", formatCount(na.parameterCount),
             flopsText(na.flops)};
     if (na.outputs.empty()) {
       rows.push_back(row);
@@ -80,8 +79,12 @@ int runValidate(const std::string& path) {
       }
     }
   }
-  std::printf("%s: valid graph, %zu nodes, %zu edges\n\n", path.c_str(), doc.nodes.size(),
+  std::printf("%s: valid graph, %zu nodes, %zu edges", path.c_str(), doc.nodes.size(),
               doc.edges.size());
+  for (const GraphBlock& b : doc.blocks)
+    std::printf("%s block %s%s", &b == &doc.blocks.front() ? ";" : ",", b.id.c_str(),
+                b.repeat > 1 ? (" x" + std::to_string(b.repeat)).c_str() : "");
+  std::printf("\n\n");
   printTable(rows);
   std::printf("\ntotal: %s parameters, %s FLOPs per sample\n",
               formatCount(analysis.totalParameters).c_str(),

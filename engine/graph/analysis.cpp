@@ -7,6 +7,8 @@
 #include <functional>
 #include <set>
 
+#include "graph/blocks.h"
+
 namespace strata {
 
 namespace {
@@ -146,16 +148,43 @@ std::vector<std::string> topologicalOrder(const Graph& g) {
 
 }  // namespace
 
+const NodeAnalysis* GraphAnalysis::find(const std::string& id) const {
+  if (auto it = nodes.find(id); it != nodes.end()) return &it->second;
+  if (auto it = templates.find(id); it != templates.end()) return &it->second;
+  return nullptr;
+}
+
+std::string GraphAnalysis::documentNode(const std::string& id) const {
+  auto it = origin.find(id);
+  return it == origin.end() ? id : it->second;
+}
+
 std::optional<TensorType> GraphAnalysis::typeOf(const Endpoint& from) const {
-  auto it = nodes.find(from.node);
-  if (it == nodes.end() || !it->second.spec) return std::nullopt;
-  const auto& outs = it->second.spec->outputs;
+  const NodeAnalysis* na = find(from.node);
+  if (!na || !na->spec) return std::nullopt;
+  const auto& outs = na->spec->outputs;
   for (size_t i = 0; i < outs.size(); ++i)
-    if (outs[i].name == from.port && i < it->second.outputs.size()) return it->second.outputs[i];
+    if (outs[i].name == from.port && i < na->outputs.size()) return na->outputs[i];
   return std::nullopt;
 }
 
-GraphAnalysis analyze(const GraphDocument& doc) {
+std::optional<TensorType> GraphAnalysis::edgeType(const GraphEdge& edge) const {
+  auto c = copies.find(edge.from.node);
+  if (c == copies.end() || c->second.empty()) return typeOf(edge.from);
+  auto blockOf = [&](const std::string& id) {
+    auto it = templateBlock.find(id);
+    return it == templateBlock.end() ? std::string() : it->second;
+  };
+  const bool internal = blockOf(edge.to.node) == blockOf(edge.from.node);
+  return typeOf({internal ? c->second.front() : c->second.back(), edge.from.port});
+}
+
+namespace {
+
+// Analyzes a document without Repeat blocks. `copies` names the expanded copies, whose dotted ids
+// are not held to the identifier rule (their template ids were).
+GraphAnalysis analyzeFlat(const GraphDocument& doc,
+                          const std::map<std::string, std::string>& copies) {
   GraphAnalysis ga;
   const LayerRegistry& registry = LayerRegistry::instance();
   std::map<std::string, std::vector<std::string>> problems;
@@ -170,7 +199,7 @@ GraphAnalysis analyze(const GraphDocument& doc) {
     g.index[node.id] = g.ids.size();
     g.ids.push_back(node.id);
     NodeAnalysis& na = ga.nodes[node.id];
-    if (!isIdentifier(node.id))
+    if (!copies.count(node.id) && !isIdentifier(node.id))
       blame(node.id, "id '" + node.id +
                          "' must start with a letter or '_' and hold only letters, digits and "
                          "'_' (it names the module in weight keys and exported code)");
@@ -338,6 +367,50 @@ GraphAnalysis analyze(const GraphDocument& doc) {
       na.error += (na.error.empty() ? "" : "; ") + message;
     }
     na.outputs.clear();
+  }
+  return ga;
+}
+
+}  // namespace
+
+GraphAnalysis analyze(const GraphDocument& doc) {
+  if (!hasRepeatBlocks(doc)) return analyzeFlat(doc, {});
+  std::map<std::string, std::string> blockErrors;
+  for (const GraphBlock& b : doc.blocks) {
+    if (b.repeat <= 1) continue;
+    if (!isIdentifier(b.id))
+      blockErrors[b.id] = "the id must start with a letter or '_' and hold only letters, digits "
+                          "and '_' (it names the copies in weight keys)";
+    else if (std::string problem = repeatProblem(doc, b); !problem.empty())
+      blockErrors[b.id] = problem;
+  }
+  Result<BlockExpansion> ex = blockErrors.empty() ? expandBlocks(doc)
+                                                  : Result<BlockExpansion>::error("");
+  if (!ex) {
+    // Shapes as if each block ran once, plus the reason the blocks cannot repeat.
+    GraphAnalysis ga = analyzeFlat(doc, {});
+    for (const auto& [id, message] : blockErrors)
+      ga.diagnostics.push_back({"", "block '" + id + "': " + message});
+    if (blockErrors.empty()) ga.diagnostics.push_back({"", ex.message()});
+    ga.blockErrors = std::move(blockErrors);
+    return ga;
+  }
+  GraphAnalysis ga = analyzeFlat(ex->flat, ex->origin);
+  ga.origin = std::move(ex->origin);
+  ga.copies = std::move(ex->copies);
+  for (const GraphBlock& b : doc.blocks)
+    if (b.repeat > 1)
+      for (const std::string& id : b.nodes) ga.templateBlock[id] = b.id;
+  for (const auto& [id, copyIds] : ga.copies) {
+    NodeAnalysis view = ga.nodes.at(copyIds.front());
+    view.error.clear();
+    for (size_t k = 0; k < copyIds.size(); ++k) {
+      const std::string& error = ga.nodes.at(copyIds[k]).error;
+      if (error.empty()) continue;
+      view.error += (view.error.empty() ? "" : "; ") +
+                    (k == 0 ? error : "in copy " + std::to_string(k) + ": " + error);
+    }
+    ga.templates[id] = std::move(view);
   }
   return ga;
 }

@@ -39,9 +39,24 @@ struct GraphAnalysis {
   int64_t totalParameters = 0;
   int64_t totalFlops = 0;
 
+  // Repeat blocks (graph/blocks.h): `nodes`, `order` and `diagnostics` name the expanded copies
+  // ("enc.1.layer"); these map them back to the template nodes the document holds.
+  std::map<std::string, std::string> origin;                // copy id -> template node id
+  std::map<std::string, std::vector<std::string>> copies;   // template node id -> copy ids
+  std::map<std::string, std::string> templateBlock;         // template node id -> block id
+  // A template node as the editor shows it: copy 0's analysis, with the errors of every copy.
+  std::map<std::string, NodeAnalysis> templates;
+  std::map<std::string, std::string> blockErrors;  // block id -> why it cannot repeat
+
   bool ok() const { return diagnostics.empty(); }
-  // The type flowing out of "<node>.<port>", if known.
+  // A node of the graph or a template node of a Repeat block; null when unknown.
+  const NodeAnalysis* find(const std::string& id) const;
+  // The document node a diagnostic or copy id belongs to (the template for a copy).
+  std::string documentNode(const std::string& id) const;
+  // The type flowing out of "<node>.<port>", if known (a template node gives copy 0's).
   std::optional<TensorType> typeOf(const Endpoint& from) const;
+  // The type on a document edge: an edge leaving a Repeat block carries its last copy's value.
+  std::optional<TensorType> edgeType(const GraphEdge& edge) const;
 };
 
 GraphAnalysis analyze(const GraphDocument& doc);

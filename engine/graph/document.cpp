@@ -2,6 +2,7 @@
 // checked here; layer types, params and shapes are analyze()'s business.
 #include "graph/document.h"
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -121,6 +122,53 @@ Status parseEdgeEnd(const Json& j, const std::string& where, const char* key,
   return Status::ok();
 }
 
+Status parseBlock(const Json& j, const std::string& where, const std::set<std::string>& nodeIds,
+                  std::set<std::string>& grouped, GraphBlock& block) {
+  if (!j.is_object()) return Status::error(where + ": must be an object, got " + shown(j));
+  for (const auto& [key, value] : j.items())
+    if (key != "id" && key != "name" && key != "nodes" && key != "repeat" && key != "collapsed")
+      return Status::error(where + ": unknown key '" + key + "'");
+  auto id = j.find("id");
+  if (id == j.end()) return Status::error(where + ": missing 'id'");
+  if (!id->is_string() || id->get<std::string>().empty())
+    return Status::error(where + ".id: must be a non-empty string, got " + shown(*id));
+  block.id = id->get<std::string>();
+  if (nodeIds.count(block.id))
+    return Status::error(where + ".id: '" + block.id + "' is also a node id");
+  if (auto name = j.find("name"); name != j.end() && !name->is_null()) {
+    if (!name->is_string()) return Status::error(where + ".name: must be a string, got " + shown(*name));
+    block.name = name->get<std::string>();
+  }
+  auto nodes = j.find("nodes");
+  if (nodes == j.end()) return Status::error(where + ": missing 'nodes'");
+  if (!nodes->is_array() || nodes->empty())
+    return Status::error(where + ".nodes: must be a non-empty array of node ids, got " +
+                         shown(*nodes));
+  for (size_t i = 0; i < nodes->size(); ++i) {
+    const Json& n = (*nodes)[i];
+    const std::string at = where + ".nodes[" + std::to_string(i) + "]";
+    if (!n.is_string()) return Status::error(at + ": must be a node id, got " + shown(n));
+    const std::string nodeId = n.get<std::string>();
+    if (!nodeIds.count(nodeId)) return Status::error(at + ": no node '" + nodeId + "'");
+    if (!grouped.insert(nodeId).second)
+      return Status::error(at + ": node '" + nodeId + "' is already in a block");
+    block.nodes.push_back(nodeId);
+  }
+  if (auto repeat = j.find("repeat"); repeat != j.end() && !repeat->is_null()) {
+    if (!repeat->is_number_integer() || repeat->get<int64_t>() < 1 ||
+        repeat->get<int64_t>() > GraphBlock::kMaxRepeat)
+      return Status::error(where + ".repeat: must be an integer from 1 to " +
+                           std::to_string(GraphBlock::kMaxRepeat) + ", got " + shown(*repeat));
+    block.repeat = static_cast<int>(repeat->get<int64_t>());
+  }
+  if (auto collapsed = j.find("collapsed"); collapsed != j.end() && !collapsed->is_null()) {
+    if (!collapsed->is_boolean())
+      return Status::error(where + ".collapsed: must be true or false, got " + shown(*collapsed));
+    block.collapsed = collapsed->get<bool>();
+  }
+  return Status::ok();
+}
+
 }  // namespace
 
 Result<Endpoint> parseEndpoint(const std::string& text) {
@@ -134,7 +182,7 @@ Result<GraphDocument> GraphDocument::fromJson(const Json& j) {
   if (!j.is_object()) return fail("the file must hold a JSON object, got " + shown(j));
   for (const auto& [key, value] : j.items())
     if (key != "format" && key != "version" && key != "nodes" && key != "edges" &&
-        key != "training" && key != "meta")
+        key != "training" && key != "meta" && key != "blocks")
       return fail("unknown top-level key '" + key + "'");
   auto format = j.find("format");
   if (format == j.end()) return fail("missing 'format' (expected \"strata-graph\")");
@@ -178,6 +226,20 @@ Result<GraphDocument> GraphDocument::fromJson(const Json& j) {
         if (doc.edges[k] == edge)
           return fail(where + ": duplicate of edges[" + std::to_string(k) + "]");
       doc.edges.push_back(std::move(edge));
+    }
+  }
+
+  auto blocks = j.find("blocks");
+  if (blocks != j.end() && !blocks->is_null()) {
+    if (!blocks->is_array()) return fail("'blocks' must be an array, got " + shown(*blocks));
+    std::set<std::string> blockIds, grouped;
+    for (size_t i = 0; i < blocks->size(); ++i) {
+      GraphBlock block;
+      const std::string where = "blocks[" + std::to_string(i) + "]";
+      if (Status s = parseBlock((*blocks)[i], where, ids, grouped, block); !s) return s;
+      if (!blockIds.insert(block.id).second)
+        return fail(where + ": duplicate block id '" + block.id + "'");
+      doc.blocks.push_back(std::move(block));
     }
   }
 
@@ -233,6 +295,13 @@ Json GraphDocument::toJson() const {
   for (const auto& e : edges)
     es.push_back(Json{{"from", e.from.toString()}, {"to", e.to.toString()}});
   j["edges"] = std::move(es);
+  if (!blocks.empty()) {
+    Json bs = Json::array();
+    for (const auto& b : blocks)
+      bs.push_back(Json{{"id", b.id}, {"name", b.name}, {"nodes", b.nodes},
+                        {"repeat", b.repeat}, {"collapsed", b.collapsed}});
+    j["blocks"] = std::move(bs);
+  }
   if (training.is_object() && !training.empty()) j["training"] = training;
   if (meta.is_object() && !meta.empty()) j["meta"] = meta;
   return j;
@@ -274,6 +343,24 @@ const GraphNode* GraphDocument::node(const std::string& id) const {
 GraphNode* GraphDocument::node(const std::string& id) {
   for (auto& n : nodes)
     if (n.id == id) return &n;
+  return nullptr;
+}
+
+const GraphBlock* GraphDocument::block(const std::string& id) const {
+  for (const auto& b : blocks)
+    if (b.id == id) return &b;
+  return nullptr;
+}
+
+GraphBlock* GraphDocument::block(const std::string& id) {
+  for (auto& b : blocks)
+    if (b.id == id) return &b;
+  return nullptr;
+}
+
+const GraphBlock* GraphDocument::blockOf(const std::string& nodeId) const {
+  for (const auto& b : blocks)
+    if (std::find(b.nodes.begin(), b.nodes.end(), nodeId) != b.nodes.end()) return &b;
   return nullptr;
 }
 

@@ -34,6 +34,19 @@ struct GraphEdge {
   bool operator==(const GraphEdge&) const = default;
 };
 
+// A named group of nodes, drawn as one collapsible node in the editor. With repeat > 1 the block
+// is a template: compiling stacks `repeat` copies of its nodes, each with its own weights (see
+// graph/blocks.h for how copies are wired and named).
+struct GraphBlock {
+  std::string id;                  // unique among blocks and nodes; prefixes the copies' ids
+  std::string name;                // shown on the canvas; may be empty (the id is shown)
+  std::vector<std::string> nodes;  // member node ids, in the order the user grouped them
+  int repeat = 1;                  // 1..kMaxRepeat
+  bool collapsed = false;          // drawn as one node (an editor state, saved with the file)
+  static constexpr int kMaxRepeat = 256;
+  bool operator==(const GraphBlock&) const = default;
+};
+
 class GraphDocument {
  public:
   static constexpr int kVersion = 1;
@@ -50,11 +63,15 @@ class GraphDocument {
 
   std::vector<GraphNode> nodes;
   std::vector<GraphEdge> edges;
+  std::vector<GraphBlock> blocks;  // at most one block per node; absent from the file when empty
   Json training = Json::object();  // training settings (see engine/train), kept verbatim
   Json meta = Json::object();      // name, description, and anything a tool wants to keep
 
   const GraphNode* node(const std::string& id) const;
   GraphNode* node(const std::string& id);
+  const GraphBlock* block(const std::string& id) const;
+  GraphBlock* block(const std::string& id);
+  const GraphBlock* blockOf(const std::string& nodeId) const;  // the block holding the node
   // Edges into / out of a node.
   std::vector<const GraphEdge*> edgesInto(const std::string& nodeId) const;
   std::vector<const GraphEdge*> edgesFrom(const std::string& nodeId) const;

@@ -3,6 +3,7 @@
 
 #include <exception>
 
+#include "graph/blocks.h"
 #include "ops/ops.h"
 
 namespace strata {
@@ -54,8 +55,15 @@ Result<std::unique_ptr<Model>> Model::compile(const GraphDocument& doc) {
     return R::error(message);
   }
   std::unique_ptr<Model> model(new Model());
-  model->m_doc = doc;
-  for (const auto& n : doc.nodes) {
+  if (hasRepeatBlocks(doc)) {
+    auto expanded = expandBlocks(doc);  // analyze() succeeded, so this does too
+    if (!expanded) return R::error(expanded.message());
+    model->m_doc = std::move(expanded->flat);
+  } else {
+    model->m_doc = doc;
+  }
+  const GraphDocument& flat = model->m_doc;
+  for (const auto& n : flat.nodes) {
     const LayerSpec* spec = analysis.nodes.at(n.id).spec;
     if (spec->isInput) model->m_inputNames.push_back(n.id);
   }
@@ -66,7 +74,7 @@ Result<std::unique_ptr<Model>> Model::compile(const GraphDocument& doc) {
     step.spec = na.spec;
     for (const std::string& name : na.inputNames) {
       std::optional<Endpoint> source;
-      for (const auto& e : doc.edges)
+      for (const auto& e : flat.edges)
         if (e.to.node == id && e.to.port == name) source = e.from;
       step.inputs.push_back(source);
     }

@@ -27,6 +27,8 @@ class Model {
   static Result<std::unique_ptr<Model>> compile(const GraphDocument& doc);
 
   const GraphAnalysis& analysis() const { return m_analysis; }
+  // The compiled graph: the document with Repeat blocks expanded into their copies.
+  const GraphDocument& flatDocument() const { return m_doc; }
   // Input node ids in document order, with their types (batch included, symbolic dims kept).
   const std::vector<std::string>& inputNames() const { return m_inputNames; }
   TensorType inputType(const std::string& name) const;

@@ -87,9 +87,9 @@ void TstModelViews::saveShot(QWidget* widget, const QString& name) {
 void TstModelViews::attentionIsCausal_data() {
   QTest::addColumn<int>("layer");
   QTest::addColumn<int>("head");
-  QTest::newRow("block1 mean") << 0 << -1;
-  QTest::newRow("block1 head 0") << 0 << 0;
-  QTest::newRow("block2 head 3") << 1 << 3;
+  QTest::newRow("copy 0 mean") << 0 << -1;
+  QTest::newRow("copy 0 head 0") << 0 << 0;
+  QTest::newRow("copy 1 head 3") << 1 << 3;
 }
 
 void TstModelViews::attentionIsCausal() {
@@ -99,7 +99,7 @@ void TstModelViews::attentionIsCausal() {
   AttentionViewer* viewer = m_bench->attentionViewer();
   QVERIFY2(viewer->refresh(), qPrintable(viewer->statusText()));
   QCOMPARE(viewer->layerCount(), 2);
-  QCOMPARE(viewer->layerName(1), QStringLiteral("block2"));
+  QCOMPARE(viewer->layerName(1), QStringLiteral("layers.1.layer"));  // the Repeat block's copy 1
   QCOMPARE(viewer->headCount(), 4);
   viewer->setLayer(layer);
   viewer->setHead(head);

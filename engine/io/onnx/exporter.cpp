@@ -167,7 +167,8 @@ Result<std::string> exportOnnxBytes(const GraphDocument& doc, const Model& model
   std::map<std::string, Tensor> params;
   for (const NamedTensor& p : model.parameters()) params[p.name] = p.tensor;
   Exporter ex(graph, params);
-  for (const auto& n : doc.nodes) ex.reserve(n.id);  // graph I/O names stay the node ids
+  const GraphDocument& flat = model.flatDocument();  // Repeat blocks expanded
+  for (const auto& n : flat.nodes) ex.reserve(n.id);  // graph I/O names stay the node ids
 
   std::map<std::string, std::string> values;  // "<node>.<port>" -> ONNX value
   std::vector<std::pair<std::string, Endpoint>> outputs;  // output name, source
@@ -178,7 +179,7 @@ Result<std::string> exportOnnxBytes(const GraphDocument& doc, const Model& model
     std::vector<std::optional<Endpoint>> sources;
     for (const std::string& port : na.inputNames) {
       std::optional<Endpoint> src;
-      for (const auto& e : doc.edges)
+      for (const auto& e : flat.edges)
         if (e.to.node == id && e.to.port == port) src = e.from;
       sources.push_back(src);
     }

@@ -1,0 +1,296 @@
+// Blocks on the canvas: grouping a selection (Ctrl+G), the frame around the members, Repeat xN
+// from the inspector (copies in the analysis, shapes on the edges), collapsing to one card with
+// the block's outer ports (members and inner wires hidden, outer wires re-attached), dragging the
+// collapsed card (one undo step), wiring from a collapsed block's port, copy/paste and delete of
+// a block, save/load, and undo/redo of the whole script back to the exact JSON.
+#include <QAction>
+#include <QDir>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QUndoStack>
+
+#include <memory>
+
+#include "blockinspector.h"
+#include "blockitem.h"
+#include "edgeitem.h"
+#include "editoractions.h"
+#include "graph/analysis.h"
+#include "grapheditor.h"
+#include "graphmodel.h"
+#include "graphscene.h"
+#include "graphview.h"
+#include "guitestenv.h"
+#include "inspectorwidget.h"
+#include "nodeitem.h"
+
+using namespace strata;
+using namespace strata::gui;
+
+namespace {
+
+struct Canvas {
+  GraphModel model;
+  std::unique_ptr<GraphScene> scene;
+  std::unique_ptr<GraphView> view;
+  std::unique_ptr<EditorActions> actions;
+
+  explicit Canvas(const QString& path) {
+    if (!model.loadFile(path).isOk()) qFatal("cannot open %s", qPrintable(path));
+    scene = std::make_unique<GraphScene>(&model);
+    view = std::make_unique<GraphView>();
+    view->setScene(scene.get());
+    view->resize(1400, 800);
+    view->show();
+    if (!QTest::qWaitForWindowExposed(view.get())) qFatal("view not exposed");
+    view->resetTransform();
+    view->centerOn(scene->graphBounds().center());
+    actions = std::make_unique<EditorActions>(scene.get());
+  }
+  QWidget* vp() const { return view->viewport(); }
+  QPoint at(QPointF scenePos) const { return view->mapFromScene(scenePos); }
+  void drag(QPoint from, QPoint to) const {
+    QTest::mousePress(vp(), Qt::LeftButton, {}, from);
+    for (int i = 1; i <= 4; ++i) QTest::mouseMove(vp(), from + (to - from) * i / 4);
+    QTest::mouseRelease(vp(), Qt::LeftButton, {}, to);
+  }
+  std::string text() const { return model.document().serialize(); }
+};
+
+QString sample(const char* name) { return test::samplesDir() + QLatin1Char('/') + name; }
+
+void saveShot(QWidget* w, const QString& name) {
+  const QString dir = test::binaryDir() + QStringLiteral("/screenshots");
+  QDir().mkpath(dir);
+  QVERIFY(w->grab().save(dir + QLatin1Char('/') + name));
+}
+
+QRectF cardsRect(const Canvas& c, const std::vector<std::string>& ids) {
+  QRectF r;
+  for (const std::string& id : ids) {
+    NodeItem* n = c.scene->nodeItem(id);
+    r |= n->mapRectToScene(n->cardRect());
+  }
+  return r;
+}
+
+}  // namespace
+
+class TestBlocks final : public QObject {
+  Q_OBJECT
+
+ public:
+  static void initMain() { test::setUpEnvironment(); }
+
+ private slots:
+  void groupRepeatCollapseAndUndo();
+  void refusalsAndUngroup();
+  void dragCollapsedBlockMovesMembers();
+  void wireFromCollapsedPort();
+  void copyPasteAndDeleteBlock();
+  void saveLoadRoundTrip();
+  void sampleWithRepeatBlock();
+};
+
+void TestBlocks::groupRepeatCollapseAndUndo() {
+  Canvas c(sample("mlp-sine.strata"));
+  const std::string original = c.text();
+  QUndoStack* stack = c.model.undoStack();
+  const int base = stack->count();
+
+  // Group fc1 and act (Ctrl+G): one block, a frame around both cards.
+  c.scene->selectNodes({"fc1", "act"});
+  QVERIFY(c.actions->group()->isEnabled());
+  c.actions->group()->trigger();
+  QCOMPARE(c.model.document().blocks.size(), size_t(1));
+  const GraphBlock block = c.model.document().blocks.front();
+  QCOMPARE(block.nodes, (std::vector<std::string>{"fc1", "act"}));
+  BlockItem* item = c.scene->blockItem(block.id);
+  QVERIFY(item);
+  QVERIFY(item->isSelected());
+  QVERIFY(item->sceneBoundingRect().contains(cardsRect(c, {"fc1", "act"})));
+  QCOMPARE(stack->count(), base + 1);
+
+  // Repeat x3 from the inspector: three copies, each with its own weights.
+  InspectorWidget inspector(c.scene->editor());
+  inspector.setBlockId(block.id);
+  inspector.blockPage()->repeatBox()->setValue(3);
+  QCOMPARE(c.model.document().block(block.id)->repeat, 3);
+  const GraphAnalysis& a = c.model.analysis();
+  QVERIFY2(a.ok(), a.ok() ? "" : a.diagnostics.front().message.c_str());
+  QCOMPARE(a.copies.at("fc1").size(), size_t(3));
+  QCOMPARE(a.nodes.at(block.id + ".0.fc1").params["in_features"].get<int>(), 32);
+  QCOMPARE(a.nodes.at(block.id + ".1.fc1").params["in_features"].get<int>(), 64);
+  QVERIFY(inspector.blockPage()->summaryText().contains(QStringLiteral("Carried: act.out")));
+  EdgeItem* leaving = c.scene->edgeItem({{"act", "out"}, {"fc2", "in"}});
+  QVERIFY(leaving);
+  QCOMPARE(leaving->label(), QStringLiteral("[B, 64]"));
+  QCOMPARE(c.scene->nodeItem("fc1")->content().parameterCount, int64_t(32 * 64 + 64));
+
+  // Collapse by clicking the chevron: one card, members and the inner wire hidden, the outer
+  // wires on the card's ports.
+  const QPointF chevron = item->mapToScene(item->toggleRect().center());
+  QTest::mouseClick(c.vp(), Qt::LeftButton, {}, c.at(chevron));
+  QVERIFY(c.model.document().block(block.id)->collapsed);
+  QVERIFY(!c.scene->nodeItem("fc1")->isVisible());
+  QVERIFY(!c.scene->nodeItem("act")->isVisible());
+  QVERIFY(!c.scene->edgeItem({{"fc1", "out"}, {"act", "in"}})->isVisible());
+  EdgeItem* entering = c.scene->edgeItem({{"window", "out"}, {"fc1", "in"}});
+  QVERIFY(entering->isVisible());
+  const std::optional<QPointF> port = item->portPos({"fc1", "in"}, false);
+  QVERIFY(port);
+  QVERIFY(entering->boundingRect().contains(entering->mapFromScene(*port)));
+  QCOMPARE(item->content().inputs.size(), size_t(1));
+  QCOMPARE(item->content().outputs.size(), size_t(1));
+  QVERIFY(item->content().inputs.front().carried);
+  QCOMPARE(item->content().parameterCount,
+           int64_t((32 * 64 + 64) + 2 * (64 * 64 + 64)));
+  saveShot(c.view.get(), QStringLiteral("block-collapsed.png"));
+
+  // Double-click expands in place.
+  QTest::mouseDClick(c.vp(), Qt::LeftButton, {}, c.at(item->sceneBoundingRect().center()));
+  QVERIFY(!c.model.document().block(block.id)->collapsed);
+  QVERIFY(c.scene->nodeItem("fc1")->isVisible());
+  saveShot(c.view.get(), QStringLiteral("block-expanded.png"));
+
+  // Every step undoes back to the original file and redoes to the edited one, byte for byte.
+  const std::string edited = c.text();
+  QVERIFY(stack->count() >= base + 4);
+  while (stack->canUndo()) stack->undo();
+  QCOMPARE(c.text(), original);
+  QVERIFY(c.scene->blockItem(block.id) == nullptr);
+  while (stack->canRedo()) stack->redo();
+  QCOMPARE(c.text(), edited);
+  QVERIFY(c.scene->blockItem(block.id));
+}
+
+void TestBlocks::refusalsAndUngroup() {
+  Canvas c(sample("mlp-sine.strata"));
+  QSignalSpy refused(c.scene.get(), &GraphScene::editRefused);
+  c.scene->selectNodes({"fc1", "act"});
+  c.scene->groupSelection();
+  const std::string id = c.model.document().blocks.at(0).id;
+  // fc1 is in a block already: grouping it again is refused with the reason.
+  c.scene->selectNodes({"fc1", "fc2"});
+  c.scene->groupSelection();
+  QCOMPARE(refused.count(), 1);
+  QVERIFY(refused.at(0).at(0).toString().contains(QStringLiteral("already in block")));
+  QCOMPARE(c.model.document().blocks.size(), size_t(1));
+  // A Repeat block holding the loss cannot repeat: the block says why, nothing crashes.
+  c.scene->selectNodes({"fc2", "loss"});
+  c.scene->groupSelection();
+  const std::string lossBlock = c.model.document().blocks.at(1).id;
+  QVERIFY(c.scene->editor()->setBlockRepeat(lossBlock, 2));
+  QVERIFY(!c.model.analysis().ok());
+  QVERIFY(c.scene->blockItem(lossBlock)->content().error.contains(QStringLiteral("MSELoss")));
+  // Ungroup the block of a selected member.
+  c.scene->selectNodes({"act"});
+  QVERIFY(c.actions->ungroup()->isEnabled());
+  c.actions->ungroup()->trigger();
+  QVERIFY(!c.model.document().block(id));
+  QVERIFY(c.model.document().node("act"));
+}
+
+void TestBlocks::dragCollapsedBlockMovesMembers() {
+  Canvas c(sample("mlp-sine.strata"));
+  c.scene->selectNodes({"fc1", "act"});
+  c.scene->groupSelection();
+  const std::string id = c.model.document().blocks.at(0).id;
+  QVERIFY(c.scene->editor()->setBlockCollapsed(id, true));
+  BlockItem* item = c.scene->blockItem(id);
+  const QPointF fc1 = c.scene->nodeItem("fc1")->pos();
+  const QPointF act = c.scene->nodeItem("act")->pos();
+  const int before = c.model.undoStack()->count();
+  const QPointF grip = item->mapToScene(QPointF(40, 30));
+  c.drag(c.at(grip), c.at(grip + QPointF(120, 80)));
+  QCOMPARE(c.model.undoStack()->count(), before + 1);
+  const GraphNode* n = c.model.document().node("fc1");
+  QCOMPARE(QPointF(n->x, n->y), fc1 + QPointF(120, 80));
+  n = c.model.document().node("act");
+  QCOMPARE(QPointF(n->x, n->y), act + QPointF(120, 80));
+  QCOMPARE(item->pos(), c.scene->nodeItem("fc1")->pos());
+  c.model.undoStack()->undo();
+  QCOMPARE(c.scene->nodeItem("fc1")->pos(), fc1);
+}
+
+void TestBlocks::wireFromCollapsedPort() {
+  // Pick up the wire entering a collapsed block by its input end and drop it on empty canvas:
+  // the edge is removed, as with any card.
+  Canvas c(sample("mlp-sine.strata"));
+  c.scene->selectNodes({"fc1", "act"});
+  c.scene->groupSelection();
+  const std::string id = c.model.document().blocks.at(0).id;
+  QVERIFY(c.scene->editor()->setBlockCollapsed(id, true));
+  const QPointF port = *c.scene->blockItem(id)->portPos({"fc1", "in"}, false);
+  c.drag(c.at(port), c.at(port + QPointF(-60, 260)));
+  QCOMPARE(c.model.edgeIndex({{"window", "out"}, {"fc1", "in"}}), -1);
+  c.model.undoStack()->undo();
+  QVERIFY(c.model.edgeIndex({{"window", "out"}, {"fc1", "in"}}) >= 0);
+}
+
+void TestBlocks::copyPasteAndDeleteBlock() {
+  Canvas c(sample("mlp-sine.strata"));
+  c.scene->selectNodes({"fc1", "act"});
+  c.scene->groupSelection();
+  const std::string id = c.model.document().blocks.at(0).id;
+  c.scene->editor()->setBlockRepeat(id, 2);
+  const std::string before = c.text();
+  // The block is selected after grouping: duplicate copies it with its members.
+  QCOMPARE(c.scene->selectedBlockIds(), std::vector<std::string>{id});
+  c.scene->duplicateSelection();
+  QCOMPARE(c.model.document().blocks.size(), size_t(2));
+  const GraphBlock& copy = c.model.document().blocks.at(1);
+  QVERIFY(copy.id != id);
+  QCOMPARE(copy.repeat, 2);
+  QCOMPARE(copy.nodes.size(), size_t(2));
+  for (const std::string& n : copy.nodes) QVERIFY(c.model.document().node(n));
+  c.model.undoStack()->undo();
+  QCOMPARE(c.text(), before);
+
+  // Deleting the selected block deletes its members; undo restores them in the block.
+  c.scene->clearSelection();
+  c.scene->blockItem(id)->setSelected(true);
+  c.scene->deleteSelection();
+  QVERIFY(!c.model.document().node("fc1"));
+  QVERIFY(c.model.document().blocks.empty());
+  c.model.undoStack()->undo();
+  QCOMPARE(c.text(), before);
+}
+
+void TestBlocks::saveLoadRoundTrip() {
+  Canvas c(sample("mlp-sine.strata"));
+  c.scene->selectNodes({"fc1", "act"});
+  c.scene->groupSelection();
+  const std::string id = c.model.document().blocks.at(0).id;
+  c.scene->editor()->renameBlock(id, "Hidden");
+  c.scene->editor()->setBlockRepeat(id, 4);
+  c.scene->editor()->setBlockCollapsed(id, true);
+  QTemporaryDir dir;
+  const QString path = dir.filePath(QStringLiteral("blocks.strata"));
+  QVERIFY(c.model.document().save(path.toStdString()).isOk());
+  GraphModel reopened;
+  QVERIFY(reopened.loadFile(path).isOk());
+  QCOMPARE(reopened.document().serialize(), c.text());
+  QCOMPARE(reopened.document().blocks.at(0).name, std::string("Hidden"));
+  GraphScene scene(&reopened);
+  QVERIFY(scene.blockItem(id)->content().collapsed);
+  QVERIFY(!scene.nodeItem("act")->isVisible());
+}
+
+void TestBlocks::sampleWithRepeatBlock() {
+  // tiny-gpt stacks its Transformer layer with a Repeat block: the template card shows copy 0,
+  // the frame names the block, and the status numbers count both copies.
+  Canvas c(sample("tiny-gpt.strata"));
+  QVERIFY(c.model.analysis().ok());
+  BlockItem* item = c.scene->blockItem("layers");
+  QVERIFY(item);
+  QCOMPARE(item->content().repeat, 2);
+  QCOMPARE(item->content().parameterCount,
+           2 * c.model.analysis().find("layer")->parameterCount);
+  saveShot(c.view.get(), QStringLiteral("tiny-gpt-block.png"));
+}
+
+QTEST_MAIN(TestBlocks)
+#include "tst_blocks.moc"

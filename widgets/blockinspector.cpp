@@ -1,0 +1,128 @@
+#include "blockinspector.h"
+
+#include <QCheckBox>
+#include <QFormLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSignalBlocker>
+#include <QSpinBox>
+#include <QVBoxLayout>
+
+#include "formatting.h"
+#include "graph/blocks.h"
+#include "grapheditor.h"
+#include "graphmodel.h"
+
+namespace strata::gui {
+
+BlockInspector::BlockInspector(GraphEditor* editor, QWidget* parent)
+    : QWidget(parent), m_editor(editor), m_model(editor->model()) {
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(10, 8, 10, 10);
+  layout->setSpacing(6);
+  m_title = new QLabel;
+  QFont tf = m_title->font();
+  tf.setPointSizeF(tf.pointSizeF() * 1.2);
+  tf.setBold(true);
+  m_title->setFont(tf);
+  layout->addWidget(m_title);
+  auto* about = new QLabel(tr("A block groups layers. With Repeat above 1 the model stacks that "
+                              "many copies, each with its own weights: the first outer input "
+                              "runs through the copies, other inputs reach every copy."));
+  about->setWordWrap(true);
+  about->setForegroundRole(QPalette::PlaceholderText);
+  layout->addWidget(about);
+  m_error = new QLabel;
+  m_error->setWordWrap(true);
+  m_error->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  m_error->setStyleSheet(QStringLiteral("QLabel { color: #b42318; background: #fef3f2; border: "
+                                        "1px solid #fda29b; border-radius: 4px; padding: 6px; }"));
+  layout->addWidget(m_error);
+
+  auto* form = new QFormLayout;
+  m_name = new QLineEdit;
+  m_name->setPlaceholderText(tr("Block name"));
+  connect(m_name, &QLineEdit::editingFinished, this, [this] {
+    m_editor->renameBlock(m_blockId, m_name->text().trimmed().toStdString());
+  });
+  form->addRow(tr("name"), m_name);
+  m_repeat = new QSpinBox;
+  m_repeat->setRange(1, GraphBlock::kMaxRepeat);
+  m_repeat->setPrefix(QStringLiteral("\u00d7"));
+  m_repeat->setToolTip(tr("How many copies of the block the model stacks (separate weights)"));
+  connect(m_repeat, &QSpinBox::valueChanged, this,
+          [this](int n) { m_editor->setBlockRepeat(m_blockId, n); });
+  form->addRow(tr("repeat"), m_repeat);
+  m_collapsed = new QCheckBox(tr("Collapsed (drawn as one node)"));
+  connect(m_collapsed, &QCheckBox::toggled, this,
+          [this](bool on) { m_editor->setBlockCollapsed(m_blockId, on); });
+  form->addRow(QString(), m_collapsed);
+  layout->addLayout(form);
+  m_summary = new QLabel;
+  m_summary->setWordWrap(true);
+  m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  layout->addWidget(m_summary);
+  m_ungroup = new QPushButton(tr("Ungroup"));
+  m_ungroup->setToolTip(tr("Dissolve the block and keep its layers (Ctrl+Shift+G)"));
+  connect(m_ungroup, &QPushButton::clicked, this, [this] { m_editor->ungroup(m_blockId); });
+  layout->addWidget(m_ungroup, 0, Qt::AlignLeft);
+  layout->addStretch(1);
+  connect(m_model, &GraphModel::analysisChanged, this, &BlockInspector::refresh);
+}
+
+void BlockInspector::setBlockId(const std::string& id) {
+  m_blockId = id;
+  refresh();
+}
+
+QString BlockInspector::errorText() const { return m_error->isHidden() ? QString() : m_error->text(); }
+QString BlockInspector::summaryText() const { return m_summary->text(); }
+
+void BlockInspector::refresh() {
+  const GraphDocument& doc = m_model->document();
+  const GraphBlock* block = doc.block(m_blockId);
+  if (!block) return;
+  const GraphAnalysis& analysis = m_model->analysis();
+  m_title->setText(tr("Block %1").arg(QString::fromStdString(block->id)));
+  {
+    const QSignalBlocker a(m_name), b(m_repeat), c(m_collapsed);
+    if (!m_name->hasFocus()) m_name->setText(QString::fromStdString(block->name));
+    m_repeat->setValue(block->repeat);
+    m_collapsed->setChecked(block->collapsed);
+  }
+  auto it = analysis.blockErrors.find(block->id);
+  m_error->setText(it == analysis.blockErrors.end() ? QString()
+                                                    : QString::fromStdString(it->second));
+  m_error->setVisible(!m_error->text().isEmpty());
+
+  QStringList members;
+  int64_t parameters = 0;
+  for (const std::string& n : block->nodes) {
+    members << QString::fromStdString(n);
+    auto copies = analysis.copies.find(n);
+    if (copies != analysis.copies.end())
+      for (const std::string& c : copies->second) parameters += analysis.nodes.at(c).parameterCount;
+    else if (const NodeAnalysis* na = analysis.find(n))
+      parameters += na->parameterCount;
+  }
+  const BlockPorts ports = blockPorts(doc, *block);
+  QStringList ins, outs;
+  for (const Endpoint& e : ports.inputs) ins << QString::fromStdString(e.toString());
+  for (const Endpoint& e : ports.outputs) outs << QString::fromStdString(e.toString());
+  QString text = tr("Layers: %1").arg(members.join(QStringLiteral(", ")));
+  text += QLatin1Char('\n') + tr("Inputs: %1").arg(ins.isEmpty() ? tr("none") : ins.join(QStringLiteral(", ")));
+  text += QLatin1Char('\n') + tr("Outputs: %1").arg(outs.isEmpty() ? tr("none") : outs.join(QStringLiteral(", ")));
+  if (block->repeat > 1 && ports.carriedInput() && ports.carriedOutput())
+    text += QLatin1Char('\n') + tr("Carried: %1 \u2192 next copy's %2")
+                                    .arg(QString::fromStdString(ports.carriedOutput()->toString()),
+                                         QString::fromStdString(ports.carriedInput()->toString()));
+  text += QLatin1Char('\n') + tr("Parameters (all copies): %1").arg(formatCount(parameters));
+  if (block->repeat > 1)
+    text += QLatin1Char('\n') + tr("Weights: %1.0.<layer>.* \u2026 %1.%2.<layer>.*")
+                                    .arg(QString::fromStdString(block->id))
+                                    .arg(block->repeat - 1);
+  m_summary->setText(text);
+}
+
+}  // namespace strata::gui
