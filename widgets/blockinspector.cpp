@@ -84,7 +84,7 @@ void BlockInspector::refresh() {
   const GraphBlock* block = doc.block(m_blockId);
   if (!block) return;
   const GraphAnalysis& analysis = m_model->analysis();
-  m_title->setText(tr("Block %1").arg(QString::fromStdString(block->id)));
+  m_title->setText(tr("Block \u2018%1\u2019").arg(QString::fromStdString(block->id)));
   {
     const QSignalBlocker a(m_name), b(m_repeat), c(m_collapsed);
     if (!m_name->hasFocus()) m_name->setText(QString::fromStdString(block->name));
@@ -119,8 +119,9 @@ void BlockInspector::refresh() {
                                          QString::fromStdString(ports.carriedInput()->toString()));
   text += QLatin1Char('\n') + tr("Parameters (all copies): %1").arg(formatCount(parameters));
   if (block->repeat > 1)
-    text += QLatin1Char('\n') + tr("Weights: %1.0.<layer>.* \u2026 %1.%2.<layer>.*")
-                                    .arg(QString::fromStdString(block->id))
+    text += QLatin1Char('\n') + tr("Weights: %1.0.%2.* \u2026 %1.%3.%2.*")
+                                    .arg(QString::fromStdString(block->id),
+                                         QString::fromStdString(block->nodes.front()))
                                     .arg(block->repeat - 1);
   m_summary->setText(text);
 }

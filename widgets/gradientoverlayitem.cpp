@@ -5,6 +5,7 @@
 
 #include <cmath>
 
+#include "graphmodel.h"
 #include "graphscene.h"
 #include "nodeitem.h"
 
@@ -37,7 +38,14 @@ GradientOverlayItem::GradientOverlayItem(GraphScene* scene) : m_scene(scene) {
 }
 
 void GradientOverlayItem::setNorms(const std::map<std::string, double>& norms) {
-  m_norms = norms;
+  // The copies of a Repeat block's node fold onto its template card: the norm of all their
+  // gradients together.
+  m_norms.clear();
+  const GraphAnalysis& analysis = m_scene->model()->analysis();
+  for (const auto& [id, n] : norms) {
+    const std::string node = analysis.documentNode(id);
+    m_norms[node] = node == id ? n : std::hypot(m_norms[node], n);
+  }
   double lo = INFINITY, hi = -INFINITY;
   for (const auto& [_, n] : m_norms)
     if (n > 0 && std::isfinite(n)) {
@@ -85,7 +93,7 @@ void GradientOverlayItem::paint(QPainter* painter, const QStyleOptionGraphicsIte
   painter->setFont(small);
   for (const auto& [id, norm] : m_norms) {
     const NodeItem* node = m_scene->nodeItem(id);
-    if (!node) continue;
+    if (!node || !node->isVisible()) continue;  // hidden inside a collapsed block
     const QRectF r = node->mapRectToScene(node->cardRect());
     QColor c = colorFor(norm);
     c.setAlphaF(0.30);

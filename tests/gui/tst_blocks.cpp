@@ -24,6 +24,7 @@
 #include "graphview.h"
 #include "guitestenv.h"
 #include "inspectorwidget.h"
+#include "mainwindow.h"
 #include "nodeitem.h"
 
 using namespace strata;
@@ -92,6 +93,7 @@ class TestBlocks final : public QObject {
   void copyPasteAndDeleteBlock();
   void saveLoadRoundTrip();
   void sampleWithRepeatBlock();
+  void mainWindowInspectsBlock();
 };
 
 void TestBlocks::groupRepeatCollapseAndUndo() {
@@ -290,6 +292,33 @@ void TestBlocks::sampleWithRepeatBlock() {
   QCOMPARE(item->content().parameterCount,
            2 * c.model.analysis().find("layer")->parameterCount);
   saveShot(c.view.get(), QStringLiteral("tiny-gpt-block.png"));
+}
+
+void TestBlocks::mainWindowInspectsBlock() {
+  // Selecting the block shows its page in the inspector; Repeat there is one undo step, and the
+  // status bar counts the new copy's parameters.
+  MainWindow window;
+  window.resize(1400, 860);
+  window.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&window));
+  QVERIFY(window.openFile(sample("tiny-gpt.strata")));
+  const int64_t two = window.model()->analysis().totalParameters;
+  const int64_t layer = window.model()->analysis().find("layer")->parameterCount;
+  window.scene()->clearSelection();
+  window.scene()->blockItem("layers")->setSelected(true);
+  BlockInspector* page = window.inspector()->blockPage();
+  QVERIFY(page->isVisible());
+  QCOMPARE(page->blockId(), std::string("layers"));
+  QCOMPARE(page->repeatBox()->value(), 2);
+  QVERIFY(page->summaryText().contains(QStringLiteral("layers.0.layer.*")));
+  page->repeatBox()->setValue(3);
+  QCOMPARE(window.model()->analysis().totalParameters, two + layer);
+  QVERIFY(window.model()->undoStack()->canUndo());
+  QTest::qWait(50);
+  saveShot(&window, QStringLiteral("mainwindow-block-inspector.png"));
+  window.model()->undoStack()->undo();
+  QCOMPARE(page->repeatBox()->value(), 2);
+  QCOMPARE(window.model()->analysis().totalParameters, two);
 }
 
 QTEST_MAIN(TestBlocks)

@@ -6,6 +6,7 @@
 
 #include <random>
 
+#include "blockitem.h"
 #include "graph/analysis.h"
 #include "graphfragment.h"
 #include "grapheditor.h"
@@ -184,7 +185,7 @@ void TestUndo::randomEditsUndoExactly() {
   for (int step = 0; step < 30; ++step) {
     const GraphDocument& doc = model.document();
     const int before = model.undoStack()->index();
-    const int op = int(pick(8));
+    const int op = int(pick(10));
     if (op == 0 || doc.nodes.size() < 3) {
       editor.addNode(types[pick(types.size())], {double(pick(900)), double(pick(600))});
       ++kinds["add"];
@@ -231,6 +232,23 @@ void TestUndo::randomEditsUndoExactly() {
                                    doc.nodes[pick(doc.nodes.size())].id};
       editor.paste(GraphFragment::extract(doc, ids), {40, 40});
       ++kinds["paste"];
+    } else if (op == 8) {
+      // Group two nodes (refused when one is in a block already) or ungroup a block.
+      if (!doc.blocks.empty() && pick(3) == 0) {
+        editor.ungroup(doc.blocks[pick(doc.blocks.size())].id);
+      } else {
+        std::vector<std::string> ids{doc.nodes[pick(doc.nodes.size())].id,
+                                     doc.nodes[pick(doc.nodes.size())].id};
+        editor.groupNodes(ids);
+      }
+      ++kinds["group"];
+    } else if (op == 9 && !doc.blocks.empty()) {
+      const GraphBlock& b = doc.blocks[pick(doc.blocks.size())];
+      if (pick(2))
+        editor.setBlockRepeat(b.id, int(pick(4)) + 1);
+      else
+        editor.setBlockCollapsed(b.id, !b.collapsed);
+      ++kinds["block"];
     } else {
       editor.autoLayout({}, scene.nodeSizes());
       ++kinds["layout"];
@@ -238,6 +256,9 @@ void TestUndo::randomEditsUndoExactly() {
     pushed += model.undoStack()->index() > before;
     QCOMPARE(scene.nodeItems().size(), model.document().nodes.size());
     QCOMPARE(scene.edgeItems().size(), model.document().edges.size());
+    for (const GraphBlock& b : model.document().blocks) QVERIFY(scene.blockItem(b.id));
+    // The document stays a valid file whatever the edits did to blocks.
+    QVERIFY(GraphDocument::parse(text(model)).isOk());
   }
   QVERIFY2(pushed >= 20, qPrintable(QString::number(pushed)));
   QVERIFY(kinds.size() >= 6);
