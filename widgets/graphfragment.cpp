@@ -37,6 +37,7 @@ GraphDocument GraphFragment::preparePaste(const GraphDocument& fragment,
                                           const GraphDocument& target, QPointF offset) {
   std::set<std::string> taken;
   for (const GraphNode& n : target.nodes) taken.insert(n.id);
+  for (const GraphBlock& b : target.blocks) taken.insert(b.id);  // ids are shared with blocks
   std::map<std::string, std::string> renamed;
   GraphDocument out;
   for (GraphNode n : fragment.nodes) {

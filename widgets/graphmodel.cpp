@@ -61,7 +61,7 @@ QString GraphModel::description() const {
 }
 
 bool GraphModel::addNode(const GraphNode& node, int index) {
-  if (node.id.empty() || m_document.node(node.id)) return false;
+  if (node.id.empty() || m_document.node(node.id) || m_document.block(node.id)) return false;
   auto& nodes = m_document.nodes;
   if (index < 0 || index > int(nodes.size()))
     nodes.push_back(node);

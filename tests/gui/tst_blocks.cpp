@@ -19,6 +19,7 @@
 #include "editoractions.h"
 #include "graph/analysis.h"
 #include "grapheditor.h"
+#include "graphfragment.h"
 #include "graphmodel.h"
 #include "graphscene.h"
 #include "graphview.h"
@@ -250,6 +251,12 @@ void TestBlocks::copyPasteAndDeleteBlock() {
   for (const std::string& n : copy.nodes) QVERIFY(c.model.document().node(n));
   c.model.undoStack()->undo();
   QCOMPARE(c.text(), before);
+
+  // A pasted node never takes a block's id (the file would not load again).
+  GraphDocument fragment;
+  fragment.nodes.push_back(GraphNode{id, "Tanh", Json::object(), 0, 0});
+  const GraphDocument prepared = GraphFragment::preparePaste(fragment, c.model.document(), {});
+  QVERIFY(prepared.nodes.at(0).id != id);
 
   // Deleting the selected block deletes its members; undo restores them in the block.
   c.scene->clearSelection();
