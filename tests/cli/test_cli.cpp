@@ -144,6 +144,13 @@ class CliBadInput : public ::testing::TestWithParam<BadInput> {
     test::writeText(m_dir.file("bad-training.strata"),
                     replaced(kMlp, "\"lr\": 0.01", "\"lr\": \"fast\""));
     test::writeText(m_dir.file("not-json.strata"), "\x7f" "ELF garbage");
+    test::writeText(m_dir.file("repeat-loss.strata"),
+                    replaced(kMlp, "\"training\"",
+                             "\"blocks\": [{\"id\": \"b\", \"nodes\": [\"fc2\", \"loss\"], "
+                             "\"repeat\": 2}], \"training\""));
+    test::writeText(m_dir.file("block-ghost.strata"),
+                    replaced(kMlp, "\"training\"",
+                             "\"blocks\": [{\"id\": \"b\", \"nodes\": [\"nope\"]}], \"training\""));
     // A .npy that claims 1000 rows but holds 4, and a safetensors with a broken header.
     std::string npy = test::readText([&] {
       EXPECT_TRUE(saveNpy(m_dir.file("x.npy"), ramp({4, 8}, 0.1f)));
@@ -201,6 +208,10 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"unknownLayer", "validate {dir}/unknown.strata",
                  "node act: unknown layer type 'Tanhh'"},
         BadInput{"cycle", "validate {dir}/cycle.strata", "cycle"},
+        BadInput{"repeatBlockHoldingLoss", "train {dir}/repeat-loss.strata",
+                 "block 'b': a Repeat block cannot hold the MSELoss node 'loss'"},
+        BadInput{"blockOfMissingNode", "validate {dir}/block-ghost.strata",
+                 "blocks[0].nodes[0]: no node 'nope'"},
         BadInput{"initOnInvalidGraph", "init {dir}/unknown.strata --out {dir}/u.safetensors",
                  "unknown layer type"},
         BadInput{"lyingNpy", kRun + " --input {dir}/lying.npy", "lying.npy: truncated data"},
@@ -251,6 +262,44 @@ TEST(CliInit, SameSeedGivesIdenticalFilesAndAnotherSeedDiffers) {
   std::vector<std::string> names;
   for (const auto& t : f->tensors) names.push_back(t.name);
   EXPECT_EQ(names, (std::vector<std::string>{"fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"}));
+}
+
+// A Repeat block: validate lists the copies, init names their weights, train and run work.
+TEST(CliBlocks, RepeatBlockValidatesInitsTrainsAndRuns) {
+  ScratchDir dir;
+  test::writeText(dir.file("stack.strata"),
+                  replaced(kMlp, "\"training\"",
+                           "\"blocks\": [{\"id\": \"hid\", \"nodes\": [\"fc1\", \"act\"], "
+                           "\"repeat\": 3}], \"training\""));
+  const std::string g = q(dir.file("stack.strata"));
+  auto r = cli("validate " + g);
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  EXPECT_NE(r.output.find("block hid x3"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("hid.2.fc1"), std::string::npos) << r.output;
+  // 8->16, then 16->16 twice, then 16->2.
+  EXPECT_NE(r.output.find("total: 722 parameters"), std::string::npos) << r.output;
+  r = cli("init " + g + " --seed 1 --out " + q(dir.file("w.safetensors")));
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  auto f = loadSafetensors(dir.file("w.safetensors"));
+  ASSERT_TRUE(f) << f.message();
+  std::vector<std::string> names;
+  for (const auto& t : f->tensors) names.push_back(t.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"hid.0.fc1.weight", "hid.0.fc1.bias",
+                                             "hid.1.fc1.weight", "hid.1.fc1.bias",
+                                             "hid.2.fc1.weight", "hid.2.fc1.bias", "fc2.weight",
+                                             "fc2.bias"}));
+  ASSERT_TRUE(saveNpy(dir.file("x.npy"), ramp({16, 8}, 0.1f)));
+  ASSERT_TRUE(saveNpy(dir.file("t.npy"), ramp({16, 2}, 0.05f)));
+  r = cli("train " + g + " --data npy:" + dir.file("x.npy") + "," + dir.file("t.npy") +
+          " --steps 4 --batch 4 --out " + q(dir.file("t.safetensors")));
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  EXPECT_NE(r.output.find("final loss"), std::string::npos) << r.output;
+  r = cli("run " + g + " --weights " + q(dir.file("t.safetensors")) + " --input " +
+          q(dir.file("x.npy")) + " --output " + q(dir.file("y.npy")));
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  auto y = loadNpy(dir.file("y.npy"));
+  ASSERT_TRUE(y) << y.message();
+  EXPECT_EQ(y->shape(), (Shape{16, 2}));
 }
 
 TEST(CliRun, OutputEqualsTheEnginesForward) {
