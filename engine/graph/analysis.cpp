@@ -30,14 +30,6 @@ std::string joinNames(const std::vector<PortSpec>& ports) {
   return out.empty() ? "none" : out;
 }
 
-// Node ids become PyTorch module names and weight-key prefixes: keep them identifiers.
-bool isIdentifier(const std::string& id) {
-  if (id.empty() || std::isdigit(static_cast<unsigned char>(id[0]))) return false;
-  return std::all_of(id.begin(), id.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
-  });
-}
-
 // The index of a variadic port name ("in3" -> 3), or -1.
 int variadicIndex(const std::string& base, const std::string& name) {
   if (name.size() <= base.size()) return -1;

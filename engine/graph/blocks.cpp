@@ -11,13 +11,6 @@ namespace strata {
 
 namespace {
 
-bool isIdentifier(const std::string& id) {
-  if (id.empty() || std::isdigit(static_cast<unsigned char>(id[0]))) return false;
-  return std::all_of(id.begin(), id.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
-  });
-}
-
 // Where a port sits in its layer's port list (variadic ports by their index), for ordering.
 std::pair<size_t, int> portRank(const GraphDocument& doc, const Endpoint& end, bool input) {
   const GraphNode* node = doc.node(end.node);

@@ -171,6 +171,13 @@ Status parseBlock(const Json& j, const std::string& where, const std::set<std::s
 
 }  // namespace
 
+bool isIdentifier(const std::string& id) {
+  if (id.empty() || std::isdigit(static_cast<unsigned char>(id[0]))) return false;
+  return std::all_of(id.begin(), id.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+  });
+}
+
 Result<Endpoint> parseEndpoint(const std::string& text) {
   auto dot = text.rfind('.');
   if (dot == std::string::npos || dot == 0 || dot + 1 == text.size())

@@ -77,6 +77,10 @@ class GraphDocument {
   std::vector<const GraphEdge*> edgesFrom(const std::string& nodeId) const;
 };
 
+// Node and block ids name modules in weight keys and exported code: letters, digits and '_',
+// not starting with a digit.
+bool isIdentifier(const std::string& id);
+
 // Parses "<node>.<port>"; the node id may itself contain dots, the port is after the last one.
 Result<Endpoint> parseEndpoint(const std::string& text);
 
