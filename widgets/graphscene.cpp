@@ -1,6 +1,7 @@
 #include "graphscene.h"
 
 #include <QClipboard>
+#include <QGraphicsSceneContextMenuEvent>
 #include <QGraphicsSceneMouseEvent>
 #include <QGuiApplication>
 #include <QKeyEvent>
@@ -660,6 +661,24 @@ void GraphScene::mouseReleaseEvent(QGraphicsSceneMouseEvent* event) {
   }
   m_dragStart.clear();
   if (!moves.empty()) m_editor->moveNodes(std::move(moves));
+}
+
+void GraphScene::contextMenuEvent(QGraphicsSceneContextMenuEvent* event) {
+  if (m_wireDrag) return;
+  QGraphicsItem* hit = nullptr;
+  for (QGraphicsItem* item : items(event->scenePos()))
+    if ((item->type() == NodeItem::Type || item->type() == BlockItem::Type ||
+         item->type() == EdgeItem::Type) &&
+        item->isVisible() && item->shape().contains(item->mapFromScene(event->scenePos()))) {
+      hit = item;
+      break;
+    }
+  if (hit && !hit->isSelected()) {
+    clearSelection();
+    hit->setSelected(true);
+  }
+  emit contextMenuRequested(event->scenePos(), event->screenPos());
+  event->accept();
 }
 
 void GraphScene::keyPressEvent(QKeyEvent* event) {

@@ -84,6 +84,9 @@ class GraphScene final : public QGraphicsScene {
   void graphRebuilt();  // after a model reset: views refit
   // A connection gesture was refused; `reason` is strata::canConnect's.
   void connectionRefused(const QString& reason, QPointF scenePos);
+  // A right click on the canvas (the item under it is selected first, as file managers do): the
+  // window shows its edit menu there.
+  void contextMenuRequested(QPointF scenePos, QPoint screenPos);
   // An edit was refused for a reason worth showing (grouping nodes already in a block, ...).
   void editRefused(const QString& reason);
   // A wire was dropped on empty canvas: offer the layers that fit (GraphModel::typesFitting)
@@ -95,6 +98,7 @@ class GraphScene final : public QGraphicsScene {
   void mouseMoveEvent(QGraphicsSceneMouseEvent* event) override;
   void mouseReleaseEvent(QGraphicsSceneMouseEvent* event) override;
   void keyPressEvent(QKeyEvent* event) override;
+  void contextMenuEvent(QGraphicsSceneContextMenuEvent* event) override;
 
  private:
   struct PortRef {

@@ -9,6 +9,7 @@
 #include <QFileInfo>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
 #include <QMenuBar>
 #include <QSettings>
 #include <QStackedWidget>
@@ -249,6 +250,17 @@ void MainWindow::createMenus() {
   edit->addSeparator();
   for (const char* name : {"groupBlock", "ungroupBlock", "toggleBlock"})
     edit->addAction(action(QLatin1String(name)));
+
+  m_canvasMenu = new QMenu(this);
+  for (const char* name : {"cut", "copy", "paste", "duplicate", "delete", "", "groupBlock",
+                           "ungroupBlock", "toggleBlock", "", "autoLayout", "selectAll"}) {
+    if (*name)
+      m_canvasMenu->addAction(action(QLatin1String(name)));
+    else
+      m_canvasMenu->addSeparator();
+  }
+  connect(m_scene, &GraphScene::contextMenuRequested, this,
+          [this](QPointF, QPoint screenPos) { m_canvasMenu->popup(screenPos); });
 
   QMenu* view = menuBar()->addMenu(tr("&View"));
   for (const char* name : {"zoomIn", "zoomOut", "zoomReset", "fit"})

@@ -85,6 +85,8 @@ class MainWindow final : public QMainWindow {
   OnnxTransfer* onnx() const { return m_onnx; }  // File > Export/Import ONNX
   PaletteWidget* palette() const { return m_palette; }
   InspectorWidget* inspector() const { return m_inspector; }
+  // The canvas's right-click menu (edit and block actions), shown by a right click.
+  QMenu* canvasMenu() const { return m_canvasMenu; }
   QDockWidget* paletteDock() const { return m_paletteDock; }
   QDockWidget* inspectorDock() const { return m_inspectorDock; }
   QDockWidget* historyDock() const { return m_historyDock; }
@@ -147,6 +149,7 @@ class MainWindow final : public QMainWindow {
   QDockWidget* m_historyDock = nullptr;
 
   QMenu* m_sampleMenu = nullptr;
+  QMenu* m_canvasMenu = nullptr;
   QMenu* m_panelsMenu = nullptr;
   QActionGroup* m_themeGroup = nullptr;
   QAction* m_lightAction = nullptr;

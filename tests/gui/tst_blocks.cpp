@@ -4,7 +4,10 @@
 // collapsed card (one undo step), wiring from a collapsed block's port, copy/paste and delete of
 // a block, save/load, and undo/redo of the whole script back to the exact JSON.
 #include <QAction>
+#include <QApplication>
+#include <QContextMenuEvent>
 #include <QDir>
+#include <QMenu>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QTemporaryDir>
@@ -95,6 +98,7 @@ class TestBlocks final : public QObject {
   void saveLoadRoundTrip();
   void sampleWithRepeatBlock();
   void mainWindowInspectsBlock();
+  void rightClickMenu();
 };
 
 void TestBlocks::groupRepeatCollapseAndUndo() {
@@ -326,6 +330,34 @@ void TestBlocks::mainWindowInspectsBlock() {
   window.model()->undoStack()->undo();
   QCOMPARE(page->repeatBox()->value(), 2);
   QCOMPARE(window.model()->analysis().totalParameters, two);
+}
+
+void TestBlocks::rightClickMenu() {
+  // A right click on a card selects it and opens the edit menu there, block actions included.
+  MainWindow window;
+  window.resize(1400, 860);
+  window.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&window));
+  QVERIFY(window.openFile(sample("mlp-sine.strata")));
+  window.view()->resetTransform();
+  window.view()->centerOn(window.scene()->nodeItem("act")->sceneBoundingRect().center());
+  window.scene()->selectNodes({"fc1"});
+  NodeItem* act = window.scene()->nodeItem("act");
+  const QPoint pos = window.view()->mapFromScene(act->mapToScene(act->cardRect().center()));
+  QContextMenuEvent event(QContextMenuEvent::Mouse, pos,
+                          window.view()->viewport()->mapToGlobal(pos));
+  QApplication::sendEvent(window.view()->viewport(), &event);
+  QCOMPARE(window.scene()->selectedNodeIds(), std::vector<std::string>{"act"});
+  QMenu* menu = window.canvasMenu();
+  QTRY_VERIFY(menu->isVisible());
+  QAction* group = nullptr;
+  for (QAction* a : menu->actions())
+    if (a->objectName() == QLatin1String("groupBlock")) group = a;
+  QVERIFY(group && group->isEnabled());
+  group->trigger();
+  menu->close();
+  QCOMPARE(window.model()->document().blocks.size(), size_t(1));
+  QCOMPARE(window.model()->document().blocks.front().nodes, std::vector<std::string>{"act"});
 }
 
 QTEST_MAIN(TestBlocks)
