@@ -247,6 +247,15 @@ void InspectorWidget::refresh() {
     lines << tr("Parameters: <b>%1</b>").arg(QLocale().toString(qlonglong(a->parameterCount)));
     lines << tr("FLOPs per sample: <b>%1</b>").arg(formatCount(a->flops));
   }
+  if (const GraphBlock* block = m_model->document().blockOf(m_nodeId)) {
+    const QString name = QString::fromStdString(block->name.empty() ? block->id : block->name);
+    lines << (block->repeat > 1
+                  ? tr("In Repeat block <b>%1</b> \u00d7%2: these params apply to every copy, "
+                       "each with its own weights (copy 0 shown)")
+                        .arg(name.toHtmlEscaped())
+                        .arg(block->repeat)
+                  : tr("In block <b>%1</b>").arg(name.toHtmlEscaped()));
+  }
   m_outputs->setText(lines.join(QStringLiteral("<br>")));
 }
 

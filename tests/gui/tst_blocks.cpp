@@ -330,6 +330,9 @@ void TestBlocks::mainWindowInspectsBlock() {
   window.model()->undoStack()->undo();
   QCOMPARE(page->repeatBox()->value(), 2);
   QCOMPARE(window.model()->analysis().totalParameters, two);
+  // A member node's page says the block's copies share its params.
+  window.scene()->selectNodes({"layer"});
+  QVERIFY(window.inspector()->summaryText().contains(QStringLiteral("Repeat block")));
 }
 
 void TestBlocks::rightClickMenu() {
