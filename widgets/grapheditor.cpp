@@ -139,13 +139,53 @@ std::vector<std::string> GraphEditor::paste(const GraphDocument& fragment, QPoin
 bool GraphEditor::autoLayout(const std::vector<std::string>& ids,
                              const std::map<std::string, QSizeF>& sizes) {
   const GraphDocument& doc = m_model->document();
-  const std::map<std::string, QPointF> positions = AutoLayout::compute(doc, ids, sizes);
+  // A collapsed block lays out as one card: its first member stands for it (at the members'
+  // top-left corner, with the size the scene gives it), and every member moves with it.
+  std::map<std::string, std::string> stand;  // member of a collapsed block -> its first member
+  std::map<std::string, QPointF> corner;     // first member -> the members' top-left corner
+  for (const GraphBlock& b : doc.blocks) {
+    if (!b.collapsed) continue;
+    QPointF tl(1e300, 1e300);
+    for (const std::string& n : b.nodes) {
+      stand[n] = b.nodes.front();
+      if (const GraphNode* node = doc.node(n)) tl = {std::min(tl.x(), node->x), std::min(tl.y(), node->y)};
+    }
+    corner[b.nodes.front()] = tl;
+  }
+  auto rep = [&](const std::string& id) {
+    auto it = stand.find(id);
+    return it == stand.end() ? id : it->second;
+  };
+  GraphDocument contracted;
+  for (const GraphNode& n : doc.nodes) {
+    if (rep(n.id) != n.id) continue;
+    GraphNode c = n;
+    if (auto tl = corner.find(n.id); tl != corner.end()) {
+      c.x = tl->second.x();
+      c.y = tl->second.y();
+    }
+    contracted.nodes.push_back(std::move(c));
+  }
+  for (const GraphEdge& e : doc.edges) {
+    GraphEdge c{{rep(e.from.node), e.from.port}, {rep(e.to.node), e.to.port}};
+    if (c.from.node == c.to.node ||
+        std::find(contracted.edges.begin(), contracted.edges.end(), c) != contracted.edges.end())
+      continue;
+    contracted.edges.push_back(std::move(c));
+  }
+  std::vector<std::string> wanted;
+  for (const std::string& id : ids)
+    if (std::find(wanted.begin(), wanted.end(), rep(id)) == wanted.end()) wanted.push_back(rep(id));
+  const std::map<std::string, QPointF> positions = AutoLayout::compute(contracted, wanted, sizes);
+
   std::vector<MoveNodesCommand::Move> moves;
   for (const GraphNode& n : doc.nodes) {
-    auto it = positions.find(n.id);
+    auto it = positions.find(rep(n.id));
     if (it == positions.end()) continue;
     const QPointF from(n.x, n.y);
-    if (from != it->second) moves.push_back({n.id, from, it->second});
+    QPointF to = it->second;
+    if (auto tl = corner.find(rep(n.id)); tl != corner.end()) to = from + (it->second - tl->second);
+    if (from != to) moves.push_back({n.id, from, to});
   }
   if (moves.empty()) return false;
   undoStack()->push(new AutoLayoutCommand(m_model, std::move(moves)));

@@ -53,8 +53,8 @@ class GraphEditor final : public QObject {
   bool setParam(const std::string& nodeId, const std::string& key, const Json& value);
   // Pastes a fragment (renamed and shifted by `offset`); returns the new ids.
   std::vector<std::string> paste(const GraphDocument& fragment, QPointF offset);
-  // Lays out `ids` (all nodes when empty); `sizes` are the cards' sizes. False when nothing
-  // moved.
+  // Lays out `ids` (all nodes when empty); `sizes` are the cards' sizes. A collapsed block
+  // moves as one card (sized under its first member's id). False when nothing moved.
   bool autoLayout(const std::vector<std::string>& ids,
                   const std::map<std::string, QSizeF>& sizes = {});
 

@@ -424,6 +424,10 @@ QString GraphScene::selectionAsText() const {
 std::map<std::string, QSizeF> GraphScene::nodeSizes() const {
   std::map<std::string, QSizeF> sizes;
   for (const auto& [id, item] : m_nodes) sizes[id] = item->cardRect().size();
+  // A collapsed block is one card, sized as drawn, standing in for its first member.
+  for (const GraphBlock& b : m_model->document().blocks)
+    if (const BlockItem* item = blockItem(b.id); item && b.collapsed)
+      sizes[b.nodes.front()] = item->cardRect().size();
   return sizes;
 }
 

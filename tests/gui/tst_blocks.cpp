@@ -29,6 +29,7 @@
 #include "guitestenv.h"
 #include "inspectorwidget.h"
 #include "mainwindow.h"
+#include "movenodescommand.h"
 #include "nodeitem.h"
 
 using namespace strata;
@@ -99,6 +100,7 @@ class TestBlocks final : public QObject {
   void sampleWithRepeatBlock();
   void mainWindowInspectsBlock();
   void rightClickMenu();
+  void autoLayoutMovesCollapsedBlockAsOneCard();
 };
 
 void TestBlocks::groupRepeatCollapseAndUndo() {
@@ -361,6 +363,30 @@ void TestBlocks::rightClickMenu() {
   menu->close();
   QCOMPARE(window.model()->document().blocks.size(), size_t(1));
   QCOMPARE(window.model()->document().blocks.front().nodes, std::vector<std::string>{"act"});
+}
+
+void TestBlocks::autoLayoutMovesCollapsedBlockAsOneCard() {
+  Canvas c(sample("mlp-sine.strata"));
+  c.scene->selectNodes({"fc1", "act"});
+  c.scene->groupSelection();
+  const std::string id = c.model.document().blocks.at(0).id;
+  QVERIFY(c.scene->editor()->setBlockCollapsed(id, true));
+  // Pile everything up, then lay out the whole graph.
+  std::vector<MoveNodesCommand::Move> moves;
+  for (const GraphNode& n : c.model.document().nodes)
+    moves.push_back({n.id, {n.x, n.y}, {n.x * 0.1, n.y * 0.1 + (n.id == "act" ? 40 : 0)}});
+  QVERIFY(c.scene->editor()->moveNodes(moves));
+  const QPointF offset = c.scene->nodeItem("act")->pos() - c.scene->nodeItem("fc1")->pos();
+  c.scene->autoLayoutAll();
+  // The members kept their arrangement; the card overlaps no visible card.
+  QCOMPARE(c.scene->nodeItem("act")->pos() - c.scene->nodeItem("fc1")->pos(), offset);
+  const QRectF card = c.scene->blockItem(id)->sceneBoundingRect();
+  for (NodeItem* n : c.scene->nodeItems())
+    if (n->isVisible())
+      QVERIFY2(!card.intersects(n->mapRectToScene(n->cardRect())), n->id().c_str());
+  // Left to right: window, the block, fc2.
+  QVERIFY(c.scene->nodeItem("window")->pos().x() < card.left());
+  QVERIFY(card.right() < c.scene->nodeItem("fc2")->pos().x());
 }
 
 QTEST_MAIN(TestBlocks)
