@@ -12,6 +12,10 @@
 namespace strata::gui {
 
 struct CanvasTheme {
+  // Below this zoom the canvas is an overview: cards without text, wires without shape labels.
+  // Text there would be under 6 px, and shaping it for hundreds of cards costs whole frames.
+  static constexpr double kDetailZoom = 0.5;
+
   bool isDark = false;
 
   QColor background;

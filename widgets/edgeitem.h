@@ -6,6 +6,7 @@
 #include <QGraphicsItem>
 #include <QPainterPath>
 
+#include <array>
 #include <memory>
 
 #include "graph/document.h"
@@ -19,6 +20,8 @@ class EdgeLabelItem;
 class EdgeItem final : public QGraphicsItem {
  public:
   enum { Type = UserType + 2 };
+  // From this zoom up a wire is drawn 2 units wide; below, as a one-pixel line (see paint()).
+  static constexpr qreal kWideZoom = 1.5;
 
   EdgeItem(GraphEdge edge, const CanvasTheme* theme);
   ~EdgeItem() override;
@@ -43,6 +46,8 @@ class EdgeItem final : public QGraphicsItem {
 
  private:
   void rebuild();
+  // The pieces from the first to the last that reach into `visible`, as one path.
+  QPainterPath visiblePart(const QRectF& visible) const;
 
   GraphEdge m_edge;
   const CanvasTheme* m_theme = nullptr;
@@ -51,6 +56,9 @@ class EdgeItem final : public QGraphicsItem {
   QString m_label;
   ValueKind m_kind = ValueKind::Any;
   QPainterPath m_path;
+  // The same curve cut into kPieces cubics, so a close-up strokes only the part on screen.
+  static constexpr int kPieces = 16;
+  std::array<std::array<QPointF, 4>, kPieces> m_pieces{};
   std::unique_ptr<EdgeLabelItem> m_labelItem;  // a top-level item, not a child: see its header
 };
 

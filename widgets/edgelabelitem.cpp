@@ -33,7 +33,8 @@ QRectF EdgeLabelItem::boundingRect() const { return m_rect.adjusted(-1, -1, 1, 1
 
 void EdgeLabelItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget*) {
   // Unreadable when zoomed far out, and hundreds of them would cost most of a frame.
-  if (option->levelOfDetailFromTransform(painter->worldTransform()) < 0.4) return;
+  if (option->levelOfDetailFromTransform(painter->worldTransform()) < CanvasTheme::kDetailZoom)
+    return;
   const CanvasTheme& t = *m_theme;
   painter->setRenderHint(QPainter::Antialiasing);
   const qreal r = m_rect.height() / 2;

@@ -43,6 +43,17 @@ GraphView::GraphView(QWidget* parent) : QGraphicsView(parent) {
   // Cards cache their pixmaps (DeviceCoordinateCache); Qt's default 10 MB pixmap cache holds
   // about a hundred of them at zoom 1, and a large graph would thrash it on every pan.
   QPixmapCache::setCacheLimit(std::max(QPixmapCache::cacheLimit(), 128 * 1024));
+  connect(this, &GraphView::zoomChanged, this, &GraphView::updateCardCaching);
+}
+
+void GraphView::updateCardCaching() {
+  if (!scene()) return;
+  // Checked on every zoom step (a pass over the items costs microseconds), so cards added while
+  // zoomed out are switched too.
+  const auto mode = zoom() >= NodeItem::kDetailZoom ? QGraphicsItem::DeviceCoordinateCache
+                                                    : QGraphicsItem::NoCache;
+  for (QGraphicsItem* item : scene()->items())
+    if (item->type() == NodeItem::Type && item->cacheMode() != mode) item->setCacheMode(mode);
 }
 
 void GraphView::zoomIn() { zoomAt(kZoomStep, viewport()->rect().center()); }

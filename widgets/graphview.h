@@ -59,6 +59,9 @@ class GraphView final : public QGraphicsView {
   void setSpaceHeld(bool held);
   // Scales by `factor` (clamped) keeping the scene point under `viewPos` where it is.
   void zoomAt(double factor, QPoint viewPos);
+  // Cards cache their pixmap while their text shows; in the overview they are a few rectangles,
+  // cheaper to draw than to re-cache on every wheel step.
+  void updateCardCaching();
 
   bool m_fitPending = false;
   bool m_panning = false;

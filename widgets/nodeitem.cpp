@@ -96,6 +96,8 @@ void NodeItem::relayout() {
   h += m_footerHeight;
   m_height = h;
 
+  buildShapes();
+  m_texts.reset();
   m_badge->setPos(m_width - 4, 4);
   m_badge->setMessage(m_content.error);
   setToolTip(toolTipText());
@@ -156,13 +158,107 @@ QPainterPath NodeItem::shape() const {
   return path;
 }
 
+namespace {
+
+// The top of a rounded rectangle of width `w` and corner radius `r`, cut at `bottom` (<= r or
+// more): the header tint and the category stripe follow the card's corners without a clip.
+QPainterPath topSlice(qreal w, qreal r, qreal bottom) {
+  QPainterPath path;
+  if (bottom >= r) {
+    path.moveTo(0, bottom);
+    path.arcTo(QRectF(0, 0, 2 * r, 2 * r), 180, -90);
+    path.arcTo(QRectF(w - 2 * r, 0, 2 * r, 2 * r), 90, -90);
+    path.lineTo(w, bottom);
+  } else {
+    // Where the corner arcs cross y = bottom, in Qt's degrees (counter-clockwise from 3 o'clock).
+    const qreal a = std::asin((r - bottom) / r) * 180 / M_PI;
+    path.arcMoveTo(QRectF(0, 0, 2 * r, 2 * r), 180 - a);
+    path.arcTo(QRectF(0, 0, 2 * r, 2 * r), 180 - a, -(90 - a));
+    path.arcTo(QRectF(w - 2 * r, 0, 2 * r, 2 * r), 90, -(90 - a));
+  }
+  path.closeSubpath();
+  return path;
+}
+
+// The bottom of the card from `top` down, with its rounded corners.
+QPainterPath bottomSlice(qreal w, qreal h, qreal r, qreal top) {
+  QPainterPath path;
+  path.moveTo(0, top);
+  path.lineTo(w, top);
+  path.arcTo(QRectF(w - 2 * r, h - 2 * r, 2 * r, 2 * r), 0, -90);
+  path.arcTo(QRectF(0, h - 2 * r, 2 * r, 2 * r), 270, -90);
+  path.closeSubpath();
+  return path;
+}
+
+}  // namespace
+
+void NodeItem::buildShapes() {
+  m_body = QPainterPath();
+  m_body.addRoundedRect(cardRect(), kRadius, kRadius);
+  m_header = topSlice(m_width, kRadius, kHeaderHeight);
+  m_stripe = topSlice(m_width, kRadius, 3);
+  m_footer = hasFooter() ? bottomSlice(m_width, m_height, kRadius, m_height - m_footerHeight)
+                         : QPainterPath();
+}
+
+qreal NodeItem::textRight() const {
+  return m_width - kPad - (m_content.error.isEmpty() ? 0 : 10);
+}
+
+void NodeItem::ensureTexts() const {
+  if (m_texts) return;
+  Texts& x = m_texts.emplace();
+  const qreal right = textRight();
+  const QFont body = CanvasTheme::bodyFont();
+  const QFontMetricsF bodyMetrics(body);
+  x.title = GlyphText(QString::fromStdString(m_id), CanvasTheme::titleFont(), right - kPad);
+  x.type = GlyphText(m_content.type, body);
+  if (!m_content.category.empty()) {
+    const qreal room = right - (kPad + x.type.width() + 16);
+    x.category = GlyphText(QString::fromStdString(m_content.category), body, room);
+  }
+  // An input name may use the row's width minus its output's name, and the other way round.
+  const qreal inner = m_width - 2 * kPad;
+  auto width = [&](const std::vector<NodeContent::Port>& ports, size_t i) {
+    return i < ports.size() ? bodyMetrics.horizontalAdvance(portLabel(ports[i])) : 0.0;
+  };
+  for (size_t i = 0; i < m_content.inputs.size(); ++i)
+    x.inputs.emplace_back(portLabel(m_content.inputs[i]), body,
+                          inner - width(m_content.outputs, i) - 8);
+  for (size_t i = 0; i < m_content.outputs.size(); ++i)
+    x.outputs.emplace_back(portLabel(m_content.outputs[i]), body,
+                           inner - width(m_content.inputs, i) - 8);
+  QFont valueFont = body;
+  valueFont.setWeight(QFont::Medium);
+  QFont inferredFont = body;
+  inferredFont.setItalic(true);
+  for (const NodeContent::Param& p : m_content.params) {
+    x.paramNames.emplace_back(p.name, body);
+    const qreal nameWidth = x.paramNames.back().width() + 12;
+    x.paramValues.emplace_back(p.value, p.inferred ? inferredFont : valueFont, inner - nameWidth);
+  }
+  if (m_content.moreParams > 0)
+    x.more = GlyphText(QStringLiteral("+%1 more").arg(m_content.moreParams), body);
+  if (hasFooter() && m_content.error.isEmpty()) {
+    const QFont small = CanvasTheme::smallFont();
+    x.parameters = GlyphText(formatParameters(m_content.parameterCount), small);
+    const GlyphText flops(formatFlops(m_content.flops), small);
+    // FLOPs only where they fit beside the count; the tooltip always has them.
+    if (m_content.flops > 0 && x.parameters.width() + flops.width() + 12 < inner) x.flops = flops;
+  }
+}
+
 void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget*) {
   const CanvasTheme& t = *m_theme;
   // Zoomed far out the text is unreadable anyway: a plain card keeps a 500-node overview fluid.
-  if (option->levelOfDetailFromTransform(painter->worldTransform()) < kDetailZoom) {
+  const qreal lod = option->levelOfDetailFromTransform(painter->worldTransform());
+  if (lod < kDetailZoom) {
     paintOverview(painter);
     return;
   }
+  ensureTexts();
+  const Texts& x = *m_texts;
   painter->setRenderHint(QPainter::Antialiasing);
   painter->setRenderHint(QPainter::TextAntialiasing);
   const QRectF card = cardRect();
@@ -170,53 +266,35 @@ void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, 
 
   // Soft shadow: a few widening, nearly transparent layers below the card.
   painter->setPen(Qt::NoPen);
-  for (int i = 1; i <= 4; ++i) {
-    QColor c = t.shadow;
-    c.setAlphaF(t.isDark ? 0.10f : 0.028f);
-    painter->setBrush(c);
+  QColor shadow = t.shadow;
+  shadow.setAlphaF(t.isDark ? 0.10f : 0.028f);
+  painter->setBrush(shadow);
+  for (int i = 1; lod >= kShadowZoom && i <= 4; ++i)
     painter->drawRoundedRect(card.adjusted(-i * 0.75, i * 0.5, i * 0.75, i * 1.1 + 1),
                              kRadius + i, kRadius + i);
-  }
 
-  QPainterPath body;
-  body.addRoundedRect(card, kRadius, kRadius);
-  painter->fillPath(body, t.cardFill);
-
-  // Header tinted with the category colour, the stripe on top, both clipped to the card.
-  painter->save();
-  painter->setClipPath(body);
-  painter->fillRect(QRectF(0, 0, m_width, kHeaderHeight), t.headerTint(accent));
-  painter->fillRect(QRectF(0, 0, m_width, 3), accent);
+  // The card, its header tinted with the category colour and the stripe on top.
+  painter->fillPath(m_body, t.cardFill);
+  painter->fillPath(m_header, t.headerTint(accent));
+  painter->fillPath(m_stripe, accent);
   painter->setPen(QPen(t.divider, 1));
   painter->drawLine(QPointF(0, kHeaderHeight - 0.5), QPointF(m_width, kHeaderHeight - 0.5));
-  painter->restore();
 
-  const qreal textRight = m_width - kPad - (m_content.error.isEmpty() ? 0 : 10);
-  const QFont titleFont = CanvasTheme::titleFont();
-  painter->setFont(titleFont);
+  const qreal right = textRight();
   painter->setPen(t.title);
-  const QString title = QFontMetricsF(titleFont).elidedText(
-      QString::fromStdString(m_id), Qt::ElideRight, textRight - kPad);
-  painter->drawText(QRectF(kPad, 7, textRight - kPad, 18), Qt::AlignLeft | Qt::AlignVCenter,
-                    title);
+  x.title.draw(painter, QRectF(kPad, 7, right - kPad, 18));
 
   // The layer type, then its category in the category colour.
-  const QFont bodyFont = CanvasTheme::bodyFont();
-  const QFontMetricsF bodyMetrics(bodyFont);
-  painter->setFont(bodyFont);
   painter->setPen(t.muted);
-  const QRectF typeRect(kPad, 24, textRight - kPad, 13);
-  painter->drawText(typeRect, Qt::AlignLeft | Qt::AlignVCenter, m_content.type);
+  const QRectF typeRect(kPad, 24, right - kPad, 13);
+  x.type.draw(painter, typeRect);
   if (!m_content.category.empty()) {
-    const QString category = QString::fromStdString(m_content.category);
-    const qreal x = kPad + bodyMetrics.horizontalAdvance(m_content.type) + 8;
+    const qreal cx = kPad + x.type.width() + 8;
     painter->setPen(Qt::NoPen);
     painter->setBrush(accent);
-    painter->drawEllipse(QPointF(x + 2, typeRect.center().y() + 0.5), 2, 2);
+    painter->drawEllipse(QPointF(cx + 2, typeRect.center().y() + 0.5), 2, 2);
     painter->setPen(accent.darker(t.isDark ? 90 : 115));
-    painter->drawText(QRectF(x + 8, typeRect.top(), textRight - x - 8, typeRect.height()),
-                      Qt::AlignLeft | Qt::AlignVCenter,
-                      bodyMetrics.elidedText(category, Qt::ElideRight, textRight - x - 8));
+    x.category.draw(painter, QRectF(cx + 8, typeRect.top(), right - cx - 8, typeRect.height()));
   }
 
   paintPorts(painter);
@@ -232,11 +310,11 @@ void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, 
   painter->drawRoundedRect(card.adjusted(0.5, 0.5, -0.5, -0.5), kRadius, kRadius);
 
   // Port dots straddle the border.
-  auto dot = [&](qreal x, qreal y, const NodeContent::Port& p) {
+  auto dot = [&](qreal px, qreal py, const NodeContent::Port& p) {
     const QColor kind = t.kindColor(p.kind);
     painter->setPen(QPen(p.connected ? t.portRing : kind, 1.5));
     painter->setBrush(p.connected ? kind : t.cardFill);
-    painter->drawEllipse(QPointF(x, y), kPortRadius, kPortRadius);
+    painter->drawEllipse(QPointF(px, py), kPortRadius, kPortRadius);
   };
   for (size_t i = 0; i < m_content.inputs.size(); ++i) dot(0, portY(i), m_content.inputs[i]);
   for (size_t i = 0; i < m_content.outputs.size(); ++i)
@@ -246,9 +324,8 @@ void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, 
 void NodeItem::paintOverview(QPainter* painter) const {
   const CanvasTheme& t = *m_theme;
   const QColor accent = t.categoryColor(m_content.category);
-  painter->setPen(Qt::NoPen);
-  painter->setBrush(t.cardFill);
-  painter->drawRect(cardRect());
+  painter->setRenderHint(QPainter::Antialiasing, false);  // a few pixels wide: AA buys nothing
+  painter->fillRect(cardRect(), t.cardFill);
   painter->fillRect(QRectF(0, 0, m_width, kHeaderHeight), t.headerTint(accent));
   painter->fillRect(QRectF(0, 0, m_width, 6), accent);
   QPen border(t.cardBorder, 0);
@@ -261,62 +338,40 @@ void NodeItem::paintOverview(QPainter* painter) const {
 
 void NodeItem::paintPorts(QPainter* painter) const {
   const CanvasTheme& t = *m_theme;
-  const QFont font = CanvasTheme::bodyFont();
-  const QFontMetricsF metrics(font);
-  painter->setFont(font);
-  // An input name may use the row's width minus its output's name, and the other way round.
+  const Texts& x = *m_texts;
   const qreal inner = m_width - 2 * kPad;
-  auto width = [&](const std::vector<NodeContent::Port>& ports, size_t i) {
-    return i < ports.size() ? metrics.horizontalAdvance(portLabel(ports[i])) : 0.0;
-  };
   for (size_t i = 0; i < m_content.inputs.size(); ++i) {
     const NodeContent::Port& p = m_content.inputs[i];
-    const qreal room = inner - width(m_content.outputs, i) - 8;
     painter->setPen(p.optional && !p.connected ? t.muted : t.text);
-    painter->drawText(QRectF(kPad, portY(i) - 8, room, 16), Qt::AlignLeft | Qt::AlignVCenter,
-                      metrics.elidedText(portLabel(p), Qt::ElideRight, room));
+    x.inputs[i].draw(painter, QRectF(kPad, portY(i) - 8, inner, 16));
   }
   for (size_t i = 0; i < m_content.outputs.size(); ++i) {
     const NodeContent::Port& p = m_content.outputs[i];
-    const qreal room = inner - width(m_content.inputs, i) - 8;
     painter->setPen(p.connected ? t.text : t.muted);
-    painter->drawText(QRectF(m_width - kPad - room, portY(i) - 8, room, 16),
-                      Qt::AlignRight | Qt::AlignVCenter,
-                      metrics.elidedText(portLabel(p), Qt::ElideRight, room));
+    x.outputs[i].draw(painter, QRectF(kPad, portY(i) - 8, inner, 16), Qt::AlignRight);
   }
 }
 
 void NodeItem::paintParams(QPainter* painter) const {
   if (m_content.params.empty() && m_content.moreParams == 0) return;
   const CanvasTheme& t = *m_theme;
+  const Texts& x = *m_texts;
   qreal y = paramsTop() + 4;
   painter->setPen(QPen(t.divider, 1));
   painter->drawLine(QPointF(kPad, y), QPointF(m_width - kPad, y));
   y += 4;
-  const QFont font = CanvasTheme::bodyFont();
-  QFont valueFont = font;
-  valueFont.setWeight(QFont::Medium);
-  QFont inferredFont = font;
-  inferredFont.setItalic(true);
   const qreal width = m_width - 2 * kPad;
-  for (const NodeContent::Param& p : m_content.params) {
+  for (size_t i = 0; i < m_content.params.size(); ++i) {
     const QRectF row(kPad, y, width, kParamRow);
-    painter->setFont(font);
     painter->setPen(t.muted);
-    painter->drawText(row, Qt::AlignLeft | Qt::AlignVCenter, p.name);
-    const QFont& vf = p.inferred ? inferredFont : valueFont;
-    painter->setFont(vf);
-    painter->setPen(p.inferred ? t.muted : t.title);
-    const qreal nameWidth = QFontMetricsF(font).horizontalAdvance(p.name) + 12;
-    painter->drawText(row, Qt::AlignRight | Qt::AlignVCenter,
-                      QFontMetricsF(vf).elidedText(p.value, Qt::ElideRight, width - nameWidth));
+    x.paramNames[i].draw(painter, row);
+    painter->setPen(m_content.params[i].inferred ? t.muted : t.title);
+    x.paramValues[i].draw(painter, row, Qt::AlignRight);
     y += kParamRow;
   }
   if (m_content.moreParams > 0) {
-    painter->setFont(font);
     painter->setPen(t.muted);
-    painter->drawText(QRectF(kPad, y, width, kParamRow), Qt::AlignLeft | Qt::AlignVCenter,
-                      QStringLiteral("+%1 more").arg(m_content.moreParams));
+    x.more.draw(painter, QRectF(kPad, y, width, kParamRow));
   }
 }
 
@@ -324,20 +379,14 @@ void NodeItem::paintFooter(QPainter* painter) const {
   if (!hasFooter()) return;
   const CanvasTheme& t = *m_theme;
   const QRectF footer(0, m_height - m_footerHeight, m_width, m_footerHeight);
-  QPainterPath card;
-  card.addRoundedRect(cardRect(), kRadius, kRadius);
-  painter->save();
-  painter->setClipPath(card);
-  if (!m_content.error.isEmpty()) painter->fillRect(footer, t.errorFill);
+  if (!m_content.error.isEmpty()) painter->fillPath(m_footer, t.errorFill);
   painter->setPen(QPen(t.divider, 1));
   painter->drawLine(footer.topLeft() + QPointF(0, 0.5), footer.topRight() + QPointF(0, 0.5));
-  painter->restore();
 
-  const QFont font = CanvasTheme::smallFont();
-  const QFontMetricsF metrics(font);
-  painter->setFont(font);
   if (!m_content.error.isEmpty()) {
+    // Wrapped over a few lines: rare enough to lay out on every paint.
     const QRectF text = footer.adjusted(kPad, 5, -kPad, -5);
+    painter->setFont(CanvasTheme::smallFont());
     painter->setPen(t.error);
     painter->save();
     painter->setClipRect(text);
@@ -346,15 +395,11 @@ void NodeItem::paintFooter(QPainter* painter) const {
     painter->restore();
     return;
   }
+  const Texts& x = *m_texts;
   const QRectF text = footer.adjusted(kPad, 0, -kPad, 0);
-  const QString params = formatParameters(m_content.parameterCount);
   painter->setPen(t.muted);
-  painter->drawText(text, Qt::AlignLeft | Qt::AlignVCenter, params);
-  const QString flops = formatFlops(m_content.flops);
-  // FLOPs only where they fit beside the count; the tooltip always has them.
-  if (m_content.flops > 0 &&
-      metrics.horizontalAdvance(params) + metrics.horizontalAdvance(flops) + 12 < text.width())
-    painter->drawText(text, Qt::AlignRight | Qt::AlignVCenter, flops);
+  x.parameters.draw(painter, text);
+  x.flops.draw(painter, text, Qt::AlignRight);
 }
 
 QString NodeItem::toolTipText() const {

@@ -8,12 +8,16 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
+#include <QPainterPath>
+
+#include "canvastheme.h"
+#include "glyphtext.h"
 #include "nodecontent.h"
 
 namespace strata::gui {
 
-struct CanvasTheme;
 class ErrorBadgeItem;
 
 class NodeItem final : public QGraphicsItem {
@@ -28,7 +32,8 @@ class NodeItem final : public QGraphicsItem {
   static constexpr qreal kFooterHeight = 22;
   static constexpr int kMaxErrorLines = 3;
   static constexpr qreal kPortRadius = 4.5;
-  static constexpr qreal kDetailZoom = 0.4;  // below this zoom cards are drawn without text
+  static constexpr qreal kDetailZoom = CanvasTheme::kDetailZoom;  // below it, no text
+  static constexpr qreal kShadowZoom = 0.75;  // below it the shadow is under a pixel: skipped
 
   static constexpr qreal kPortHitRadius = 10;  // scene units around a port dot
 
@@ -72,12 +77,22 @@ class NodeItem final : public QGraphicsItem {
   void relayout();
   qreal portY(size_t index) const;
   qreal paramsTop() const;
+  qreal textRight() const;  // where the header's text ends, left of the error badge
   bool hasFooter() const;
   void paintOverview(QPainter* painter) const;
   void paintPorts(QPainter* painter) const;
   void paintParams(QPainter* painter) const;
   void paintFooter(QPainter* painter) const;
   QString toolTipText() const;
+  void buildShapes();
+  void ensureTexts() const;
+
+  // The card's text, shaped at first detailed paint after a content change (never for a card
+  // only ever seen in the overview) and reused at every zoom.
+  struct Texts {
+    GlyphText title, type, category, more, parameters, flops;
+    std::vector<GlyphText> inputs, outputs, paramNames, paramValues;
+  };
 
   std::string m_id;
   const CanvasTheme* m_theme = nullptr;
@@ -87,6 +102,9 @@ class NodeItem final : public QGraphicsItem {
   qreal m_width = kMinWidth;
   qreal m_height = kHeaderHeight + kFooterHeight;
   qreal m_footerHeight = 0;  // 0 without a footer; taller when an error message wraps
+  // Outlines built on relayout: filling them is much cheaper than clipping to the rounded card.
+  QPainterPath m_body, m_header, m_stripe, m_footer;
+  mutable std::optional<Texts> m_texts;
 };
 
 }  // namespace strata::gui
