@@ -570,25 +570,43 @@ void GraphScene::cancelWire() {
 void GraphScene::finishWire(QPointF scenePos) {
   const WireDrag drag = *m_wireDrag;
   std::optional<PortRef> target = portAt(scenePos);
-  // A drop on a card's body picks its first port that fits.
+  // A drop on a card's body picks its first port that fits; on a collapsed block's card, the
+  // first member port that fits.
   if (!target) {
+    std::vector<NodeItem*> cards;
+    QString name;
     if (NodeItem* node = nodeAt(scenePos)) {
-      QString firstReason;
-      const auto& ports = drag.fromOutput ? node->content().inputs : node->content().outputs;
-      for (const NodeContent::Port& p : ports) {
-        const PortRef candidate{node, p.name, !drag.fromOutput};
-        const QString reason = refusalFor(wireEdge(candidate));
-        if (reason.isEmpty()) {
-          target = candidate;
+      cards.push_back(node);
+      name = QString::fromStdString(node->id());
+    } else {
+      for (QGraphicsItem* item : items(scenePos))
+        if (item->type() == BlockItem::Type && item->isVisible()) {
+          auto* block = static_cast<BlockItem*>(item);
+          if (!block->content().collapsed) continue;
+          for (const std::string& n : m_model->document().block(block->id())->nodes)
+            if (NodeItem* member = nodeItem(n)) cards.push_back(member);
+          name = QString::fromStdString(block->id());
           break;
         }
-        if (firstReason.isEmpty()) firstReason = reason;
+    }
+    if (!cards.empty()) {
+      QString firstReason;
+      for (NodeItem* node : cards) {
+        const auto& ports = drag.fromOutput ? node->content().inputs : node->content().outputs;
+        for (const NodeContent::Port& p : ports) {
+          const PortRef candidate{node, p.name, !drag.fromOutput};
+          const QString reason = refusalFor(wireEdge(candidate));
+          if (reason.isEmpty()) {
+            target = candidate;
+            break;
+          }
+          if (firstReason.isEmpty()) firstReason = reason;
+        }
+        if (target) break;
       }
       if (!target) {
         cancelWire();
-        refuse(firstReason.isEmpty() ? tr("'%1' has no port that fits")
-                                           .arg(QString::fromStdString(node->id()))
-                                     : firstReason,
+        refuse(firstReason.isEmpty() ? tr("'%1' has no port that fits").arg(name) : firstReason,
                scenePos);
         return;
       }

@@ -235,6 +235,13 @@ void TestBlocks::wireFromCollapsedPort() {
   const QPointF port = *c.scene->blockItem(id)->portPos({"fc1", "in"}, false);
   c.drag(c.at(port), c.at(port + QPointF(-60, 260)));
   QCOMPARE(c.model.edgeIndex({{"window", "out"}, {"fc1", "in"}}), -1);
+  // A wire from window.out dropped on the collapsed card connects to the first member port
+  // that fits (fc1.in, free again).
+  BlockItem* block = c.scene->blockItem(id);
+  const QPointF from = c.scene->nodeItem("window")->outputPortPos("out");
+  c.drag(c.at(from), c.at(block->mapToScene(block->cardRect().center())));
+  QVERIFY(c.model.edgeIndex({{"window", "out"}, {"fc1", "in"}}) >= 0);
+  c.model.undoStack()->undo();
   c.model.undoStack()->undo();
   QVERIFY(c.model.edgeIndex({{"window", "out"}, {"fc1", "in"}}) >= 0);
 }
