@@ -21,6 +21,7 @@ namespace strata {
 using Json = nlohmann::json;
 
 class OnnxContext;  // engine/io/onnx/onnx_context.h: how a family writes its ONNX nodes
+class PyTorchContext;  // engine/io/pytorch/pytorch_context.h: how a family writes its Python
 
 enum class ParamType { Int, Float, Bool, Choice, IntList, String };
 
@@ -99,6 +100,11 @@ struct LayerSpec {
   // ctx.setOutput(i). Null for layers that are not part of an inference graph (losses) and for
   // Input/Output, which the exporter handles itself. An Err names the reason only.
   std::function<Status(OnnxContext& ctx)> toOnnx;
+  // Writes the node as PyTorch code through the context: declares its submodule (named by the
+  // node id) and the forward lines that read ctx.input(i) and set ctx.setOutput(i); a loss
+  // writes the body of the model's loss(). Null for Input/Output, which the exporter handles.
+  // An Err names the reason only.
+  std::function<Status(PyTorchContext& ctx)> toPyTorch;
 
   const ParamSpec* param(const std::string& name) const;
   const PortSpec* inputPort(const std::string& name) const;  // resolves variadic "in3" -> "in"

@@ -44,6 +44,7 @@ Result<ShapeResult> inferSoftmax(const ShapeContext& ctx) {
 }  // namespace
 
 LayerSpec withActivationOnnx(LayerSpec s);  // its ONNX mapping
+LayerSpec withActivationPyTorch(LayerSpec s);  // its PyTorch mapping
 
 void registerActivationLayers(LayerRegistry& r) {
   {
@@ -53,7 +54,7 @@ void registerActivationLayers(LayerRegistry& r) {
         "It is the default nonlinearity between Linear layers: cheap, and its gradient does not "
         "shrink for positive inputs. The output has the input's shape.");
     s.create = stateless([](const Tensor& x, ForwardContext&) { return ops::relu(x); });
-    r.add(withActivationOnnx(std::move(s)));
+    r.add(withActivationPyTorch(withActivationOnnx(std::move(s))));
   }
   {
     LayerSpec s = activation(
@@ -71,7 +72,7 @@ void registerActivationLayers(LayerRegistry& r) {
       return std::make_unique<FunctionModule>(
           [tanhApprox](const Tensor& x, ForwardContext&) { return ops::gelu(x, tanhApprox); });
     };
-    r.add(withActivationOnnx(std::move(s)));
+    r.add(withActivationPyTorch(withActivationOnnx(std::move(s))));
   }
   {
     LayerSpec s = activation(
@@ -81,7 +82,7 @@ void registerActivationLayers(LayerRegistry& r) {
         "smooth signals; for deep stacks ReLU or GELU train faster. The output has the input's "
         "shape.");
     s.create = stateless([](const Tensor& x, ForwardContext&) { return ops::tanh(x); });
-    r.add(withActivationOnnx(std::move(s)));
+    r.add(withActivationPyTorch(withActivationOnnx(std::move(s))));
   }
   {
     LayerSpec s = activation(
@@ -90,7 +91,7 @@ void registerActivationLayers(LayerRegistry& r) {
         "open or closed. Use it for gates and for yes/no outputs; as a hidden-layer "
         "nonlinearity it saturates and slows training. The output has the input's shape.");
     s.create = stateless([](const Tensor& x, ForwardContext&) { return ops::sigmoid(x); });
-    r.add(withActivationOnnx(std::move(s)));
+    r.add(withActivationPyTorch(withActivationOnnx(std::move(s))));
   }
   {
     LayerSpec s = activation(
@@ -107,7 +108,7 @@ void registerActivationLayers(LayerRegistry& r) {
       return std::make_unique<FunctionModule>(
           [dim](const Tensor& x, ForwardContext&) { return ops::softmax(x, dim); });
     };
-    r.add(withActivationOnnx(std::move(s)));
+    r.add(withActivationPyTorch(withActivationOnnx(std::move(s))));
   }
 }
 

@@ -71,6 +71,7 @@ Result<ShapeResult> inferLinear(const ShapeContext& ctx) {
 }  // namespace
 
 LayerSpec withDenseOnnx(LayerSpec s);  // its ONNX mapping
+LayerSpec withDensePyTorch(LayerSpec s);  // its PyTorch mapping
 
 void registerDenseLayers(LayerRegistry& r) {
   LayerSpec s;
@@ -96,7 +97,7 @@ void registerDenseLayers(LayerRegistry& r) {
                                           p.at("out_features").get<int64_t>(),
                                           p.at("bias").get<bool>());
   };
-  r.add(withDenseOnnx(std::move(s)));
+  r.add(withDensePyTorch(withDenseOnnx(std::move(s))));
 }
 
 }  // namespace strata::nn

@@ -7,6 +7,7 @@
 namespace strata::nn {
 
 LayerSpec withDropoutOnnx(LayerSpec s);  // its ONNX mapping
+LayerSpec withDropoutPyTorch(LayerSpec s);  // its PyTorch mapping
 
 void registerDropoutLayers(LayerRegistry& r) {
   LayerSpec s;
@@ -33,7 +34,7 @@ void registerDropoutLayers(LayerRegistry& r) {
       return ops::dropout(x, p, true, *ctx.rng);
     });
   };
-  r.add(withDropoutOnnx(std::move(s)));
+  r.add(withDropoutPyTorch(withDropoutOnnx(std::move(s))));
 }
 
 }  // namespace strata::nn

@@ -43,6 +43,7 @@ Result<ShapeResult> inferEmbedding(const ShapeContext& ctx) {
 }  // namespace
 
 LayerSpec withEmbeddingOnnx(LayerSpec s);  // its ONNX mapping
+LayerSpec withEmbeddingPyTorch(LayerSpec s);  // its PyTorch mapping
 
 void registerEmbeddingLayers(LayerRegistry& r) {
   LayerSpec s;
@@ -65,7 +66,7 @@ void registerEmbeddingLayers(LayerRegistry& r) {
     return std::make_unique<EmbeddingModule>(p.at("num_embeddings").get<int64_t>(),
                                              p.at("embedding_dim").get<int64_t>());
   };
-  r.add(withEmbeddingOnnx(std::move(s)));
+  r.add(withEmbeddingPyTorch(withEmbeddingOnnx(std::move(s))));
 }
 
 }  // namespace strata::nn

@@ -68,6 +68,8 @@ Result<ShapeResult> inferCrossEntropy(const ShapeContext& ctx) {
 
 }  // namespace
 
+LayerSpec withLossPyTorch(LayerSpec s);  // its PyTorch mapping
+
 void registerLossLayers(LayerRegistry& r) {
   {
     LayerSpec s = lossSpec(
@@ -83,7 +85,7 @@ void registerLossLayers(LayerRegistry& r) {
       return std::make_unique<LossModule>(
           [](const Tensor& x, const Tensor& t) { return ops::mseLoss(x, t); });
     };
-    r.add(std::move(s));
+    r.add(withLossPyTorch(std::move(s)));
   }
   {
     LayerSpec s = lossSpec(
@@ -103,7 +105,7 @@ void registerLossLayers(LayerRegistry& r) {
         return ops::crossEntropy(x, t, ignore);
       });
     };
-    r.add(std::move(s));
+    r.add(withLossPyTorch(std::move(s)));
   }
 }
 

@@ -62,6 +62,7 @@ Result<ShapeResult> inferLayerNorm(const ShapeContext& ctx) {
 }  // namespace
 
 LayerSpec withNormalizationOnnx(LayerSpec s);  // its ONNX mapping
+LayerSpec withNormalizationPyTorch(LayerSpec s);  // its PyTorch mapping
 
 void registerNormalizationLayers(LayerRegistry& r) {
   LayerSpec s;
@@ -88,7 +89,7 @@ void registerNormalizationLayers(LayerRegistry& r) {
     return std::make_unique<LayerNormModule>(p.at("normalized_shape").get<int64_t>(),
                                              static_cast<float>(p.at("eps").get<double>()));
   };
-  r.add(withNormalizationOnnx(std::move(s)));
+  r.add(withNormalizationPyTorch(withNormalizationOnnx(std::move(s))));
 }
 
 }  // namespace strata::nn

@@ -8,6 +8,7 @@
 namespace strata::nn {
 
 LayerSpec withRecurrentOnnx(LayerSpec s);  // its ONNX mapping
+LayerSpec withRecurrentPyTorch(LayerSpec s);  // its PyTorch mapping
 
 namespace {
 
@@ -149,7 +150,7 @@ LayerSpec recurrentSpec(RecurrentMode mode, std::string type, std::string summar
                     const std::vector<std::optional<TensorType>>&) {
     return std::make_unique<RecurrentModule>(configFrom(mode, p));
   };
-  return withRecurrentOnnx(std::move(s));
+  return withRecurrentPyTorch(withRecurrentOnnx(std::move(s)));
 }
 
 }  // namespace

@@ -124,6 +124,7 @@ Result<ShapeResult> inferSequencePool(const ShapeContext& ctx) {
 }  // namespace
 
 LayerSpec withStructureOnnx(LayerSpec s);  // its ONNX mapping
+LayerSpec withStructurePyTorch(LayerSpec s);  // its PyTorch mapping
 
 void registerStructureLayers(LayerRegistry& r) {
   {
@@ -145,7 +146,7 @@ void registerStructureLayers(LayerRegistry& r) {
                   const std::vector<std::optional<TensorType>>&) {
       return std::make_unique<AddModule>();
     };
-    r.add(withStructureOnnx(std::move(s)));
+    r.add(withStructurePyTorch(withStructureOnnx(std::move(s))));
   }
   {
     LayerSpec s;
@@ -170,7 +171,7 @@ void registerStructureLayers(LayerRegistry& r) {
       int rank = static_cast<int>(shapes.outputs.at(0).shape.size());
       return std::make_unique<ConcatModule>(normalizeDim(p.at("dim").get<int64_t>(), rank));
     };
-    r.add(withStructureOnnx(std::move(s)));
+    r.add(withStructurePyTorch(withStructureOnnx(std::move(s))));
   }
   {
     LayerSpec s;
@@ -197,7 +198,7 @@ void registerStructureLayers(LayerRegistry& r) {
       return std::make_unique<FunctionModule>(
           [mode](const Tensor& x, ForwardContext&) { return ops::sequencePool(x, mode); });
     };
-    r.add(withStructureOnnx(std::move(s)));
+    r.add(withStructurePyTorch(withStructureOnnx(std::move(s))));
   }
 }
 

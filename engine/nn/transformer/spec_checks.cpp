@@ -67,12 +67,13 @@ std::string checkHeads(int64_t embedDim, int64_t heads, const std::string& embed
 }  // namespace transformer_detail
 
 LayerSpec withTransformerOnnx(LayerSpec s);  // its ONNX mapping
+LayerSpec withTransformerPyTorch(LayerSpec s);  // its PyTorch mapping
 
 void registerTransformerLayers(LayerRegistry& r) {
-  r.add(withTransformerOnnx(transformer_detail::multiheadAttentionSpec()));
-  r.add(withTransformerOnnx(transformer_detail::positionalEncodingSpec()));
-  r.add(withTransformerOnnx(transformer_detail::transformerEncoderLayerSpec()));
-  r.add(withTransformerOnnx(transformer_detail::transformerDecoderLayerSpec()));
+  r.add(withTransformerPyTorch(withTransformerOnnx(transformer_detail::multiheadAttentionSpec())));
+  r.add(withTransformerPyTorch(withTransformerOnnx(transformer_detail::positionalEncodingSpec())));
+  r.add(withTransformerPyTorch(withTransformerOnnx(transformer_detail::transformerEncoderLayerSpec())));
+  r.add(withTransformerPyTorch(withTransformerOnnx(transformer_detail::transformerDecoderLayerSpec())));
 }
 
 }  // namespace strata::nn
