@@ -15,6 +15,12 @@ struct CanvasTheme {
   // Below this zoom the canvas is an overview: cards without text, wires without shape labels.
   // Text there would be under 6 px, and shaping it for hundreds of cards costs whole frames.
   static constexpr double kDetailZoom = 0.5;
+  // A small graph (a lesson's model, the samples) keeps its text further out: fit-to-view puts
+  // a 10-card graph at 40-50 %, where the titles are still the point of the picture.
+  static constexpr double kSmallGraphDetailZoom = 0.3;
+  static constexpr int kSmallGraphNodes = 80;
+  // The zoom below which the canvas is drawn as an overview; the scene picks it by graph size.
+  double detailZoom = kDetailZoom;
 
   bool isDark = false;
 

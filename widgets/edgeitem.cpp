@@ -137,7 +137,7 @@ void EdgeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option,
   // opaque to keep its weight, anti-aliased where the graph is readable and plain in the
   // overview.
   if (m_kind != ValueKind::Any) color.setAlphaF(t.isDark ? 0.9f : 0.85f);
-  painter->setRenderHint(QPainter::Antialiasing, lod >= CanvasTheme::kDetailZoom);
+  painter->setRenderHint(QPainter::Antialiasing, lod >= m_theme->detailZoom);
   QPen pen(color, 1);
   pen.setCosmetic(true);
   painter->setPen(pen);

@@ -33,7 +33,7 @@ QRectF EdgeLabelItem::boundingRect() const { return m_rect.adjusted(-1, -1, 1, 1
 
 void EdgeLabelItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget*) {
   // Unreadable when zoomed far out, and hundreds of them would cost most of a frame.
-  if (option->levelOfDetailFromTransform(painter->worldTransform()) < CanvasTheme::kDetailZoom)
+  if (option->levelOfDetailFromTransform(painter->worldTransform()) < m_theme->detailZoom)
     return;
   const CanvasTheme& t = *m_theme;
   painter->setRenderHint(QPainter::Antialiasing);

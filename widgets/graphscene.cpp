@@ -54,7 +54,9 @@ GraphScene::~GraphScene() {
 }
 
 void GraphScene::setTheme(const CanvasTheme& theme) {
+  const double detail = m_theme.detailZoom;
   m_theme = theme;
+  m_theme.detailZoom = detail;
   for (auto& [id, item] : m_nodes) item->setTheme(&m_theme);
   for (auto& [key, item] : m_edges) item->setTheme(&m_theme);
   for (auto& [key, item] : m_blocks) item->setTheme(&m_theme);
@@ -126,12 +128,24 @@ void GraphScene::addNodeItem(const std::string& id) {
   item->setMoveObserver([this](NodeItem* moved) { nodeItemMoved(moved); });
   addItem(item.get());
   m_nodes.emplace(id, std::move(item));
+  updateDetailZoom();
 }
 
 void GraphScene::removeNodeItem(const std::string& id) {
   m_dragStart.erase(id);
   m_edgesOf.erase(id);
   m_nodes.erase(id);
+  updateDetailZoom();
+}
+
+void GraphScene::updateDetailZoom() {
+  const double want = int(m_nodes.size()) <= CanvasTheme::kSmallGraphNodes
+                          ? CanvasTheme::kSmallGraphDetailZoom
+                          : CanvasTheme::kDetailZoom;
+  if (m_theme.detailZoom == want) return;
+  m_theme.detailZoom = want;
+  for (auto& [id, item] : m_nodes) item->update();
+  update();
 }
 
 void GraphScene::addEdgeItem(const GraphEdge& edge) {

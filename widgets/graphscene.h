@@ -134,6 +134,8 @@ class GraphScene final : public QGraphicsScene {
   void updateEdgeGeometry(EdgeItem* edge) const;
   void updateEdgesOf(const std::string& nodeId);
   void updateSceneRect();
+  // Small graphs keep their text further out (CanvasTheme::detailZoom follows the node count).
+  void updateDetailZoom();
   // Blocks: items from the document, frames around their members, collapsed members hidden.
   void rebuildBlocks();
   void updateBlockGeometry(const std::string& blockId);

@@ -50,8 +50,10 @@ void GraphView::updateCardCaching() {
   if (!scene()) return;
   // Checked on every zoom step (a pass over the items costs microseconds), so cards added while
   // zoomed out are switched too.
-  const auto mode = zoom() >= NodeItem::kDetailZoom ? QGraphicsItem::DeviceCoordinateCache
-                                                    : QGraphicsItem::NoCache;
+  const auto* graph = qobject_cast<const GraphScene*>(scene());
+  const double detail = graph ? graph->theme().detailZoom : CanvasTheme::kDetailZoom;
+  const auto mode = zoom() >= detail ? QGraphicsItem::DeviceCoordinateCache
+                                     : QGraphicsItem::NoCache;
   for (QGraphicsItem* item : scene()->items())
     if (item->type() == NodeItem::Type && item->cacheMode() != mode) item->setCacheMode(mode);
 }

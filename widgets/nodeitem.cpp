@@ -253,7 +253,7 @@ void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, 
   const CanvasTheme& t = *m_theme;
   // Zoomed far out the text is unreadable anyway: a plain card keeps a 500-node overview fluid.
   const qreal lod = option->levelOfDetailFromTransform(painter->worldTransform());
-  if (lod < kDetailZoom) {
+  if (lod < m_theme->detailZoom) {
     paintOverview(painter);
     return;
   }

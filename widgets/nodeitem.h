@@ -32,7 +32,6 @@ class NodeItem final : public QGraphicsItem {
   static constexpr qreal kFooterHeight = 22;
   static constexpr int kMaxErrorLines = 3;
   static constexpr qreal kPortRadius = 4.5;
-  static constexpr qreal kDetailZoom = CanvasTheme::kDetailZoom;  // below it, no text
   static constexpr qreal kShadowZoom = 0.75;  // below it the shadow is under a pixel: skipped
 
   static constexpr qreal kPortHitRadius = 10;  // scene units around a port dot

@@ -18,6 +18,7 @@
 
 #include "blockinspector.h"
 #include "blockitem.h"
+#include "canvastheme.h"
 #include "edgeitem.h"
 #include "editoractions.h"
 #include "graph/analysis.h"
@@ -312,6 +313,8 @@ void TestBlocks::sampleWithRepeatBlock() {
   QCOMPARE(item->content().parameterCount,
            2 * c.model.analysis().find("layer")->parameterCount);
   saveShot(c.view.get(), QStringLiteral("tiny-gpt-block.png"));
+  // A small graph keeps its text when fitted into the window (40-50 %).
+  QCOMPARE(c.scene->theme().detailZoom, CanvasTheme::kSmallGraphDetailZoom);
 }
 
 void TestBlocks::mainWindowInspectsBlock() {
