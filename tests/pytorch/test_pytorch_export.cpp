@@ -46,7 +46,9 @@ Json e(const std::string& f, const std::string& t) { return Json{{"from", f}, {"
 Case graph(const std::string& name, Json nodes, Json edges, Json blocks = nullptr) {
   Json g = {{"format", "strata-graph"}, {"version", 1}, {"nodes", nodes}, {"edges", edges}};
   if (!blocks.is_null()) g["blocks"] = blocks;
-  g["meta"] = {{"name", "grid " + name}};
+  // A name with quotes, backslashes, a newline and non-ASCII text must still give valid Python.
+  const std::string hostile = "grid \"\"\" it's \\ a\nb \u00e9";
+  g["meta"] = {{"name", name == "add_concat" ? hostile : "grid " + name}};
   return Case{name, g.dump(), ""};
 }
 // x -> layer -> y (and more outputs by port).
@@ -141,6 +143,12 @@ std::vector<Case> gridCases() {
                      node("att", "MultiheadAttention", {{"num_heads", 1}, {"causal", true}}),
                      node("y", "Output")},
                     {e("q.out", "att.query"), e("k.out", "att.key"), e("v.out", "att.value"),
+                     e("att.out", "y.in")}));
+  // A float padding mask (nonzero = padding, like the int64 ones).
+  c.push_back(graph("mha_float_mask",
+                    {in("x", {-1, 4}), in("mask_f", {-1}),
+                     node("att", "MultiheadAttention", {{"num_heads", 2}}), node("y", "Output")},
+                    {e("x.out", "att.query"), e("mask_f.out", "att.key_padding_mask"),
                      e("att.out", "y.in")}));
   c.push_back(single("pe_sin", "PositionalEncoding", {{"max_len", 16}}, {-1, 6}));
   c.push_back(single("pe_sin_odd", "PositionalEncoding", {{"max_len", 7}}, {-1, 5}));
@@ -255,14 +263,17 @@ std::map<std::string, Tensor> makeInputs(const Model& m, int64_t B, int64_t T,
     TensorType t = m.inputType(name);
     Shape s = t.shape;
     for (auto& d : s) d = d == kBatch ? B : d < 0 ? T : d;
+    const bool mask = name.rfind("mask", 0) == 0;
+    const int64_t len = s.back();
+    auto masked = [len](int64_t i) { return i % len > 0 && i % len >= len - (i / len) % 3; };
     if (t.kind == ValueKind::Int64) {
       Tensor x = Tensor::empty(s, DType::Int64);
-      const bool mask = name.rfind("mask", 0) == 0;
-      const int64_t len = s.back();
-      for (int64_t i = 0; i < x.numel(); ++i) {
-        const int64_t b = i / len, pos = i % len;
-        x.i64()[i] = mask ? (pos > 0 && pos >= len - (b % 3)) : static_cast<int64_t>(rng() % vocab);
-      }
+      for (int64_t i = 0; i < x.numel(); ++i)
+        x.i64()[i] = mask ? masked(i) : static_cast<int64_t>(rng() % vocab);
+      inputs[name] = x;
+    } else if (mask) {  // float masks: any nonzero value hides the key
+      Tensor x = Tensor::empty(s);
+      for (int64_t i = 0; i < x.numel(); ++i) x.f32()[i] = masked(i) ? -2.5f : 0.0f;
       inputs[name] = x;
     } else {
       Tensor x = Tensor::empty(s);
@@ -436,8 +447,10 @@ TEST_F(PyTorchExport, ForwardAndLossMatchStrata) {
 
 TEST_F(PyTorchExport, ErrorsExitTwoNamingTheNode) {
   // An invalid graph: the node and the graph are named, nothing is written.
-  Case bad = graph("bad", {in("x", {4}), node("fc", "Linear", {{"in_features", 3}, {"out_features", 2}}),
-                           node("y", "Output")},
+  Case bad = graph("bad",
+                    {in("x", {4}),
+                     node("fc", "Linear", {{"in_features", 3}, {"out_features", 2}}),
+                     node("y", "Output")},
                    {e("x.out", "fc.in"), e("fc.out", "y.in")});
   const std::string badPath = dir.file("bad.strata");
   test::writeText(badPath, bad.graph);

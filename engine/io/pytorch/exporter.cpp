@@ -57,7 +57,7 @@ std::string causalMask(PyTorchContext& c, const std::string& t, const std::strin
                        const std::string& device) {
   c.helper("_causal_mask",
            "def _causal_mask(t, s, device):\n"
-           "    \"\"\"[t, s] bool: True where key j > query i, i.e. hidden (Strata's causal).\"\"\"\n"
+           "    \"\"\"[t, s] bool: True where key j > query i (hidden), Strata's causal.\"\"\"\n"
            "    return torch.ones(t, s, dtype=torch.bool, device=device).triu(1)\n");
   return "_causal_mask(" + t + ", " + s + ", " + device + ")";
 }
