@@ -181,6 +181,15 @@ std::vector<Case> gridCases() {
                          e("mask_t.out", "dec.tgt_key_padding_mask"),
                          e("mask_m.out", "dec.memory_key_padding_mask"), e("dec.out", "y.in")}));
     }
+  // Post-norm, not causal, even heads, padding mask: PyTorch 1.13 takes its fused encoder-layer
+  // fast path under no_grad, which must agree too.
+  c.push_back(graph("encoder_mask_fastpath",
+                    {in("x", {-1, 8}), in("mask", {-1}, "int64"),
+                     node("enc", "TransformerEncoderLayer",
+                          {{"nhead", 2}, {"dim_feedforward", 16}, {"causal", false}}),
+                     node("y", "Output")},
+                    {e("x.out", "enc.in"), e("mask.out", "enc.src_key_padding_mask"),
+                     e("enc.out", "y.in")}));
   c.push_back(graph("decoder_nomask",
                     {in("t", {-1, 8}), in("m", {-1, 8}),
                      node("dec", "TransformerDecoderLayer", {{"nhead", 2}, {"dim_feedforward", 8}}),
