@@ -160,6 +160,9 @@ void MainWindow::createActions() {
           &QAction::triggered, this, &MainWindow::chooseExportFile);
   connect(makeAction("exportOnnx", tr("Export &ONNX\u2026"), Qt::CTRL | Qt::ALT | Qt::Key_E),
           &QAction::triggered, m_onnx, &OnnxTransfer::chooseExport);
+  connect(makeAction("exportPyTorch", tr("Export &PyTorch Code\u2026"),
+                     Qt::CTRL | Qt::ALT | Qt::Key_P),
+          &QAction::triggered, m_onnx, &OnnxTransfer::chooseExportPyTorch);
   connect(makeAction("importOnnx", tr("&Import ONNX\u2026"), Qt::CTRL | Qt::ALT | Qt::Key_I),
           &QAction::triggered, m_onnx, &OnnxTransfer::chooseImport);
   QAction* quit = makeAction("quit", tr("&Quit"), QKeySequence::Quit);
@@ -233,6 +236,7 @@ void MainWindow::createMenus() {
   file->addAction(action("saveAs"));
   file->addAction(action("export"));
   file->addAction(action("exportOnnx"));
+  file->addAction(action("exportPyTorch"));
   file->addAction(action("importOnnx"));
   file->addSeparator();
   file->addAction(action("quit"));
@@ -568,7 +572,7 @@ void MainWindow::updateTitle() {
 QStringList MainWindow::canvasActionNames() const {
   // The edit actions keep the enabled state EditorActions gives them (from the selection).
   return {"zoomIn", "zoomOut", "zoomReset", "fit", "save", "saveAs", "export",
-          "exportOnnx"};
+          "exportOnnx", "exportPyTorch"};
 }
 
 void MainWindow::updateActions() {

@@ -19,6 +19,7 @@
 #include "graphmodel.h"
 #include "io/onnx/exporter.h"
 #include "io/onnx/importer.h"
+#include "io/pytorch/exporter.h"
 #include "io/safetensors.h"
 #include "mainwindow.h"
 #include "trainingcontroller.h"
@@ -35,12 +36,12 @@ constexpr int kStatusMs = 8000;
 
 // Everything one job needs and produces; the worker thread touches only this, never a QObject.
 struct OnnxTransfer::Job {
-  enum class Kind { Export, Import } kind = Kind::Export;
+  enum class Kind { Export, ExportPyTorch, Import } kind = Kind::Export;
   GraphDocument doc;                  // export: the snapshot; import: the imported graph
   std::vector<NamedTensor> weights;   // export: trained weights (maybe none); import: imported
-  std::string onnxPath;
+  std::string onnxPath;               // export: the file written (.onnx or .py)
   std::string graphPath;              // import only
-  std::string weightsPath;            // import only
+  std::string weightsPath;            // import, PyTorch export: the weights written
   bool ok = false;
   bool trained = false;               // export used the trained weights
   bool laidOut = false;               // import ran AutoLayout
@@ -80,6 +81,16 @@ void exportJob(J& job) {
     if (!job.trained) (*model)->resetParameters(0);
   }
   job.tensorCount = (*model)->parameters().size();
+  if (job.kind == J::Kind::ExportPyTorch) {
+    Status s = exportPyTorch(job.doc, **model, job.onnxPath);
+    if (s)
+      s = saveSafetensors(job.weightsPath, (*model)->parameters(),
+                          {{"format", "pt"}, {"strata.graph", job.doc.meta.value("name", "")}});
+    if (!s) std::remove(job.onnxPath.c_str());
+    job.ok = bool(s);
+    if (!s) job.message = s.message();
+    return;
+  }
   const Status s = exportOnnx(job.doc, **model, job.onnxPath);
   job.ok = bool(s);
   if (!s) job.message = s.message();
@@ -150,6 +161,20 @@ bool OnnxTransfer::exportTo(const QString& onnxPath) {
   return start(std::move(job), tr("Exporting %1\u2026").arg(QFileInfo(onnxPath).fileName()));
 }
 
+bool OnnxTransfer::exportPyTorchTo(const QString& pythonPath) {
+  if (isBusy() || m_window->model()->isEmpty()) return false;
+  auto job = std::make_shared<Job>();
+  job->kind = Job::Kind::ExportPyTorch;
+  job->doc = m_window->model()->document();
+  job->onnxPath = pythonPath.toStdString();
+  job->weightsPath = weightsPathFor(pythonPath).toStdString();
+  if (auto* bench = m_window->findChild<TrainingWorkbench*>()) {
+    if (bench->controller() && bench->controller()->hasWeights())
+      job->weights = bench->controller()->currentWeights();
+  }
+  return start(std::move(job), tr("Exporting %1\u2026").arg(QFileInfo(pythonPath).fileName()));
+}
+
 bool OnnxTransfer::importFrom(const QString& onnxPath, const QString& graphPath) {
   if (isBusy()) return false;
   auto job = std::make_shared<Job>();
@@ -165,8 +190,8 @@ bool OnnxTransfer::start(std::shared_ptr<Job> job, const QString& label) {
   m_cancelled = false;
   Job* work = m_job.get();  // m_job outlives the thread (the destructor waits)
   m_thread = QThread::create([work] {
-    if (work->kind == Job::Kind::Export) exportJob(*work);
-    else importJob(*work);
+    if (work->kind == Job::Kind::Import) importJob(*work);
+    else exportJob(*work);
   });
   connect(m_thread, &QThread::finished, this, &OnnxTransfer::onJobDone);
 
@@ -205,6 +230,9 @@ void OnnxTransfer::onJobDone() {
     if (job->ok) {
       if (job->kind == Job::Kind::Export) {
         QFile::remove(QString::fromStdString(job->onnxPath));
+      } else if (job->kind == Job::Kind::ExportPyTorch) {
+        QFile::remove(QString::fromStdString(job->onnxPath));
+        QFile::remove(QString::fromStdString(job->weightsPath));
       } else {
         QFile::remove(QString::fromStdString(job->graphPath));
         QFile::remove(QString::fromStdString(job->weightsPath));
@@ -216,6 +244,7 @@ void OnnxTransfer::onJobDone() {
     return;
   }
   if (job->kind == Job::Kind::Export) finishExport(*job);
+  else if (job->kind == Job::Kind::ExportPyTorch) finishExportPyTorch(*job);
   else finishImport(*job);
 }
 
@@ -232,6 +261,24 @@ void OnnxTransfer::finishExport(const Job& job) {
                               .arg(QFileInfo(file).fileName())
                               .arg(job.tensorCount)
                               .arg(weights);
+  m_window->statusBar()->showMessage(message, kStatusMs);
+  emit finished(true, message);
+}
+
+void OnnxTransfer::finishExportPyTorch(const Job& job) {
+  const QString file = QString::fromStdString(job.onnxPath);
+  if (!job.ok) {
+    fail(tr("Cannot export PyTorch code"),
+         tr("%1: %2").arg(file, QString::fromStdString(job.message)));
+    return;
+  }
+  const QString weights = job.trained ? tr("trained weights") : tr("seed 0 init weights");
+  const QString message =
+      tr("Exported %1 and %2 (%3 tensors, %4; load them with model.load_state_dict)")
+          .arg(QFileInfo(file).fileName(),
+               QFileInfo(QString::fromStdString(job.weightsPath)).fileName())
+          .arg(job.tensorCount)
+          .arg(weights);
   m_window->statusBar()->showMessage(message, kStatusMs);
   emit finished(true, message);
 }
@@ -283,6 +330,19 @@ void OnnxTransfer::chooseExport() {
   if (path.isEmpty()) return;
   if (QFileInfo(path).suffix().isEmpty()) path += QStringLiteral(".onnx");
   if (!exportTo(path) && !isBusy())
+    m_window->statusBar()->showMessage(tr("Nothing to export: the graph is empty"), kStatusMs);
+}
+
+void OnnxTransfer::chooseExportPyTorch() {
+  const QString current = m_window->currentFile();
+  const QString base = current.isEmpty() ? m_window->model()->displayName()
+                                         : QFileInfo(current).completeBaseName();
+  QString path = QFileDialog::getSaveFileName(m_window, tr("Export PyTorch Code"),
+                                              base + QStringLiteral(".py"),
+                                              tr("Python files (*.py)"));
+  if (path.isEmpty()) return;
+  if (QFileInfo(path).suffix().isEmpty()) path += QStringLiteral(".py");
+  if (!exportPyTorchTo(path) && !isBusy())
     m_window->statusBar()->showMessage(tr("Nothing to export: the graph is empty"), kStatusMs);
 }
 

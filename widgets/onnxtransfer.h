@@ -1,5 +1,5 @@
-// File > Export ONNX and File > Import ONNX for a MainWindow: the engine's exporter and importer
-// run on a worker thread over a snapshot, behind a busy QProgressDialog (Cancel abandons the
+// File > Export ONNX, File > Export PyTorch and File > Import ONNX for a MainWindow: the engine's
+// exporters and importer run on a worker thread over a snapshot, behind a busy QProgressDialog (Cancel abandons the
 // result); success goes to the status bar, failure to MainWindow::reportError.
 #pragma once
 
@@ -27,11 +27,16 @@ class OnnxTransfer final : public QObject {
   // controller has some that fit the graph, else the seeded init of `strata-cli export`.
   // False (and nothing started) while another job runs or with an empty graph.
   bool exportTo(const QString& onnxPath);
+  // Starts writing the graph as PyTorch code to `pythonPath` and the weights it would use for
+  // ONNX (trained, else the seeded init) next to it as <name>.safetensors, whose keys the
+  // generated module loads with load_state_dict.
+  bool exportPyTorchTo(const QString& pythonPath);
   // Starts importing `onnxPath`: writes the graph to `graphPath` and its weights next to it
   // (<name>.safetensors), then opens the graph as File > Open would.
   bool importFrom(const QString& onnxPath, const QString& graphPath);
   // The menu actions: ask for the paths, then the above.
   void chooseExport();
+  void chooseExportPyTorch();
   void chooseImport();
 
   bool isBusy() const { return m_thread != nullptr; }
@@ -48,6 +53,7 @@ class OnnxTransfer final : public QObject {
   void onJobDone();
   void finishExport(const Job& job);
   void finishImport(const Job& job);
+  void finishExportPyTorch(const Job& job);
   void fail(const QString& title, const QString& message);
 
   MainWindow* m_window = nullptr;

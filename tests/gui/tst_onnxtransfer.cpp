@@ -1,4 +1,4 @@
-// File > Export / Import ONNX through OnnxTransfer: a sample exported to .onnx reads back with
+// File > Export / Import ONNX and File > Export PyTorch Code through OnnxTransfer: a sample exported to .onnx reads back with
 // the engine importer, imports into the window with the same nodes and weights, a malformed file
 // reports an error naming it and keeps the graph, and the event loop runs while a job works.
 #include <QApplication>
@@ -13,6 +13,7 @@
 #include "graphmodel.h"
 #include "guitestenv.h"
 #include "io/onnx/importer.h"
+#include "io/safetensors.h"
 #include "mainwindow.h"
 #include "onnxtransfer.h"
 
@@ -140,8 +141,41 @@ class TestOnnxTransfer final : public QObject {
              qPrintable(window.lastError()));
   }
 
+  void exportPyTorchWritesCodeAndWeights() {
+    // tiny-gpt has a Repeat block: the code builds its copies, the weights carry their keys.
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    MainWindow window;
+    QVERIFY(window.openFile(sample(QStringLiteral("tiny-gpt.strata"))));
+    QSignalSpy spy(window.onnx(), &OnnxTransfer::finished);
+    const QString py = dir.filePath(QStringLiteral("gpt.py"));
+    QVERIFY(window.onnx()->exportPyTorchTo(py));
+    QVERIFY(window.onnx()->isBusy());
+    const auto [ok, message] = waitDone(window.onnx(), spy);
+    QVERIFY2(ok, qPrintable(message));
+    QVERIFY(message.contains(QStringLiteral("gpt.safetensors")));
+    QFile code(py);
+    QVERIFY(code.open(QIODevice::ReadOnly));
+    const QByteArray text = code.readAll();
+    QVERIFY(text.contains("class Model(nn.Module)"));
+    QVERIFY(text.contains("self.layers[1]['layer']"));
+    auto weights = loadSafetensors(dir.filePath(QStringLiteral("gpt.safetensors")).toStdString());
+    QVERIFY2(bool(weights), weights ? "" : weights.message().c_str());
+    bool copy1 = false;
+    for (const auto& t : weights->tensors) copy1 = copy1 || t.name == "layers.1.layer.linear1.weight";
+    QVERIFY(copy1);
+
+    // A failed export names the file and leaves nothing behind.
+    const QString bad = QStringLiteral("/nonexistent-dir-strata/x.py");
+    QVERIFY(window.onnx()->exportPyTorchTo(bad));
+    const auto [ok2, message2] = waitDone(window.onnx(), spy);
+    QVERIFY(!ok2);
+    QVERIFY2(window.lastError().contains(QStringLiteral("x.py")), qPrintable(window.lastError()));
+  }
+
   void menuActions() {
     MainWindow window;
+    QVERIFY(window.action(QStringLiteral("exportPyTorch")));
     QVERIFY(window.action(QStringLiteral("exportOnnx")));
     QVERIFY(window.action(QStringLiteral("importOnnx")));
     QVERIFY(!window.action(QStringLiteral("exportOnnx"))->shortcut().isEmpty());
