@@ -337,6 +337,9 @@ void TestBlocks::mainWindowInspectsBlock() {
   page->repeatBox()->setValue(3);
   QCOMPARE(window.model()->analysis().totalParameters, two + layer);
   QVERIFY(window.model()->undoStack()->canUndo());
+  window.view()->resetZoom();
+  window.view()->zoomOut();
+  window.view()->centerOn(window.scene()->blockItem("layers")->sceneBoundingRect().center());
   QTest::qWait(50);
   saveShot(&window, QStringLiteral("mainwindow-block-inspector.png"));
   window.model()->undoStack()->undo();
