@@ -4,6 +4,7 @@
 #include "graph/analysis.h"
 
 #include <algorithm>
+#include <climits>
 #include <functional>
 #include <set>
 
@@ -173,6 +174,53 @@ std::optional<TensorType> GraphAnalysis::edgeType(const GraphEdge& edge) const {
 
 namespace {
 
+// Elements of `shape`, symbolic dims counted as 1; -1 past kMaxTensorElements.
+int64_t boundedElements(const Shape& shape) {
+  int64_t n = 1;
+  for (int64_t d : shape) {
+    const int64_t size = d >= 0 ? d : 1;
+    if (size == 0) return 0;
+    if (n > kMaxTensorElements / size) return -1;
+    n *= size;
+  }
+  return n;
+}
+
+// "4294967296", or "more than 9223372036854775807" when even int64 overflows.
+std::string elementCount(const Shape& shape) {
+  int64_t n = 1;
+  for (int64_t d : shape)
+    if (__builtin_mul_overflow(n, d >= 0 ? d : 1, &n))
+      return "more than " + std::to_string(INT64_MAX);
+  return std::to_string(n);
+}
+
+// A shape rule's result that would need absurd memory or overflow the model's counts: empty
+// when fine. Checked before the result is kept, so nothing downstream sees the sizes.
+std::string sizeProblem(const LayerSpec& spec, const ShapeResult& r, const GraphAnalysis& ga) {
+  const std::string limit = std::to_string(kMaxTensorElements);
+  for (size_t i = 0; i < r.outputs.size(); ++i)
+    if (boundedElements(r.outputs[i].shape) < 0)
+      return "output '" + (i < spec.outputs.size() ? spec.outputs[i].name : std::to_string(i)) +
+             "' " + shapeToString(r.outputs[i].shape) + " would hold " +
+             elementCount(r.outputs[i].shape) + " elements per sample; the limit is " + limit;
+  int64_t count = 0;
+  for (const auto& [name, shape] : r.parameters) {
+    const int64_t n = boundedElements(shape);
+    if (n < 0)
+      return "parameter '" + name + "' " + shapeToString(shape) + " would hold " +
+             elementCount(shape) + " elements; the limit is " + limit + " per tensor";
+    count += n;  // at most a few tensors of 2^31 each: no overflow
+  }
+  if (count > kMaxModelParameters - ga.totalParameters)
+    return "the model's parameters pass the limit of " + std::to_string(kMaxModelParameters) +
+           " here (" + std::to_string(ga.totalParameters) + " before this node, " +
+           std::to_string(count) + " in it)";
+  if (r.flops < 0 || r.flops >= INT64_MAX - ga.totalFlops)  // the shape rules saturate
+    return "the FLOP count overflows a 64-bit integer (the sizes are too large)";
+  return {};
+}
+
 // Analyzes a document without Repeat blocks. `copies` names the expanded copies, whose dotted ids
 // are not held to the identifier rule (their template ids were).
 GraphAnalysis analyzeFlat(const GraphDocument& doc,
@@ -336,6 +384,10 @@ GraphAnalysis analyzeFlat(const GraphDocument& doc,
     auto result = na.spec->infer ? na.spec->infer(ctx) : Result<ShapeResult>(ShapeResult{});
     if (!result) {
       blame(id, result.message());
+      continue;
+    }
+    if (std::string problem = sizeProblem(*na.spec, *result, ga); !problem.empty()) {
+      blame(id, problem);
       continue;
     }
     na.outputs = result->outputs;

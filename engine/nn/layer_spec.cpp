@@ -72,6 +72,20 @@ std::optional<int64_t> asInteger(const Json& v) {
   return std::nullopt;
 }
 
+// Integer params that cannot be negative are sizes and counts. Without a maximum of their own
+// they are capped at kMaxSizeParam, so later size and FLOP arithmetic (int64) cannot overflow and
+// a typo like 1e12 is refused here rather than by an allocation.
+constexpr int64_t kMaxSizeParam = int64_t{1} << 31;
+
+bool pastSizeCap(const ParamSpec& p, int64_t v) {
+  return p.minValue >= 0 && !hasMax(p) && v > kMaxSizeParam;
+}
+
+std::string capText(const ParamSpec& p, const Json& v) {
+  return "param '" + p.name + "' must be at most " + std::to_string(kMaxSizeParam) + ", got " +
+         shown(v);
+}
+
 Result<Json> checkValue(const ParamSpec& p, const Json& v) {
   const std::string head = "param '" + p.name + "' must be ";
   switch (p.type) {
@@ -79,6 +93,7 @@ Result<Json> checkValue(const ParamSpec& p, const Json& v) {
       auto i = asInteger(v);
       if (!i || !inRange(p, static_cast<double>(*i)))
         return Result<Json>::error(head + "an integer" + rangeText(p) + ", got " + shown(v));
+      if (pastSizeCap(p, *i)) return Result<Json>::error(capText(p, v));
       return Json(*i);
     }
     case ParamType::Float: {
@@ -108,6 +123,7 @@ Result<Json> checkValue(const ParamSpec& p, const Json& v) {
         if (!i || !inRange(p, static_cast<double>(*i)))
           return Result<Json>::error(head + "a list of integers" + rangeText(p) + ", got " +
                                      shown(v));
+        if (pastSizeCap(p, *i)) return Result<Json>::error(capText(p, e));
         out.push_back(*i);
       }
       return out;

@@ -20,6 +20,12 @@ namespace strata {
 
 using Json = nlohmann::json;
 
+// Size limits, so a typo or a hostile file is refused by analyze() (naming the node) before
+// anything is allocated: a parameter tensor, or one sample of any output, may hold at most
+// kMaxTensorElements elements (8 GiB of float32); a model at most kMaxModelParameters parameters.
+inline constexpr int64_t kMaxTensorElements = int64_t{1} << 31;
+inline constexpr int64_t kMaxModelParameters = 4'000'000'000;
+
 class OnnxContext;  // engine/io/onnx/onnx_context.h: how a family writes its ONNX nodes
 class PyTorchContext;  // engine/io/pytorch/pytorch_context.h: how a family writes its Python
 

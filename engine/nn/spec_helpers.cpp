@@ -1,6 +1,8 @@
 // Builders shared by the layer families.
 #include "nn/spec_helpers.h"
 
+#include <climits>
+
 namespace strata::nn {
 
 ParamSpec intParam(std::string name, Json defaultValue, double minValue, std::string help,
@@ -65,9 +67,22 @@ std::string typeToString(const TensorType& t) {
   return std::string(valueKindName(t.kind)) + " " + shapeToString(t.shape);
 }
 
+int64_t flopsMul(std::initializer_list<int64_t> factors) {
+  int64_t n = 1;
+  for (int64_t f : factors)
+    if (__builtin_mul_overflow(n, f, &n)) return INT64_MAX;
+  return n;
+}
+
+int64_t flopsAdd(int64_t a, int64_t b) {
+  int64_t n;
+  return __builtin_add_overflow(a, b, &n) ? INT64_MAX : n;
+}
+
 int64_t perSample(const Shape& s) {
   int64_t n = 1;
-  for (size_t i = 1; i < s.size(); ++i) n *= s[i] >= 0 ? s[i] : 1;
+  for (size_t i = 1; i < s.size(); ++i)
+    if (__builtin_mul_overflow(n, s[i] >= 0 ? s[i] : 1, &n)) return INT64_MAX;
   return n;
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <vector>
@@ -25,6 +26,10 @@ PortSpec port(std::string name, ValueKind kind, std::string help);
 
 // "float32 [B, T, 64]"
 std::string typeToString(const TensorType& t);
+// FLOP arithmetic that saturates at INT64_MAX instead of overflowing: sizes come from user files,
+// and analyze() reports a saturated count as an error naming the node.
+int64_t flopsMul(std::initializer_list<int64_t> factors);
+int64_t flopsAdd(int64_t a, int64_t b);
 // Elements of one sample: the product of all dims but the batch; variable dims count as 1.
 int64_t perSample(const Shape& s);
 // Resolves a possibly negative dim against a rank; -1 when out of range.

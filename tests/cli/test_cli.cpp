@@ -151,6 +151,19 @@ class CliBadInput : public ::testing::TestWithParam<BadInput> {
     test::writeText(m_dir.file("block-ghost.strata"),
                     replaced(kMlp, "\"training\"",
                              "\"blocks\": [{\"id\": \"b\", \"nodes\": [\"nope\"]}], \"training\""));
+    // Sizes that used to crash compile (an overflowing element count, a 16 GiB weight), a number
+    // past double range and JSON nested deeper than the parser's callers can recurse.
+    test::writeText(m_dir.file("huge-input.strata"),
+                    replaced(kMlp, "\"shape\": [8]", "\"shape\": [4611686018427387904]"));
+    test::writeText(m_dir.file("huge-weight.strata"),
+                    replaced(replaced(kMlp, "\"shape\": [8]", "\"shape\": [65536]"),
+                             "\"out_features\": 16", "\"out_features\": 65536"));
+    test::writeText(m_dir.file("number-overflow.strata"),
+                    replaced(kMlp, "\"lr\": 0.01", "\"lr\": 1e400"));
+    test::writeText(m_dir.file("deep.strata"),
+                    replaced(kMlp, "\"training\"",
+                             "\"meta\": {\"x\": " + std::string(100000, '[') +
+                                 std::string(100000, ']') + "}, \"training\""));
     // A .npy that claims 1000 rows but holds 4, and a safetensors with a broken header.
     std::string npy = test::readText([&] {
       EXPECT_TRUE(saveNpy(m_dir.file("x.npy"), ramp({4, 8}, 0.1f)));
@@ -212,6 +225,13 @@ INSTANTIATE_TEST_SUITE_P(
                  "block 'b': a Repeat block cannot hold the MSELoss node 'loss'"},
         BadInput{"blockOfMissingNode", "validate {dir}/block-ghost.strata",
                  "blocks[0].nodes[0]: no node 'nope'"},
+        BadInput{"hugeInput", "init {dir}/huge-input.strata --out {dir}/h.safetensors",
+                 "node x: output 'out' [B, 4611686018427387904] would hold"},
+        BadInput{"hugeWeight", "init {dir}/huge-weight.strata --out {dir}/h.safetensors",
+                 "node fc1: parameter 'weight' [65536, 65536] would hold 4294967296 elements"},
+        BadInput{"numberOverflow", "validate {dir}/number-overflow.strata",
+                 "number overflow parsing '1e400'"},
+        BadInput{"deepJson", "validate {dir}/deep.strata", "nested more than 256 levels deep"},
         BadInput{"initOnInvalidGraph", "init {dir}/unknown.strata --out {dir}/u.safetensors",
                  "unknown layer type"},
         BadInput{"lyingNpy", kRun + " --input {dir}/lying.npy", "lying.npy: truncated data"},

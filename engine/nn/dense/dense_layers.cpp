@@ -64,7 +64,7 @@ Result<ShapeResult> inferLinear(const ShapeContext& ctx) {
   r.parameters.push_back({"weight", {outF, inF}});
   if (ctx.params.at("bias").get<bool>()) r.parameters.push_back({"bias", {outF}});
   Shape positions(in->shape.begin(), in->shape.end() - 1);  // [B, ...]: vectors per sample
-  r.flops = 2 * inF * outF * perSample(positions);
+  r.flops = flopsMul({2, inF, outF, perSample(positions)});
   return r;
 }
 

@@ -12,6 +12,9 @@ LayerSpec withRecurrentPyTorch(LayerSpec s);  // its PyTorch mapping
 
 namespace {
 
+// More stacked layers than anyone trains; the shape rule loops over them and lists 4 weights each.
+constexpr double kMaxRecurrentLayers = 1024;
+
 RecurrentConfig configFrom(RecurrentMode mode, const Json& p) {
   RecurrentConfig cfg;
   cfg.mode = mode;
@@ -100,8 +103,9 @@ Result<ShapeResult> inferRecurrent(RecurrentMode mode, const ShapeContext& ctx) 
   const int64_t G = recurrentGateCount(cfg.mode);
   int64_t perStep = 0;
   for (int64_t l = 0; l < L; ++l)
-    perStep += D * 2 * G * H * ((l == 0 ? cfg.inputSize : D * H) + H);
-  r.flops = perStep * (seq >= 0 ? seq : 1);
+    perStep = flopsAdd(perStep, flopsMul({D * 2 * G, H, flopsAdd(l == 0 ? cfg.inputSize : D * H,
+                                                                   H)}));
+  r.flops = flopsMul({perStep, seq >= 0 ? seq : 1});
   return r;
 }
 
@@ -109,7 +113,8 @@ std::vector<ParamSpec> commonParams(bool withNonlinearity) {
   std::vector<ParamSpec> p{
       inferredIntParam("input_size", 1, "features per time step of the input (inferred)"),
       intParam("hidden_size", nullptr, 1, "features of the hidden state (per direction)"),
-      intParam("num_layers", 1, 1, "recurrent layers stacked on top of each other")};
+      intParam("num_layers", 1, 1, "recurrent layers stacked on top of each other",
+               kMaxRecurrentLayers)};
   if (withNonlinearity)
     p.push_back(choiceParam("nonlinearity", {"tanh", "relu"}, "tanh",
                             "activation of the hidden state"));

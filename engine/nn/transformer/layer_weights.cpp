@@ -3,6 +3,8 @@
 
 #include <cmath>
 
+#include "nn/spec_helpers.h"
+
 namespace strata::nn {
 
 namespace {
@@ -64,11 +66,11 @@ void initNorm(const NormParams& p) {
 }
 
 int64_t attentionFlops(int64_t T, int64_t S, int64_t E) {
-  const int64_t projections = E * E * (T + 2 * S) + E * E * T;  // q, k, v in; out
-  const int64_t products = 2 * T * S * E;                       // QK^T and PV over all heads
-  return 2 * (projections + products);
+  const int64_t projections = flopsMul({E, E, flopsAdd(flopsMul({2, T}), flopsMul({2, S}))});
+  const int64_t products = flopsMul({2, T, S, E});  // QK^T and PV over all heads
+  return flopsMul({2, flopsAdd(projections, products)});  // q, k, v in; out
 }
 
-int64_t layerNormFlops(int64_t positions, int64_t d) { return 8 * positions * d; }
+int64_t layerNormFlops(int64_t positions, int64_t d) { return flopsMul({8, positions, d}); }
 
 }  // namespace strata::nn

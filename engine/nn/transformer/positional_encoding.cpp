@@ -75,6 +75,11 @@ Result<ShapeResult> inferPositionalEncoding(const ShapeContext& ctx) {
   if (t > maxLen)
     return R::error("sequence length " + std::to_string(t) + " is longer than max_len " +
                     std::to_string(maxLen));
+  // The sinusoidal table is a buffer, not a parameter, so analyze()'s size limit does not see it.
+  if (maxLen > kMaxTensorElements / std::max<int64_t>(d, 1))
+    return R::error("the position table [max_len, d] = [" + std::to_string(maxLen) + ", " +
+                    std::to_string(d) + "] would hold more than " +
+                    std::to_string(kMaxTensorElements) + " elements; lower max_len");
   ShapeResult r;
   r.params = ctx.params;
   r.outputs = {*in};

@@ -76,7 +76,7 @@ Result<ShapeResult> inferBlockCommon(const ShapeContext& ctx, const std::string&
   const int64_t ff = ctx.params.at("dim_feedforward").get<int64_t>();
   const int64_t t = orOne(in->shape[1]);
   r.outputs = {*in};
-  r.flops = 2 * 2 * t * d * ff + layerNormFlops(t, d) * 2;
+  r.flops = flopsAdd(flopsMul({4, t, d, ff}), flopsMul({2, layerNormFlops(t, d)}));
   return r;
 }
 
