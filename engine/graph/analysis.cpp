@@ -47,52 +47,68 @@ struct Graph {
   std::vector<std::vector<size_t>> successors;     // by document index, deduplicated
 };
 
-// Strongly connected components (Tarjan); returns, per node, whether it lies on a cycle.
-std::vector<bool> onCycle(const Graph& g) {
+// Strongly connected components (Tarjan, with an explicit stack: a hostile file may chain 100000
+// nodes). Fills, per node, its component and whether it lies on a cycle.
+void findCycles(const Graph& g, std::vector<bool>& cyclic, std::vector<size_t>& component,
+                std::vector<size_t>& componentSize) {
   size_t n = g.ids.size();
   std::vector<int> idx(n, -1), low(n, 0);
-  std::vector<bool> stacked(n, false), cyclic(n, false);
+  std::vector<bool> stacked(n, false);
+  cyclic.assign(n, false);
+  component.assign(n, 0);
+  componentSize.clear();
   std::vector<size_t> stack;
+  std::vector<std::pair<size_t, size_t>> work;  // (node, next successor to visit)
   int counter = 0;
-  std::function<void(size_t)> visit = [&](size_t v) {
+  auto enter = [&](size_t v) {
     idx[v] = low[v] = counter++;
     stack.push_back(v);
     stacked[v] = true;
-    for (size_t w : g.successors[v]) {
-      if (idx[w] < 0) {
-        visit(w);
-        low[v] = std::min(low[v], low[w]);
-      } else if (stacked[w]) {
-        low[v] = std::min(low[v], idx[w]);
-      }
-    }
-    if (low[v] != idx[v]) return;
-    std::vector<size_t> component;
-    size_t w;
-    do {
-      w = stack.back();
-      stack.pop_back();
-      stacked[w] = false;
-      component.push_back(w);
-    } while (w != v);
-    bool selfLoop = std::count(g.successors[v].begin(), g.successors[v].end(), v) > 0;
-    if (component.size() > 1 || selfLoop)
-      for (size_t c : component) cyclic[c] = true;
+    work.push_back({v, 0});
   };
-  for (size_t v = 0; v < n; ++v)
-    if (idx[v] < 0) visit(v);
-  return cyclic;
+  for (size_t root = 0; root < n; ++root) {
+    if (idx[root] >= 0) continue;
+    enter(root);
+    while (!work.empty()) {
+      const size_t v = work.back().first;
+      if (work.back().second < g.successors[v].size()) {
+        const size_t w = g.successors[v][work.back().second++];
+        if (idx[w] < 0)
+          enter(w);
+        else if (stacked[w])
+          low[v] = std::min(low[v], idx[w]);
+        continue;
+      }
+      work.pop_back();
+      if (!work.empty()) low[work.back().first] = std::min(low[work.back().first], low[v]);
+      if (low[v] != idx[v]) continue;
+      const size_t id = componentSize.size();
+      std::vector<size_t> members;
+      size_t w;
+      do {
+        w = stack.back();
+        stack.pop_back();
+        stacked[w] = false;
+        component[w] = id;
+        members.push_back(w);
+      } while (w != v);
+      componentSize.push_back(members.size());
+      bool selfLoop = std::count(g.successors[v].begin(), g.successors[v].end(), v) > 0;
+      if (members.size() > 1 || selfLoop)
+        for (size_t c : members) cyclic[c] = true;
+    }
+  }
 }
 
-// A shortest cycle through `start` over cyclic nodes, as "a -> b -> a".
-std::string cycleThrough(const Graph& g, const std::vector<bool>& cyclic, size_t start) {
+// A shortest cycle through `start` within its component, as "a -> b -> a".
+std::string cycleThrough(const Graph& g, const std::vector<size_t>& component, size_t start) {
   std::vector<long> parent(g.ids.size(), -1);
   std::vector<size_t> queue{start};
   std::vector<bool> seen(g.ids.size(), false);
   for (size_t head = 0; head < queue.size(); ++head) {
     size_t v = queue[head];
     for (size_t w : g.successors[v]) {
-      if (!cyclic[w]) continue;
+      if (component[w] != component[start]) continue;
       if (w == start) {
         std::vector<size_t> path{start};
         for (long u = static_cast<long>(v); u != -1 && static_cast<size_t>(u) != start;
@@ -315,9 +331,19 @@ GraphAnalysis analyzeFlat(const GraphDocument& doc,
     }
 
   // 3. Cycles: every node on one is blamed; what follows a cycle is only left without shapes.
-  std::vector<bool> cyclic = onCycle(g);
-  for (size_t v = 0; v < g.ids.size(); ++v)
-    if (cyclic[v]) blame(g.ids[v], "is part of a cycle (" + cycleThrough(g, cyclic, v) + ")");
+  // A cycle is spelled out per node only while short: a 100000-node cycle would cost
+  // 100000 searches and messages of 100000 ids each.
+  constexpr size_t kListedCycle = 64;
+  std::vector<bool> cyclic;
+  std::vector<size_t> component, componentSize;
+  findCycles(g, cyclic, component, componentSize);
+  for (size_t v = 0; v < g.ids.size(); ++v) {
+    if (!cyclic[v]) continue;
+    const size_t size = componentSize[component[v]];
+    blame(g.ids[v], size <= kListedCycle
+                        ? "is part of a cycle (" + cycleThrough(g, component, v) + ")"
+                        : "is part of a cycle through " + std::to_string(size) + " nodes");
+  }
   ga.order = topologicalOrder(g);
 
   // 4. Shapes, in topological order.

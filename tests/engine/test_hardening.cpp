@@ -348,6 +348,31 @@ TEST(HardeningGraphFuzz, DeeplyNestedJsonIsRefusedNotRecursedInto) {
   EXPECT_EQ(tally.ran, 1);
 }
 
+TEST(HardeningGraphFuzz, LongChainsAnalyzeWithoutDeepRecursion) {
+  // 30000 nodes in a chain (the recursive search this replaced went one stack frame per node),
+  // then the same chain closed into a cycle.
+  Json j = {{"format", "strata-graph"}, {"version", 1}, {"nodes", Json::array()},
+            {"edges", Json::array()}};
+  const int n = 30000;
+  j["nodes"].push_back(node("x", "Input", {{"shape", {4}}}));
+  for (int i = 0; i < n; ++i) {
+    j["nodes"].push_back(node("a" + std::to_string(i), "ReLU"));
+    j["edges"].push_back({{"from", (i ? "a" + std::to_string(i - 1) : std::string("x")) + ".out"},
+                          {"to", "a" + std::to_string(i) + ".in"}});
+  }
+  auto doc = GraphDocument::fromJson(j);
+  ASSERT_TRUE(doc.isOk()) << doc.message();
+  GraphAnalysis ga = analyze(*doc);
+  EXPECT_TRUE(ga.ok());
+  EXPECT_EQ(ga.order.size(), static_cast<size_t>(n + 1));
+  j["edges"][0]["from"] = "a" + std::to_string(n - 1) + ".out";
+  auto cyclic = GraphDocument::fromJson(j);
+  ASSERT_TRUE(cyclic.isOk()) << cyclic.message();
+  ga = analyze(*cyclic);
+  ASSERT_FALSE(ga.ok());
+  EXPECT_NE(ga.diagnostics.front().message.find("cycle"), std::string::npos);
+}
+
 // ---- Parameter extremes: refused with the node named, never allocated. ----
 
 struct Extreme {
@@ -692,6 +717,8 @@ TEST_F(HardeningFiles, SafetensorsWithLyingHeadersFailsNamingTheFile) {
   entry("", "[16]", "[0, 64]");
   entry("F32", "[4, 4]", "[0, 32]");  // gap at the end
   cases.push_back({"not an object", safetensorsBytes("[1, 2]", data)});
+  cases.push_back({"deeply nested", safetensorsBytes("{\"w\": " + std::string(100000, '[') +
+                                                         std::string(100000, ']') + "}", data)});
   cases.push_back({"entry not an object", safetensorsBytes("{\"w\": 3}", data)});
   cases.push_back({"metadata not strings",
                    safetensorsBytes("{\"__metadata__\": {\"a\": 1}}", "")});
