@@ -90,6 +90,9 @@ double p95(std::vector<double> v) {
 // The step is timed with the frame: zooming re-lays out the view and that is part of the cost.
 template <typename Step>
 Stats frames(GraphView& view, int count, Step step) {
+  // A pause before each phase, as a user's hand makes: the view settles after a wheel gesture
+  // (crisp card images again) before the next kind of frame is measured.
+  QTest::qWait(400);
   Stats s;
   for (int i = 0; i < count; ++i) {
     const double cpu = cpuMs(), wall = wallMs();

@@ -5,6 +5,7 @@
 #include <QMouseEvent>
 #include <QPixmapCache>
 #include <QScrollBar>
+#include <QTimer>
 #include <QWheelEvent>
 
 #include <algorithm>
@@ -44,6 +45,13 @@ GraphView::GraphView(QWidget* parent) : QGraphicsView(parent) {
   // about a hundred of them at zoom 1, and a large graph would thrash it on every pan.
   QPixmapCache::setCacheLimit(std::max(QPixmapCache::cacheLimit(), 128 * 1024));
   connect(this, &GraphView::zoomChanged, this, &GraphView::updateCardCaching);
+  m_zoomSettle = new QTimer(this);
+  m_zoomSettle->setSingleShot(true);
+  m_zoomSettle->setInterval(kZoomSettleMs);
+  connect(m_zoomSettle, &QTimer::timeout, this, [this] {
+    m_wheelZooming = false;
+    updateCardCaching();
+  });
 }
 
 void GraphView::updateCardCaching() {
@@ -52,10 +60,18 @@ void GraphView::updateCardCaching() {
   // zoomed out are switched too.
   const auto* graph = qobject_cast<const GraphScene*>(scene());
   const double detail = graph ? graph->theme().detailZoom : CanvasTheme::kDetailZoom;
-  const auto mode = zoom() >= detail ? QGraphicsItem::DeviceCoordinateCache
-                                     : QGraphicsItem::NoCache;
-  for (QGraphicsItem* item : scene()->items())
-    if (item->type() == NodeItem::Type && item->cacheMode() != mode) item->setCacheMode(mode);
+  // Item-coordinate images (twice the card's size) pay off from about 100 % up, where few cards
+  // are visible; zoomed out, many small device images are cheaper to redraw.
+  const auto mode = zoom() < detail                           ? QGraphicsItem::NoCache
+                    : m_wheelZooming && zoom() >= kRescaleZoom ? QGraphicsItem::ItemCoordinateCache
+                                                               : QGraphicsItem::DeviceCoordinateCache;
+  for (QGraphicsItem* item : scene()->items()) {
+    if (item->type() != NodeItem::Type || item->cacheMode() == mode) continue;
+    // Twice the card's size keeps the rescaled image sharp enough up to 200 %.
+    item->setCacheMode(mode, mode == QGraphicsItem::ItemCoordinateCache
+                                 ? (item->boundingRect().size() * 2).toSize()
+                                 : QSize());
+  }
 }
 
 void GraphView::zoomIn() { zoomAt(kZoomStep, viewport()->rect().center()); }
@@ -131,6 +147,8 @@ void GraphView::wheelEvent(QWheelEvent* event) {
     QGraphicsView::wheelEvent(event);
     return;
   }
+  m_wheelZooming = true;
+  m_zoomSettle->start();
   // Track pads send small deltas: scale by the fraction of a notch.
   zoomAt(std::pow(kZoomStep, delta / 120.0), event->position().toPoint());
   event->accept();

@@ -5,6 +5,8 @@
 
 #include <QGraphicsView>
 
+class QTimer;
+
 namespace strata::gui {
 
 class GraphView final : public QGraphicsView {
@@ -63,6 +65,13 @@ class GraphView final : public QGraphicsView {
   // cheaper to draw than to re-cache on every wheel step.
   void updateCardCaching();
 
+  // While the wheel zooms, cards keep one cached image in item coordinates and only rescale it,
+  // instead of re-rendering every card for each notch; once the wheel has rested kZoomSettleMs
+  // they go back to a crisp device-resolution cache.
+  static constexpr int kZoomSettleMs = 250;
+  static constexpr double kRescaleZoom = 0.9;
+  QTimer* m_zoomSettle = nullptr;
+  bool m_wheelZooming = false;
   bool m_fitPending = false;
   bool m_panning = false;
   bool m_spaceHeld = false;  // Space is down: a left drag pans instead of selecting
