@@ -8,6 +8,7 @@
 #include <QSignalSpy>
 #include <QTest>
 #include <QUndoStack>
+#include <QWheelEvent>
 
 #include <memory>
 
@@ -103,6 +104,7 @@ class TestEditing final : public QObject {
   void autoLayoutLayersLeftToRight();
   void autoLayoutReducesCrossings();
   void spaceDragPans();
+  void wheelZoomRescalesThenSettles();
   void editorActionsFollowSelection();
 };
 
@@ -541,6 +543,23 @@ void TestEditing::editorActionsFollowSelection() {
   actions.undo()->trigger();
   QVERIFY(c.model.document().node("act"));
   QCOMPARE(actions.all().size(), 15);  // 12 actions, 3 separators
+}
+
+void TestEditing::wheelZoomRescalesThenSettles() {
+  // Around the cursor; during the gesture the cards rescale one image, after it they are
+  // rendered crisp at the new zoom again.
+  Canvas c(sample("mlp-sine.strata"));
+  NodeItem* card = c.scene->nodeItem("fc1");
+  const QPoint cursor = c.at(card->mapToScene(card->cardRect().center()));
+  const QPointF under = c.view->mapToScene(cursor);
+  const double before = c.view->zoom();
+  QWheelEvent event(QPointF(cursor), QPointF(c.vp()->mapToGlobal(cursor)), QPoint(),
+                    QPoint(0, 120), Qt::NoButton, Qt::NoModifier, Qt::NoScrollPhase, false);
+  QApplication::sendEvent(c.vp(), &event);
+  QVERIFY(c.view->zoom() > before);
+  QVERIFY((c.view->mapToScene(cursor) - under).manhattanLength() < 2.0);  // the point stays put
+  QCOMPARE(card->cacheMode(), QGraphicsItem::ItemCoordinateCache);
+  QTRY_COMPARE(card->cacheMode(), QGraphicsItem::DeviceCoordinateCache);
 }
 
 QTEST_MAIN(TestEditing)
