@@ -47,6 +47,22 @@ BlockInspector::BlockInspector(GraphEditor* editor, QWidget* parent)
     m_editor->renameBlock(m_blockId, m_name->text().trimmed().toStdString());
   });
   form->addRow(tr("name"), m_name);
+  m_id = new QLineEdit;
+  m_id->setToolTip(tr("The block id prefixes its copies' weight keys (id.0.layer.weight)"));
+  m_idMessage = new QLabel;
+  m_idMessage->setWordWrap(true);
+  m_idMessage->setStyleSheet(QStringLiteral("color: #d92d20;"));
+  m_idMessage->hide();
+  connect(m_id, &QLineEdit::editingFinished, this, [this] {
+    const std::string wanted = m_id->text().trimmed().toStdString();
+    const std::string old = m_blockId;
+    const QString why = m_editor->changeBlockId(old, wanted);
+    m_idMessage->setText(why);
+    m_idMessage->setVisible(!why.isEmpty());
+    if (why.isEmpty() && m_model->document().block(wanted)) setBlockId(wanted);
+  });
+  form->addRow(tr("id"), m_id);
+  form->addRow(QString(), m_idMessage);
   m_repeat = new QSpinBox;
   m_repeat->setRange(1, GraphBlock::kMaxRepeat);
   m_repeat->setPrefix(QStringLiteral("\u00d7"));
@@ -76,6 +92,8 @@ void BlockInspector::setBlockId(const std::string& id) {
   refresh();
 }
 
+QString BlockInspector::idError() const { return m_idMessage->isHidden() ? QString() : m_idMessage->text(); }
+
 QString BlockInspector::errorText() const { return m_error->isHidden() ? QString() : m_error->text(); }
 QString BlockInspector::summaryText() const { return m_summary->text(); }
 
@@ -86,8 +104,9 @@ void BlockInspector::refresh() {
   const GraphAnalysis& analysis = m_model->analysis();
   m_title->setText(tr("Block \u2018%1\u2019").arg(QString::fromStdString(block->id)));
   {
-    const QSignalBlocker a(m_name), b(m_repeat), c(m_collapsed);
+    const QSignalBlocker a(m_name), b(m_repeat), c(m_collapsed), d(m_id);
     if (!m_name->hasFocus()) m_name->setText(QString::fromStdString(block->name));
+    if (!m_id->hasFocus()) m_id->setText(QString::fromStdString(block->id));
     m_repeat->setValue(block->repeat);
     m_collapsed->setChecked(block->collapsed);
   }

@@ -28,6 +28,8 @@ class BlockInspector final : public QWidget {
   const std::string& blockId() const { return m_blockId; }
 
   QLineEdit* nameEdit() const { return m_name; }
+  QLineEdit* idEdit() const { return m_id; }
+  QString idError() const;  // why the typed id was refused, empty if it was not
   QSpinBox* repeatBox() const { return m_repeat; }
   QCheckBox* collapsedBox() const { return m_collapsed; }
   QString errorText() const;
@@ -43,6 +45,8 @@ class BlockInspector final : public QWidget {
   QLabel* m_title = nullptr;
   QLabel* m_error = nullptr;
   QLineEdit* m_name = nullptr;
+  QLineEdit* m_id = nullptr;
+  QLabel* m_idMessage = nullptr;
   QSpinBox* m_repeat = nullptr;
   QCheckBox* m_collapsed = nullptr;
   QLabel* m_summary = nullptr;

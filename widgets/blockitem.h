@@ -31,6 +31,7 @@ struct BlockContent {
   int repeat = 1;
   bool collapsed = false;
   int members = 0;
+  std::string firstMember;  // lets the scene keep a renamed block selected
   std::vector<Port> inputs;
   std::vector<Port> outputs;
   int64_t parameterCount = 0;  // every copy's

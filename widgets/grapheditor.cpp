@@ -246,6 +246,22 @@ bool GraphEditor::renameBlock(const std::string& blockId, const std::string& nam
                      [&](GraphBlock& b) { b.name = name; });
 }
 
+QString GraphEditor::changeBlockId(const std::string& blockId, const std::string& newId) {
+  const GraphDocument& doc = m_model->document();
+  if (!doc.block(blockId)) return tr("No block %1").arg(QString::fromStdString(blockId));
+  if (newId == blockId) return {};
+  if (!isIdentifier(newId))
+    return tr("Use letters, digits and _ (it names the copies' weights: %1.0.<layer>.weight)")
+        .arg(QString::fromStdString(newId));
+  if (doc.node(newId)) return tr("A node is called %1").arg(QString::fromStdString(newId));
+  if (doc.block(newId)) return tr("Another block is called %1").arg(QString::fromStdString(newId));
+  changeBlock(blockId,
+              tr("Rename block %1 to %2")
+                  .arg(QString::fromStdString(blockId), QString::fromStdString(newId)),
+              [&](GraphBlock& b) { b.id = newId; });
+  return {};
+}
+
 bool GraphEditor::setBlockRepeat(const std::string& blockId, int repeat) {
   if (repeat < 1 || repeat > GraphBlock::kMaxRepeat) return false;
   return changeBlock(blockId,

@@ -63,6 +63,8 @@ class GraphEditor final : public QObject {
   std::string groupNodes(const std::vector<std::string>& ids, QString* reason = nullptr);
   bool ungroup(const std::string& blockId);
   bool renameBlock(const std::string& blockId, const std::string& name);
+  // Changes a block's id (it prefixes the copies' weight keys); the reason when refused.
+  QString changeBlockId(const std::string& blockId, const std::string& newId);
   bool setBlockRepeat(const std::string& blockId, int repeat);
   bool setBlockCollapsed(const std::string& blockId, bool collapsed);
 

@@ -232,6 +232,7 @@ void GraphScene::rebuildBlocks() {
     c.repeat = b.repeat;
     c.collapsed = b.collapsed;
     c.members = int(b.nodes.size());
+    c.firstMember = b.nodes.front();
     const BlockPorts ports = blockPorts(doc, b);
     auto kindOf = [&](const Endpoint& end, bool output) {
       for (const GraphEdge& e : doc.edges)
@@ -270,8 +271,19 @@ void GraphScene::rebuildBlocks() {
     item->setContent(std::move(c));
     updateBlockGeometry(b.id);
   }
-  for (auto it = m_blocks.begin(); it != m_blocks.end();)
-    it = present.count(it->first) ? std::next(it) : m_blocks.erase(it);
+  // A block whose id changed keeps its selection (its item is replaced).
+  std::set<std::string> reselect;
+  for (auto it = m_blocks.begin(); it != m_blocks.end();) {
+    if (present.count(it->first)) {
+      ++it;
+      continue;
+    }
+    if (it->second->isSelected()) reselect.insert(it->second->content().firstMember);
+    it = m_blocks.erase(it);
+  }
+  for (const GraphBlock& b : doc.blocks)
+    if (reselect.count(b.nodes.front()))
+      if (BlockItem* item = blockItem(b.id)) item->setSelected(true);
   applyCollapse();
 }
 

@@ -7,6 +7,7 @@
 #include <QApplication>
 #include <QContextMenuEvent>
 #include <QDir>
+#include <QLineEdit>
 #include <QMenu>
 #include <QSignalSpy>
 #include <QSpinBox>
@@ -345,6 +346,21 @@ void TestBlocks::mainWindowInspectsBlock() {
   window.model()->undoStack()->undo();
   QCOMPARE(page->repeatBox()->value(), 2);
   QCOMPARE(window.model()->analysis().totalParameters, two);
+  // The id names the copies' weights: a bad id is refused with the reason, a good one renames
+  // the block (one undo step) and the block stays selected and inspected.
+  page->idEdit()->setText(QStringLiteral("2nd"));
+  emit page->idEdit()->editingFinished();
+  QVERIFY(page->idError().contains(QStringLiteral("letters")));
+  QVERIFY(window.model()->document().block("layers"));
+  page->idEdit()->setText(QStringLiteral("stack"));
+  emit page->idEdit()->editingFinished();
+  QVERIFY(page->idError().isEmpty());
+  QVERIFY(window.model()->document().block("stack"));
+  QVERIFY(window.scene()->blockItem("stack")->isSelected());
+  QCOMPARE(page->blockId(), std::string("stack"));
+  QVERIFY(window.model()->analysis().nodes.count("stack.1.layer"));
+  window.model()->undoStack()->undo();
+  QVERIFY(window.model()->document().block("layers"));
   // A member node's page says the block's copies share its params.
   window.scene()->selectNodes({"layer"});
   QVERIFY(window.inspector()->summaryText().contains(QStringLiteral("Repeat block")));
