@@ -92,9 +92,13 @@ void BlockInspector::setBlockId(const std::string& id) {
   refresh();
 }
 
-QString BlockInspector::idError() const { return m_idMessage->isHidden() ? QString() : m_idMessage->text(); }
+QString BlockInspector::idError() const {
+  return m_idMessage->isHidden() ? QString() : m_idMessage->text();
+}
 
-QString BlockInspector::errorText() const { return m_error->isHidden() ? QString() : m_error->text(); }
+QString BlockInspector::errorText() const {
+  return m_error->isHidden() ? QString() : m_error->text();
+}
 QString BlockInspector::summaryText() const { return m_summary->text(); }
 
 void BlockInspector::refresh() {
@@ -130,8 +134,11 @@ void BlockInspector::refresh() {
   for (const Endpoint& e : ports.inputs) ins << QString::fromStdString(e.toString());
   for (const Endpoint& e : ports.outputs) outs << QString::fromStdString(e.toString());
   QString text = tr("Layers: %1").arg(members.join(QStringLiteral(", ")));
-  text += QLatin1Char('\n') + tr("Inputs: %1").arg(ins.isEmpty() ? tr("none") : ins.join(QStringLiteral(", ")));
-  text += QLatin1Char('\n') + tr("Outputs: %1").arg(outs.isEmpty() ? tr("none") : outs.join(QStringLiteral(", ")));
+  auto list = [this](const QStringList& l) {
+    return l.isEmpty() ? tr("none") : l.join(QStringLiteral(", "));
+  };
+  text += QLatin1Char('\n') + tr("Inputs: %1").arg(list(ins));
+  text += QLatin1Char('\n') + tr("Outputs: %1").arg(list(outs));
   if (block->repeat > 1 && ports.carriedInput() && ports.carriedOutput())
     text += QLatin1Char('\n') + tr("Carried: %1 \u2192 next copy's %2")
                                     .arg(QString::fromStdString(ports.carriedOutput()->toString()),

@@ -94,7 +94,9 @@ void BlockItem::relayout() {
 
 QRectF BlockItem::cardRect() const { return QRectF(QPointF(0, 0), m_size); }
 
-QRectF BlockItem::boundingRect() const { return cardRect().adjusted(-kPortRadius - 2, -2, kPortRadius + 2, 4); }
+QRectF BlockItem::boundingRect() const {
+  return cardRect().adjusted(-kPortRadius - 2, -2, kPortRadius + 2, 4);
+}
 
 QPainterPath BlockItem::shape() const {
   QPainterPath path;
@@ -167,8 +169,9 @@ void BlockItem::paintExpanded(QPainter* painter) const {
   const QRectF text(kPad, 0, m_size.width() - 2 * kPad - 26, kTitleHeight);
   QString detail = titleText();
   if (!m_content.error.isEmpty()) detail = QStringLiteral("\u26a0 ") + detail;
+  const QFontMetricsF metrics(painter->font());
   painter->drawText(text, Qt::AlignLeft | Qt::AlignVCenter,
-                    QFontMetricsF(painter->font()).elidedText(detail, Qt::ElideRight, text.width()));
+                    metrics.elidedText(detail, Qt::ElideRight, text.width()));
   // Chevron: pointing down = expanded.
   const QRectF r = toggleRect();
   painter->setPen(QPen(t.muted, 1.6, Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin));

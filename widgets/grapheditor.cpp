@@ -148,7 +148,8 @@ bool GraphEditor::autoLayout(const std::vector<std::string>& ids,
     QPointF tl(1e300, 1e300);
     for (const std::string& n : b.nodes) {
       stand[n] = b.nodes.front();
-      if (const GraphNode* node = doc.node(n)) tl = {std::min(tl.x(), node->x), std::min(tl.y(), node->y)};
+      if (const GraphNode* node = doc.node(n))
+        tl = {std::min(tl.x(), node->x), std::min(tl.y(), node->y)};
     }
     corner[b.nodes.front()] = tl;
   }

@@ -62,9 +62,10 @@ void GraphView::updateCardCaching() {
   const double detail = graph ? graph->theme().detailZoom : CanvasTheme::kDetailZoom;
   // Item-coordinate images (twice the card's size) pay off from about 100 % up, where few cards
   // are visible; zoomed out, many small device images are cheaper to redraw.
-  const auto mode = zoom() < detail                           ? QGraphicsItem::NoCache
-                    : m_wheelZooming && zoom() >= kRescaleZoom ? QGraphicsItem::ItemCoordinateCache
-                                                               : QGraphicsItem::DeviceCoordinateCache;
+  const bool rescale = m_wheelZooming && zoom() >= kRescaleZoom;
+  const auto mode = zoom() < detail ? QGraphicsItem::NoCache
+                    : rescale       ? QGraphicsItem::ItemCoordinateCache
+                                    : QGraphicsItem::DeviceCoordinateCache;
   for (QGraphicsItem* item : scene()->items()) {
     if (item->type() != NodeItem::Type || item->cacheMode() == mode) continue;
     // Twice the card's size keeps the rescaled image sharp enough up to 200 %.

@@ -125,7 +125,8 @@ InspectorWidget::InspectorWidget(GraphEditor* editor, QWidget* parent)
   m_blockPage = new BlockInspector(m_editor);
   m_pages->addWidget(m_blockPage);
   connect(m_model, &GraphModel::blocksChanged, this, [this] {
-    if (m_pages->currentWidget() == m_blockPage && !m_model->document().block(m_blockPage->blockId()))
+    if (m_pages->currentWidget() == m_blockPage &&
+        !m_model->document().block(m_blockPage->blockId()))
       m_pages->setCurrentIndex(0);
   });
   connect(m_model, &GraphModel::analysisChanged, this, &InspectorWidget::refresh);

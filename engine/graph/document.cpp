@@ -171,7 +171,8 @@ Status parseBlock(const Json& j, const std::string& where, const std::set<std::s
   if (nodeIds.count(block.id))
     return Status::error(where + ".id: '" + block.id + "' is also a node id");
   if (auto name = j.find("name"); name != j.end() && !name->is_null()) {
-    if (!name->is_string()) return Status::error(where + ".name: must be a string, got " + shown(*name));
+    if (!name->is_string())
+      return Status::error(where + ".name: must be a string, got " + shown(*name));
     block.name = name->get<std::string>();
   }
   auto nodes = j.find("nodes");
