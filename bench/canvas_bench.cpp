@@ -14,6 +14,7 @@
 #include <random>
 #include <vector>
 
+#include "grapheditor.h"
 #include "graphmodel.h"
 #include "graphscene.h"
 #include "graphview.h"
@@ -222,6 +223,15 @@ int main(int argc, char** argv) {
   settle();
   report("100%: drag a card", frames(view, 30, [&](int) {
     item->setPos(item->pos() + QPointF(3, 2));
+  }));
+
+  // An edit in the inspector: one undo command, the whole graph re-analysed, every card and
+  // label refreshed, then the frame drawn.
+  std::string linear;
+  for (const GraphNode& n : model.document().nodes)
+    if (n.type == "Linear") linear = n.id;
+  report("100%: edit a parameter", frames(view, 20, [&](int i) {
+    scene.editor()->setParam(linear, "out_features", 16 + (i % 2));
   }));
   return 0;
 }

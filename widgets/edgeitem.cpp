@@ -45,6 +45,7 @@ void EdgeItem::setEndpoints(QPointF from, QPointF to) {
 }
 
 void EdgeItem::setLabel(const QString& label, ValueKind kind) {
+  if (label == m_label && kind == m_kind) return;  // most re-analyses change nothing here
   m_label = label;
   m_kind = kind;
   m_labelItem->setText(label);

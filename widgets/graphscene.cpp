@@ -187,7 +187,11 @@ void GraphScene::refreshContent() {
   const GraphDocument& doc = m_model->document();
   const GraphAnalysis& analysis = m_model->analysis();
   // Cards first: their port positions depend on the content (variadic ports, card height).
-  for (auto& [id, item] : m_nodes) item->setContent(NodeContent::describe(doc, analysis, id));
+  // Only cards whose content changed are re-laid out: an edit on a 500-node graph touches a few.
+  for (auto& [id, item] : m_nodes) {
+    NodeContent content = NodeContent::describe(doc, analysis, id);
+    if (!(content == item->content())) item->setContent(std::move(content));
+  }
   for (auto& [key, item] : m_edges) {
     const std::optional<TensorType> type = analysis.edgeType(item->edge());
     if (type)

@@ -22,11 +22,13 @@ struct NodeContent {
     bool optional = false;
     bool connected = false;
     QString type;  // "[B, 32]" when known, for the tooltip
+    bool operator==(const Port&) const = default;
   };
   struct Param {
     QString name;
     QString value;
     bool inferred = false;  // not in the file: filled in by the analysis
+    bool operator==(const Param&) const = default;
   };
 
   static constexpr int kMaxParams = 4;
@@ -42,6 +44,8 @@ struct NodeContent {
   int64_t parameterCount = 0;
   int64_t flops = 0;
   QString error;  // this node's own problem, empty if none
+
+  bool operator==(const NodeContent&) const = default;
 
   static NodeContent describe(const GraphDocument& doc, const GraphAnalysis& analysis,
                               const std::string& id);
