@@ -1,5 +1,8 @@
 // The canvas scene against the model: one card per node and one edge per edge, shape labels from
 // the analysis, error badges, and items that follow the model's edits and their undo.
+#include <QFile>
+#include <QImage>
+#include <QPainter>
 #include <QSignalSpy>
 #include <QTest>
 #include <QUndoStack>
@@ -8,6 +11,7 @@
 #include "edgelabelitem.h"
 #include "errorbadgeitem.h"
 #include "formatting.h"
+#include "grapheditor.h"
 #include "graphmodel.h"
 #include "graphscene.h"
 #include "guitestenv.h"
@@ -36,6 +40,7 @@ class TestGraphScene final : public QObject {
   void followsModelEdits();
   void moveIsOneUndoStep();
   void failedLoadLeavesModelUnchanged();
+  void mutatedGraphsOpenAndDraw();
   void formatCount_data();
   void formatCount();
 };
@@ -316,6 +321,63 @@ void TestGraphScene::formatCount() {
   QFETCH(qlonglong, n);
   QFETCH(QString, text);
   QCOMPARE(gui::formatCount(n), text);
+}
+
+// Whatever a file holds once it parses — absurd params, broken blocks (a Repeat block around a
+// loss, repeat 256, blocks over missing ports), cycles — the canvas opens it, draws it, and
+// follows an edit and its undo without crashing.
+void TestGraphScene::mutatedGraphsOpenAndDraw() {
+  const std::vector<Json> odd = {Json(-1), Json(0), Json(256), Json(1e300), Json("x"),
+                                 Json::array(), Json::object()};
+  QImage image(400, 300, QImage::Format_ARGB32_Premultiplied);
+  int opened = 0;
+  for (const QString& path : test::validGraphs()) {
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    Json original = Json::parse(file.readAll().toStdString());
+    // A Repeat block around the whole model (holds the Input and the loss: refused, not fatal).
+    Json wrapped = original;
+    Json all = Json::array();
+    for (const Json& n : original["nodes"]) all.push_back(n["id"]);
+    wrapped["blocks"] = Json::array({{{"id", "everything"}, {"nodes", all}, {"repeat", 3},
+                                      {"collapsed", true}}});
+    std::vector<Json> variants{wrapped};
+    std::vector<Json::json_pointer> pointers;
+    for (size_t i = 0; i < original["nodes"].size(); ++i) {
+      const Json& params = original["nodes"][i]["params"];
+      for (auto it = params.begin(); it != params.end(); ++it)
+        pointers.push_back(Json::json_pointer("/nodes/" + std::to_string(i) + "/params/" +
+                                              it.key()));
+    }
+    for (size_t k = 0; k < pointers.size(); ++k) {
+      Json v = original;
+      v[pointers[k]] = odd[k % odd.size()];
+      variants.push_back(v);
+      Json blocked = wrapped;
+      blocked[pointers[k]] = odd[(k + 3) % odd.size()];
+      variants.push_back(blocked);
+    }
+    for (const Json& v : variants) {
+      auto doc = GraphDocument::fromJson(v);
+      if (!doc) continue;
+      GraphModel model;
+      model.setDocument(std::move(doc).value());
+      GraphScene scene(&model);
+      QPainter painter(&image);
+      scene.render(&painter);
+      painter.end();
+      if (!model.document().nodes.empty()) {
+        const std::string id = model.document().nodes.back().id;
+        scene.editor()->moveNodes({{id, {0, 0}, {40, 40}}});
+        scene.editor()->setBlockCollapsed("everything", false);
+        model.undoStack()->undo();
+        model.undoStack()->undo();
+      }
+      ++opened;
+    }
+  }
+  qInfo("opened %d mutated graphs", opened);
+  QVERIFY(opened > 50);
 }
 
 QTEST_MAIN(TestGraphScene)
