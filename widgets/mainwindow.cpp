@@ -593,7 +593,10 @@ void MainWindow::updateInspectorSelection() {
     return;
   }
   m_inspector->setPlaceholder(ids.empty() ? QString()
-                                          : tr("%1 nodes selected.").arg(ids.size()));
+                                          : tr("%1 nodes selected.\n\nCtrl+G groups them into "
+                                               "a block; a block's Repeat \u00d7N stacks N "
+                                               "copies with their own weights.")
+                                                .arg(ids.size()));
   m_inspector->setNodeId({});
 }
 
