@@ -50,27 +50,18 @@ class Exporter final : public OnnxContext {
   // Per node.
   void begin(const std::string& id, const std::string& type, const NodeAnalysis& na,
              std::vector<std::string> inputs) {
-    m_id = id;
+    beginNode(id, na, std::move(inputs));
     m_type = type;
-    m_na = &na;
-    m_inputs = std::move(inputs);
     m_outputs.assign(na.outputs.size(), "");
     m_counter = 0;
   }
   const std::vector<std::string>& outputs() const { return m_outputs; }
 
-  const std::string& nodeId() const override { return m_id; }
-  const nlohmann::json& params() const override { return m_na->params; }
-  const std::vector<std::optional<TensorType>>& inputTypes() const override {
-    return m_na->inputs;
-  }
-  const std::vector<TensorType>& outputTypes() const override { return m_na->outputs; }
-  std::string input(size_t i) const override { return i < m_inputs.size() ? m_inputs[i] : ""; }
   void setOutput(size_t i, const std::string& value) override {
     if (i < m_outputs.size()) m_outputs[i] = value;
   }
   std::string weight(const std::string& name) override {
-    const std::string key = m_id + "." + name;
+    const std::string key = nodeId() + "." + name;
     auto it = m_params.find(key);
     if (it == m_params.end()) return "";
     if (m_weights.insert(key).second) {
@@ -80,17 +71,17 @@ class Exporter final : public OnnxContext {
     return key;
   }
   std::string constant(const std::string& name, const Tensor& value) override {
-    std::string n = fresh(m_id + "/" + name);
+    std::string n = fresh(nodeId() + "/" + name);
     fillTensor(*m_graph.add_initializer(), n, value);
     return n;
   }
   std::vector<std::string> op(const std::string& type, const std::vector<std::string>& inputs,
                               int numOutputs, const std::vector<OnnxAttr>& attrs) override {
     onnx::NodeProto* node = m_graph.add_node();
-    const std::string base = m_id + "/" + type + "_" + std::to_string(m_counter++);
+    const std::string base = nodeId() + "/" + type + "_" + std::to_string(m_counter++);
     node->set_name(fresh(base));
     node->set_op_type(type);
-    node->set_doc_string("Strata node '" + m_id + "' (" + m_type + ")");
+    node->set_doc_string("Strata node '" + nodeId() + "' (" + m_type + ")");
     for (const auto& in : inputs) node->add_input(in);
     std::vector<std::string> outs;
     for (int i = 0; i < numOutputs; ++i) {
@@ -135,9 +126,8 @@ class Exporter final : public OnnxContext {
   onnx::GraphProto& m_graph;
   std::map<std::string, Tensor> m_params;
   std::set<std::string> m_names, m_weights;
-  std::string m_id, m_type;
-  const NodeAnalysis* m_na = nullptr;
-  std::vector<std::string> m_inputs, m_outputs;
+  std::string m_type;
+  std::vector<std::string> m_outputs;
   int m_counter = 0;
 };
 

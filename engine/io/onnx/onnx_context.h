@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "io/export_node.h"
 #include "tensor/tensor.h"
 
 namespace strata {
@@ -25,17 +26,10 @@ struct OnnxAttr {
       value;
 };
 
-class OnnxContext {
+// The node being exported (nodeId, params, inputTypes, outputTypes) comes from ExportNode;
+// input(i) is the ONNX value feeding input slot i.
+class OnnxContext : public ExportNode {
  public:
-  virtual ~OnnxContext() = default;
-
-  // The Strata node being exported: its resolved params and input types (ShapeContext order).
-  virtual const std::string& nodeId() const = 0;
-  virtual const nlohmann::json& params() const = 0;
-  virtual const std::vector<std::optional<TensorType>>& inputTypes() const = 0;
-  virtual const std::vector<TensorType>& outputTypes() const = 0;
-  // The ONNX value feeding input slot i; empty when the optional port is unconnected.
-  virtual std::string input(size_t i) const = 0;
   // Declares the ONNX value that carries output port i.
   virtual void setOutput(size_t i, const std::string& value) = 0;
   // The node's trained parameter by its PyTorch name ("weight", "self_attn.in_proj_weight"),

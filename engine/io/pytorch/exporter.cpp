@@ -166,9 +166,7 @@ class Writer final : public PyTorchContext {
   const std::vector<std::string>& body() const { return *m_body; }
 
   void begin(const std::string& id, const NodeAnalysis& na, std::vector<std::string> inputs) {
-    m_id = id;
-    m_na = &na;
-    m_inputs = std::move(inputs);
+    beginNode(id, na, std::move(inputs));
     m_outputs.assign(na.spec->outputs.size(), "");
     m_moduleDeclared = false;
     m_error.clear();
@@ -176,19 +174,12 @@ class Writer final : public PyTorchContext {
   const std::vector<std::string>& outputs() const { return m_outputs; }
   const std::string& error() const { return m_error; }
 
-  const std::string& nodeId() const override { return m_id; }
-  const nlohmann::json& params() const override { return m_na->params; }
-  const std::vector<std::optional<TensorType>>& inputTypes() const override {
-    return m_na->inputs;
-  }
-  const std::vector<TensorType>& outputTypes() const override { return m_na->outputs; }
-  std::string input(size_t i) const override { return i < m_inputs.size() ? m_inputs[i] : ""; }
   bool outputUsed(size_t i) const override {
-    return i < m_na->spec->outputs.size() &&
-           m_usedOutputs.count(m_id + "." + m_na->spec->outputs[i].name) > 0;
+    const auto& outputs = nodeAnalysis().spec->outputs;
+    return i < outputs.size() && m_usedOutputs.count(nodeId() + "." + outputs[i].name) > 0;
   }
   std::string module(const std::string& constructor) override {
-    auto path = modulePath(m_id);
+    auto path = modulePath(nodeId());
     if (!path) {
       if (m_error.empty()) m_error = path.message();
       return "self._invalid";
@@ -244,9 +235,8 @@ class Writer final : public PyTorchContext {
   std::vector<std::string> m_init, m_helpers;
   std::vector<std::vector<std::string>> m_bodies;  // a vector of bodies keeps m_body stable
   std::vector<std::string>* m_body = nullptr;
-  std::string m_id, m_error;
-  const NodeAnalysis* m_na = nullptr;
-  std::vector<std::string> m_inputs, m_outputs;
+  std::string m_error;
+  std::vector<std::string> m_outputs;
   bool m_moduleDeclared = false;
 };
 

@@ -11,22 +11,17 @@
 
 #include <nlohmann/json.hpp>
 
+#include "io/export_node.h"
+
 namespace strata {
 
 struct TensorType;
 
-class PyTorchContext {
+// The node being exported (nodeId, params, inputTypes, outputTypes) comes from ExportNode;
+// input(i) is the Python variable holding input slot i (for a loss, slot 0 is `prediction` and
+// slot 1, the target, is `target`).
+class PyTorchContext : public ExportNode {
  public:
-  virtual ~PyTorchContext() = default;
-
-  // The Strata node being exported: its resolved params and input types (ShapeContext order).
-  virtual const std::string& nodeId() const = 0;
-  virtual const nlohmann::json& params() const = 0;
-  virtual const std::vector<std::optional<TensorType>>& inputTypes() const = 0;
-  virtual const std::vector<TensorType>& outputTypes() const = 0;
-  // The Python variable holding input slot i; empty when the optional port is unconnected.
-  // For a loss, slot 0 is `prediction` and slot 1 (the target) is `target`.
-  virtual std::string input(size_t i) const = 0;
   // Whether output port i feeds anything (an edge, an Output node or a loss).
   virtual bool outputUsed(size_t i) const = 0;
   // Declares the node's submodule from a Python constructor expression ("nn.Linear(4, 8)") and
@@ -42,6 +37,13 @@ class PyTorchContext {
   // Adds a top-level helper (function or class) once, under its name; later calls with the same
   // name are ignored.
   virtual void helper(const std::string& name, const std::string& code) = 0;
+
+  // Writes `<fresh variable> = expr` and makes it output port 0: a single-output layer's line.
+  void assignOutput(const std::string& expr) {
+    const std::string y = var(nodeId());
+    line(y + " = " + expr);
+    setOutput(0, y);
+  }
 };
 
 // Python literals for generated code.

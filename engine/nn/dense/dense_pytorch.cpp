@@ -11,9 +11,7 @@ LayerSpec withDensePyTorch(LayerSpec s) {
         c.module("nn.Linear(" + py::integer(p.at("in_features").get<int64_t>()) + ", " +
                  py::integer(p.at("out_features").get<int64_t>()) +
                  ", bias=" + py::boolean(p.at("bias").get<bool>()) + ")");
-    const std::string y = c.var(c.nodeId());
-    c.line(y + " = " + m + "(" + c.input(0) + ")");
-    c.setOutput(0, y);
+    c.assignOutput(m + "(" + c.input(0) + ")");
     return Status::ok();
   };
   return s;

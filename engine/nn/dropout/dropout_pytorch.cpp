@@ -6,10 +6,8 @@ namespace strata::nn {
 
 LayerSpec withDropoutPyTorch(LayerSpec s) {
   s.toPyTorch = [](PyTorchContext& c) {
-    const std::string y = c.var(c.nodeId());
     const std::string p = py::number(c.params().at("p").get<double>());
-    c.line(y + " = F.dropout(" + c.input(0) + ", p=" + p + ", training=self.training)");
-    c.setOutput(0, y);
+    c.assignOutput("F.dropout(" + c.input(0) + ", p=" + p + ", training=self.training)");
     return Status::ok();
   };
   return s;

@@ -10,9 +10,7 @@ LayerSpec withEmbeddingPyTorch(LayerSpec s) {
     const std::string m =
         c.module("nn.Embedding(" + py::integer(p.at("num_embeddings").get<int64_t>()) + ", " +
                  py::integer(p.at("embedding_dim").get<int64_t>()) + ")");
-    const std::string y = c.var(c.nodeId());
-    c.line(y + " = " + m + "(" + c.input(0) + ")");
-    c.setOutput(0, y);
+    c.assignOutput(m + "(" + c.input(0) + ")");
     return Status::ok();
   };
   return s;

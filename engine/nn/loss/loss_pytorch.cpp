@@ -20,9 +20,7 @@ LayerSpec withLossPyTorch(LayerSpec s) {
     } else {
       return Status::error("no PyTorch mapping for " + type);
     }
-    const std::string y = c.var(c.nodeId());
-    c.line(y + " = " + expr);
-    c.setOutput(0, y);
+    c.assignOutput(expr);
     return Status::ok();
   };
   return s;

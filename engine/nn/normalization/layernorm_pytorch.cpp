@@ -10,9 +10,7 @@ LayerSpec withNormalizationPyTorch(LayerSpec s) {
     const std::string m =
         c.module("nn.LayerNorm(" + py::integer(p.at("normalized_shape").get<int64_t>()) +
                  ", eps=" + py::number(p.at("eps").get<double>()) + ")");
-    const std::string y = c.var(c.nodeId());
-    c.line(y + " = " + m + "(" + c.input(0) + ")");
-    c.setOutput(0, y);
+    c.assignOutput(m + "(" + c.input(0) + ")");
     return Status::ok();
   };
   return s;

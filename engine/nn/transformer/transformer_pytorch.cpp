@@ -45,9 +45,7 @@ Status positionalEncodingToPyTorch(PyTorchContext& c) {
   const std::string m = c.module(
       "PositionalEncoding(" + py::integer(d) + ", " + py::integer(p.at("max_len").get<int64_t>()) +
       ", learned=" + py::boolean(p.at("kind").get<std::string>() == "learned") + ")");
-  const std::string y = c.var(c.nodeId());
-  c.line(y + " = " + m + "(" + c.input(0) + ")");
-  c.setOutput(0, y);
+  c.assignOutput(m + "(" + c.input(0) + ")");
   return Status::ok();
 }
 
@@ -94,9 +92,7 @@ Status encoderToPyTorch(PyTorchContext& c) {
   if (p.at("causal").get<bool>())
     args += ", src_mask=" + py::causalMask(c, x + ".size(1)", x + ".size(1)", x + ".device");
   if (!c.input(1).empty()) args += ", src_key_padding_mask=" + py::paddingMask(c.input(1));
-  const std::string y = c.var(c.nodeId());
-  c.line(y + " = " + m + "(" + args + ")");
-  c.setOutput(0, y);
+  c.assignOutput(m + "(" + args + ")");
   return Status::ok();
 }
 
@@ -109,9 +105,7 @@ Status decoderToPyTorch(PyTorchContext& c) {
     args += ", tgt_mask=" + py::causalMask(c, t + ".size(1)", t + ".size(1)", t + ".device");
   if (!c.input(2).empty()) args += ", tgt_key_padding_mask=" + py::paddingMask(c.input(2));
   if (!c.input(3).empty()) args += ", memory_key_padding_mask=" + py::paddingMask(c.input(3));
-  const std::string y = c.var(c.nodeId());
-  c.line(y + " = " + m + "(" + args + ")");
-  c.setOutput(0, y);
+  c.assignOutput(m + "(" + args + ")");
   return Status::ok();
 }
 
