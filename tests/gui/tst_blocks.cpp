@@ -19,6 +19,7 @@
 
 #include "blockinspector.h"
 #include "blockitem.h"
+#include "canvasfixture.h"
 #include "canvastheme.h"
 #include "edgeitem.h"
 #include "editoractions.h"
@@ -39,41 +40,9 @@ using namespace strata::gui;
 
 namespace {
 
-struct Canvas {
-  GraphModel model;
-  std::unique_ptr<GraphScene> scene;
-  std::unique_ptr<GraphView> view;
-  std::unique_ptr<EditorActions> actions;
-
-  explicit Canvas(const QString& path) {
-    if (!model.loadFile(path).isOk()) qFatal("cannot open %s", qPrintable(path));
-    scene = std::make_unique<GraphScene>(&model);
-    view = std::make_unique<GraphView>();
-    view->setScene(scene.get());
-    view->resize(1400, 800);
-    view->show();
-    if (!QTest::qWaitForWindowExposed(view.get())) qFatal("view not exposed");
-    view->resetTransform();
-    view->centerOn(scene->graphBounds().center());
-    actions = std::make_unique<EditorActions>(scene.get());
-  }
-  QWidget* vp() const { return view->viewport(); }
-  QPoint at(QPointF scenePos) const { return view->mapFromScene(scenePos); }
-  void drag(QPoint from, QPoint to) const {
-    QTest::mousePress(vp(), Qt::LeftButton, {}, from);
-    for (int i = 1; i <= 4; ++i) QTest::mouseMove(vp(), from + (to - from) * i / 4);
-    QTest::mouseRelease(vp(), Qt::LeftButton, {}, to);
-  }
-  std::string text() const { return model.document().serialize(); }
-};
-
-QString sample(const char* name) { return test::samplesDir() + QLatin1Char('/') + name; }
-
-void saveShot(QWidget* w, const QString& name) {
-  const QString dir = test::binaryDir() + QStringLiteral("/screenshots");
-  QDir().mkpath(dir);
-  QVERIFY(w->grab().save(dir + QLatin1Char('/') + name));
-}
+using test::Canvas;
+using test::sample;
+using test::saveShot;
 
 QRectF cardsRect(const Canvas& c, const std::vector<std::string>& ids) {
   QRectF r;
@@ -108,13 +77,14 @@ class TestBlocks final : public QObject {
 void TestBlocks::groupRepeatCollapseAndUndo() {
   Canvas c(sample("mlp-sine.strata"));
   const std::string original = c.text();
+  EditorActions actions(c.scene.get());
   QUndoStack* stack = c.model.undoStack();
   const int base = stack->count();
 
   // Group fc1 and act (Ctrl+G): one block, a frame around both cards.
   c.scene->selectNodes({"fc1", "act"});
-  QVERIFY(c.actions->group()->isEnabled());
-  c.actions->group()->trigger();
+  QVERIFY(actions.group()->isEnabled());
+  actions.group()->trigger();
   QCOMPARE(c.model.document().blocks.size(), size_t(1));
   const GraphBlock block = c.model.document().blocks.front();
   QCOMPARE(block.nodes, (std::vector<std::string>{"fc1", "act"}));
@@ -179,6 +149,7 @@ void TestBlocks::groupRepeatCollapseAndUndo() {
 
 void TestBlocks::refusalsAndUngroup() {
   Canvas c(sample("mlp-sine.strata"));
+  EditorActions actions(c.scene.get());
   QSignalSpy refused(c.scene.get(), &GraphScene::editRefused);
   c.scene->selectNodes({"fc1", "act"});
   c.scene->groupSelection();
@@ -198,8 +169,8 @@ void TestBlocks::refusalsAndUngroup() {
   QVERIFY(c.scene->blockItem(lossBlock)->content().error.contains(QStringLiteral("MSELoss")));
   // Ungroup the block of a selected member.
   c.scene->selectNodes({"act"});
-  QVERIFY(c.actions->ungroup()->isEnabled());
-  c.actions->ungroup()->trigger();
+  QVERIFY(actions.ungroup()->isEnabled());
+  actions.ungroup()->trigger();
   QVERIFY(!c.model.document().block(id));
   QVERIFY(c.model.document().node("act"));
 }

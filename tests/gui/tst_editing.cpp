@@ -13,6 +13,7 @@
 #include <memory>
 
 #include "autolayout.h"
+#include "canvasfixture.h"
 #include "canvashintitem.h"
 #include "edgeitem.h"
 #include "edgelabelitem.h"
@@ -31,48 +32,9 @@ using namespace strata::gui;
 
 namespace {
 
-// A model, its scene and a shown view at zoom 1, so viewport deltas are scene deltas.
-struct Canvas {
-  GraphModel model;
-  std::unique_ptr<GraphScene> scene;
-  std::unique_ptr<GraphView> view;
-
-  explicit Canvas(const QString& path) {
-    if (!model.loadFile(path).isOk()) qFatal("cannot open %s", qPrintable(path));
-    scene = std::make_unique<GraphScene>(&model);
-    view = std::make_unique<GraphView>();
-    view->setScene(scene.get());
-    view->resize(1400, 800);
-    view->show();
-    if (!QTest::qWaitForWindowExposed(view.get())) qFatal("view not exposed");
-    view->resetTransform();
-    view->centerOn(scene->graphBounds().center());
-  }
-  QWidget* vp() const { return view->viewport(); }
-  QPoint at(QPointF scenePos) const { return view->mapFromScene(scenePos); }
-  QPointF out(const char* node, const char* port) const {
-    return scene->nodeItem(node)->outputPortPos(port);
-  }
-  QPointF in(const char* node, const char* port) const {
-    return scene->nodeItem(node)->inputPortPos(port);
-  }
-  // Press at `from`, move in steps, release at `to` (viewport coordinates).
-  void drag(QPoint from, QPoint to, Qt::KeyboardModifiers mods = {}) const {
-    QTest::mousePress(vp(), Qt::LeftButton, mods, from);
-    for (int i = 1; i <= 4; ++i) QTest::mouseMove(vp(), from + (to - from) * i / 4);
-    QTest::mouseRelease(vp(), Qt::LeftButton, mods, to);
-  }
-  std::string text() const { return model.document().serialize(); }
-  bool hasEdge(const GraphEdge& e) const { return model.edgeIndex(e) >= 0; }
-};
-
-QString sample(const char* name) { return test::samplesDir() + QLatin1Char('/') + name; }
-
-void saveShot(QWidget* w, const QString& name) {
-  const QString dir = test::binaryDir() + QStringLiteral("/screenshots");
-  QDir().mkpath(dir);
-  QVERIFY(w->grab().save(dir + QLatin1Char('/') + name));
-}
+using test::Canvas;
+using test::sample;
+using test::saveShot;
 
 }  // namespace
 
