@@ -13,6 +13,7 @@
 #include "graph/blocks.h"
 #include "grapheditor.h"
 #include "graphmodel.h"
+#include "inspectorlabels.h"
 
 namespace strata::gui {
 
@@ -21,23 +22,13 @@ BlockInspector::BlockInspector(GraphEditor* editor, QWidget* parent)
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(10, 8, 10, 10);
   layout->setSpacing(6);
-  m_title = new QLabel;
-  QFont tf = m_title->font();
-  tf.setPointSizeF(tf.pointSizeF() * 1.2);
-  tf.setBold(true);
-  m_title->setFont(tf);
+  m_title = inspector::title();
   layout->addWidget(m_title);
-  auto* about = new QLabel(tr("A block groups layers. With Repeat above 1 the model stacks that "
-                              "many copies, each with its own weights: the first outer input "
-                              "runs through the copies, other inputs reach every copy."));
-  about->setWordWrap(true);
-  about->setForegroundRole(QPalette::PlaceholderText);
-  layout->addWidget(about);
-  m_error = new QLabel;
-  m_error->setWordWrap(true);
-  m_error->setTextInteractionFlags(Qt::TextSelectableByMouse);
-  m_error->setStyleSheet(QStringLiteral("QLabel { color: #b42318; background: #fef3f2; border: "
-                                        "1px solid #fda29b; border-radius: 4px; padding: 6px; }"));
+  layout->addWidget(inspector::note(
+      tr("A block groups layers. With Repeat above 1 the model stacks that many copies, each "
+         "with its own weights: the first outer input runs through the copies, other inputs "
+         "reach every copy.")));
+  m_error = inspector::errorBox();
   layout->addWidget(m_error);
 
   auto* form = new QFormLayout;
@@ -49,10 +40,7 @@ BlockInspector::BlockInspector(GraphEditor* editor, QWidget* parent)
   form->addRow(tr("name"), m_name);
   m_id = new QLineEdit;
   m_id->setToolTip(tr("The block id prefixes its copies' weight keys (id.0.layer.weight)"));
-  m_idMessage = new QLabel;
-  m_idMessage->setWordWrap(true);
-  m_idMessage->setStyleSheet(QStringLiteral("color: #d92d20;"));
-  m_idMessage->hide();
+  m_idMessage = inspector::fieldMessage();
   connect(m_id, &QLineEdit::editingFinished, this, [this] {
     const std::string wanted = m_id->text().trimmed().toStdString();
     const std::string old = m_blockId;

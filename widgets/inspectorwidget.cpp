@@ -14,27 +14,12 @@
 #include "formatting.h"
 #include "graphmodel.h"
 #include "grapheditor.h"
+#include "inspectorlabels.h"
 #include "layercatalogmodel.h"
 #include "parameditor.h"
 #include "renamenodecommand.h"
 
 namespace strata::gui {
-
-namespace {
-
-QLabel* sectionLabel(const QString& text) {
-  auto* l = new QLabel(text.toUpper());
-  QFont f = l->font();
-  f.setPointSizeF(f.pointSizeF() * 0.85);
-  f.setBold(true);
-  f.setLetterSpacing(QFont::PercentageSpacing, 108);
-  l->setFont(f);
-  l->setForegroundRole(QPalette::PlaceholderText);
-  l->setContentsMargins(0, 8, 0, 0);
-  return l;
-}
-
-}  // namespace
 
 InspectorWidget::InspectorWidget(GraphEditor* editor, QWidget* parent)
     : QWidget(parent), m_editor(editor), m_model(editor->model()) {
@@ -53,29 +38,19 @@ InspectorWidget::InspectorWidget(GraphEditor* editor, QWidget* parent)
   layout->setSpacing(4);
 
   m_chip = new QLabel;
-  m_title = new QLabel;
-  QFont tf = m_title->font();
-  tf.setPointSizeF(tf.pointSizeF() * 1.2);
-  tf.setBold(true);
-  m_title->setFont(tf);
+  m_title = inspector::title();
   auto* titleRow = new QHBoxLayout;
   titleRow->setSpacing(6);
   titleRow->addWidget(m_chip);
   titleRow->addWidget(m_title, 1);
   layout->addLayout(titleRow);
-  m_summary = new QLabel;
-  m_summary->setWordWrap(true);
-  m_summary->setForegroundRole(QPalette::PlaceholderText);
+  m_summary = inspector::note();
   layout->addWidget(m_summary);
 
-  m_error = new QLabel;
-  m_error->setWordWrap(true);
-  m_error->setTextInteractionFlags(Qt::TextSelectableByMouse);
-  m_error->setStyleSheet(QStringLiteral("QLabel { color: #b42318; background: #fef3f2; border: "
-                                        "1px solid #fda29b; border-radius: 4px; padding: 6px; }"));
+  m_error = inspector::errorBox();
   layout->addWidget(m_error);
 
-  layout->addWidget(sectionLabel(tr("Node")));
+  layout->addWidget(inspector::section(tr("Node")));
   m_idEdit = new QLineEdit;
   m_idEdit->setToolTip(tr("The node id names its weights (id.weight) and, for an Input, the "
                           "input itself"));
@@ -85,17 +60,14 @@ InspectorWidget::InspectorWidget(GraphEditor* editor, QWidget* parent)
     m_idMessage->setText(why);
     m_idMessage->setVisible(!why.isEmpty());
   });
-  m_idMessage = new QLabel;
-  m_idMessage->setWordWrap(true);
-  m_idMessage->setStyleSheet(QStringLiteral("color: #d92d20;"));
-  m_idMessage->hide();
+  m_idMessage = inspector::fieldMessage();
   auto* idForm = new QFormLayout;
   idForm->setContentsMargins(0, 0, 0, 0);
   idForm->addRow(tr("id"), m_idEdit);
   idForm->addRow(QString(), m_idMessage);
   layout->addLayout(idForm);
 
-  layout->addWidget(sectionLabel(tr("Parameters")));
+  layout->addWidget(inspector::section(tr("Parameters")));
   m_paramsBox = new QWidget;
   m_paramsForm = new QFormLayout(m_paramsBox);
   m_paramsForm->setContentsMargins(0, 0, 0, 0);
@@ -105,7 +77,7 @@ InspectorWidget::InspectorWidget(GraphEditor* editor, QWidget* parent)
   m_noParams->setForegroundRole(QPalette::PlaceholderText);
   layout->addWidget(m_noParams);
 
-  layout->addWidget(sectionLabel(tr("Analysis")));
+  layout->addWidget(inspector::section(tr("Analysis")));
   m_outputs = new QLabel;
   m_outputs->setWordWrap(true);
   m_outputs->setTextInteractionFlags(Qt::TextSelectableByMouse);
