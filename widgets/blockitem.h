@@ -15,6 +15,7 @@
 
 #include "graph/document.h"
 #include "nn/layer_spec.h"
+#include "nodeitem.h"
 
 namespace strata::gui {
 
@@ -48,10 +49,11 @@ class BlockItem final : public QGraphicsItem {
   static constexpr qreal kMargin = 14;
   static constexpr qreal kCardWidth = 190;
   static constexpr qreal kHeaderHeight = 46;
-  static constexpr qreal kPortRow = 20;
-  static constexpr qreal kFooterHeight = 22;
-  static constexpr qreal kPortRadius = 4.5;
-  static constexpr qreal kPortHitRadius = 10;
+  // Ports and footer measure as on a node card, so wires meet both alike.
+  static constexpr qreal kPortRow = NodeItem::kPortRow;
+  static constexpr qreal kFooterHeight = NodeItem::kFooterHeight;
+  static constexpr qreal kPortRadius = NodeItem::kPortRadius;
+  static constexpr qreal kPortHitRadius = NodeItem::kPortHitRadius;
 
   BlockItem(std::string id, const CanvasTheme* theme);
 
