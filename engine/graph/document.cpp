@@ -4,12 +4,12 @@
 
 #include <algorithm>
 #include <cmath>
-#include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
-#include <system_error>
+
+#include "core/atomic_file.h"
 
 namespace strata {
 
@@ -364,23 +364,7 @@ std::string GraphDocument::serialize() const {
 }
 
 Status GraphDocument::save(const std::string& path) const {
-  namespace fs = std::filesystem;
-  const std::string text = serialize();
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) return Status::error(path + ": cannot open " + tmp + " for writing");
-    out.write(text.data(), static_cast<std::streamsize>(text.size()));
-    out.flush();
-    if (!out) return Status::error(path + ": write error");
-  }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) {
-    fs::remove(tmp, ec);
-    return Status::error(path + ": cannot replace the file: " + ec.message());
-  }
-  return Status::ok();
+  return writeFileAtomically(path, serialize());
 }
 
 const GraphNode* GraphDocument::node(const std::string& id) const {

@@ -4,12 +4,12 @@
 #include "io/onnx/exporter.h"
 
 #include <cstring>
-#include <fstream>
 #include <map>
 #include <set>
 
 #include <onnx/onnx_pb.h>
 
+#include "core/atomic_file.h"
 #include "io/onnx/checker.h"
 #include "io/onnx/onnx_context.h"
 
@@ -234,18 +234,7 @@ Result<std::string> exportOnnxBytes(const GraphDocument& doc, const Model& model
 Status exportOnnx(const GraphDocument& doc, const Model& model, const std::string& path) {
   auto bytes = exportOnnxBytes(doc, model);
   if (!bytes) return bytes.status();
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) return Status::error(path + ": cannot write");
-    out.write(bytes->data(), static_cast<std::streamsize>(bytes->size()));
-    if (!out) return Status::error(path + ": write failed");
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    return Status::error(path + ": cannot write");
-  }
-  return Status::ok();
+  return writeFileAtomically(path, *bytes);
 }
 
 }  // namespace strata

@@ -7,12 +7,11 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
-#include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
 
+#include "core/atomic_file.h"
 #include "io/pytorch/pytorch_context.h"
 
 namespace strata {
@@ -447,25 +446,7 @@ Result<std::string> exportPyTorchCode(const GraphDocument& doc, const Model& mod
 Status exportPyTorch(const GraphDocument& doc, const Model& model, const std::string& path) {
   auto code = exportPyTorchCode(doc, model);
   if (!code) return code.status();
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) return Status::error(path + ": cannot write");
-    out << *code;
-    out.flush();
-    if (!out) {
-      std::error_code ec;
-      std::filesystem::remove(tmp, ec);
-      return Status::error(path + ": write failed");
-    }
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) {
-    std::filesystem::remove(tmp, ec);
-    return Status::error(path + ": cannot write (" + ec.message() + ")");
-  }
-  return Status::ok();
+  return writeFileAtomically(path, *code);
 }
 
 }  // namespace strata
