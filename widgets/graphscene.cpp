@@ -37,7 +37,6 @@ GraphScene::GraphScene(GraphModel* model, QObject* parent)
   connect(m_model, &GraphModel::edgeAdded, this, &GraphScene::addEdgeItem);
   connect(m_model, &GraphModel::edgeRemoved, this, &GraphScene::removeEdgeItem);
   connect(m_model, &GraphModel::analysisChanged, this, &GraphScene::refreshContent);
-  connect(m_model, &GraphModel::blocksChanged, this, &GraphScene::rebuildBlocks);
   m_hint = std::make_unique<CanvasHintItem>(&m_theme);
   addItem(m_hint.get());
   rebuild();
@@ -114,7 +113,6 @@ void GraphScene::rebuild() {
   m_nodes.clear();
   for (const GraphNode& n : m_model->document().nodes) addNodeItem(n.id);
   for (const GraphEdge& e : m_model->document().edges) addEdgeItem(e);
-  rebuildBlocks();
   refreshContent();
   emit graphRebuilt();
 }
@@ -200,7 +198,9 @@ void GraphScene::refreshContent() {
       item->setLabel({}, ValueKind::Any);
     updateEdgeGeometry(item.get());
   }
-  if (!m_blocks.empty()) rebuildBlocks();  // errors and parameter counts changed
+  // Block items follow the analysis too: every block edit re-analyses (GraphModel::setBlocks,
+  // removeNode), and errors and parameter counts change with any edit.
+  if (!m_blocks.empty() || !doc.blocks.empty()) rebuildBlocks();
   updateSceneRect();
 }
 
