@@ -45,6 +45,20 @@ class Fuzz {
   uint64_t m_state;
 };
 
+// 200 copies of `bytes` with one random byte among the first `flipWithin` changed, then every
+// prefix `cutStep` bytes apart: the corrupted files a reader test runs through.
+void addFlipsAndCuts(std::vector<std::pair<std::string, std::string>>& cases,
+                     const std::string& bytes, uint64_t seed, size_t flipWithin, size_t cutStep) {
+  Fuzz f(seed);
+  for (int k = 0; k < 200; ++k) {
+    std::string b = bytes;
+    b[f.below(std::min(b.size(), flipWithin))] = static_cast<char>(f.below(256));
+    cases.push_back({"flip #" + std::to_string(k), b});
+  }
+  for (size_t len = 0; len < bytes.size(); len += cutStep)
+    cases.push_back({"cut at " + std::to_string(len), bytes.substr(0, len)});
+}
+
 std::vector<std::string> sampleFiles() {
   std::vector<std::string> files;
   for (const auto& e : std::filesystem::directory_iterator(test::sourceDir() + "/samples"))
@@ -652,14 +666,7 @@ TEST_F(HardeningFiles, NpyWithLyingHeadersFailsNamingTheFile) {
     b[6] = version;
     cases.push_back({"version " + std::to_string(version), b});
   }
-  Fuzz f(11);
-  for (int k = 0; k < 200; ++k) {
-    std::string b = bytes;
-    b[f.below(std::min<size_t>(b.size(), 128))] = static_cast<char>(f.below(256));
-    cases.push_back({"flip #" + std::to_string(k), b});
-  }
-  for (size_t len = 0; len < bytes.size(); len += 7)
-    cases.push_back({"cut at " + std::to_string(len), bytes.substr(0, len)});
+  addFlipsAndCuts(cases, bytes, 11, 128, 7);
 
   int refused = 0;
   for (const auto& [label, b] : cases) {
@@ -735,14 +742,7 @@ TEST_F(HardeningFiles, SafetensorsWithLyingHeadersFailsNamingTheFile) {
     std::memcpy(&b[0], &len, 8);
     cases.push_back({"header length " + std::to_string(len), b});
   }
-  Fuzz f(12);
-  for (int k = 0; k < 200; ++k) {
-    std::string b = bytes;
-    b[f.below(b.size())] = static_cast<char>(f.below(256));
-    cases.push_back({"flip #" + std::to_string(k), b});
-  }
-  for (size_t len = 0; len < bytes.size(); len += 5)
-    cases.push_back({"cut at " + std::to_string(len), bytes.substr(0, len)});
+  addFlipsAndCuts(cases, bytes, 12, bytes.size(), 5);
 
   int refused = 0;
   for (const auto& [label, b] : cases) {
