@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <climits>
-#include <functional>
 #include <set>
 
 #include "graph/blocks.h"
@@ -448,11 +447,7 @@ GraphAnalysis analyze(const GraphDocument& doc) {
   std::map<std::string, std::string> blockErrors;
   for (const GraphBlock& b : doc.blocks) {
     if (b.repeat <= 1) continue;
-    if (!isIdentifier(b.id))
-      blockErrors[b.id] = "the id must start with a letter or '_' and hold only letters, digits "
-                          "and '_' (it names the copies in weight keys)";
-    else if (std::string problem = repeatProblem(doc, b); !problem.empty())
-      blockErrors[b.id] = problem;
+    if (std::string problem = repeatProblem(doc, b); !problem.empty()) blockErrors[b.id] = problem;
   }
   Result<BlockExpansion> ex = blockErrors.empty() ? expandBlocks(doc)
                                                   : Result<BlockExpansion>::error("");

@@ -65,7 +65,14 @@ BlockPorts blockPorts(const GraphDocument& doc, const GraphBlock& block) {
   return ports;
 }
 
-std::string repeatProblem(const GraphDocument& doc, const GraphBlock& block) {
+namespace {
+
+// Why `block` cannot repeat, given its outer ports; empty when it can.
+std::string problemWith(const GraphDocument& doc, const GraphBlock& block,
+                        const BlockPorts& ports) {
+  if (!isIdentifier(block.id))
+    return "the id must start with a letter or '_' and hold only letters, digits and '_' (it "
+           "names the copies in weight keys)";
   for (const std::string& id : block.nodes) {
     const GraphNode* node = doc.node(id);
     const LayerSpec* spec = node ? LayerRegistry::instance().find(node->type) : nullptr;
@@ -73,7 +80,6 @@ std::string repeatProblem(const GraphDocument& doc, const GraphBlock& block) {
       return "a Repeat block cannot hold the " + spec->type + " node '" + id +
              "'; keep model inputs, outputs and losses outside it";
   }
-  BlockPorts ports = blockPorts(doc, block);
   if (ports.inputs.empty())
     return "nothing flows into the block; a Repeat block passes one value through its copies, "
            "so connect an edge into it";
@@ -81,6 +87,12 @@ std::string repeatProblem(const GraphDocument& doc, const GraphBlock& block) {
     return "nothing flows out of the block; a Repeat block passes one value through its copies, "
            "so connect an edge out of it";
   return {};
+}
+
+}  // namespace
+
+std::string repeatProblem(const GraphDocument& doc, const GraphBlock& block) {
+  return problemWith(doc, block, blockPorts(doc, block));
 }
 
 std::string copyId(const std::string& blockId, int k, const std::string& nodeId) {
@@ -110,16 +122,14 @@ Result<BlockExpansion> expandBlocks(const GraphDocument& doc) {
   for (const GraphBlock& b : doc.blocks) {
     if (b.repeat <= 1) continue;
     const std::string where = "block '" + b.id + "': ";
-    if (!isIdentifier(b.id))
-      return R::error(where + "the id must start with a letter or '_' and hold only letters, "
-                              "digits and '_' (it names the copies in weight keys)");
+    BlockPorts ports = blockPorts(doc, b);
+    if (std::string problem = problemWith(doc, b, ports); !problem.empty())
+      return R::error(where + problem);
     for (const std::string& id : b.nodes)
       if (!isIdentifier(id))
         return R::error(where + "node id '" + id + "' must be an identifier");
-    if (std::string problem = repeatProblem(doc, b); !problem.empty())
-      return R::error(where + problem);
     for (const std::string& id : b.nodes) repeatOf[id] = &b;
-    portsOf[b.id] = blockPorts(doc, b);
+    portsOf[b.id] = std::move(ports);
   }
 
   std::set<std::string> emitted;  // Repeat blocks already expanded into `flat.nodes`

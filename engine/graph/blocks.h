@@ -33,8 +33,8 @@ struct BlockPorts {
 };
 BlockPorts blockPorts(const GraphDocument& doc, const GraphBlock& block);
 
-// The nodes a Repeat block may not hold: model inputs, outputs and losses belong to the graph.
-// Empty when the block can repeat, else the reason.
+// Why a block cannot repeat: an id that cannot name weights, a model input, output or loss
+// inside it (they belong to the graph), or nothing flowing in or out. Empty when it can.
 std::string repeatProblem(const GraphDocument& doc, const GraphBlock& block);
 
 struct BlockExpansion {
