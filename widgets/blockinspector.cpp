@@ -108,15 +108,8 @@ void BlockInspector::refresh() {
   m_error->setVisible(!m_error->text().isEmpty());
 
   QStringList members;
-  int64_t parameters = 0;
-  for (const std::string& n : block->nodes) {
-    members << QString::fromStdString(n);
-    auto copies = analysis.copies.find(n);
-    if (copies != analysis.copies.end())
-      for (const std::string& c : copies->second) parameters += analysis.nodes.at(c).parameterCount;
-    else if (const NodeAnalysis* na = analysis.find(n))
-      parameters += na->parameterCount;
-  }
+  for (const std::string& n : block->nodes) members << QString::fromStdString(n);
+  const int64_t parameters = analysis.parameterCount(block->nodes);
   const BlockPorts ports = blockPorts(doc, *block);
   QStringList ins, outs;
   for (const Endpoint& e : ports.inputs) ins << QString::fromStdString(e.toString());

@@ -248,15 +248,7 @@ void GraphScene::rebuildBlocks() {
       c.inputs.push_back({e, kindOf(e, false), b.repeat > 1 && c.inputs.empty()});
     for (const Endpoint& e : ports.outputs)
       c.outputs.push_back({e, kindOf(e, true), b.repeat > 1 && c.outputs.empty()});
-    for (const std::string& n : b.nodes) {
-      auto copies = analysis.copies.find(n);
-      if (copies != analysis.copies.end()) {
-        for (const std::string& copy : copies->second)
-          c.parameterCount += analysis.nodes.at(copy).parameterCount;
-      } else if (const NodeAnalysis* na = analysis.find(n)) {
-        c.parameterCount += na->parameterCount;
-      }
-    }
+    c.parameterCount = analysis.parameterCount(b.nodes);
     if (auto e = analysis.blockErrors.find(b.id); e != analysis.blockErrors.end())
       c.error = QString::fromStdString(e->second);
     for (const std::string& n : b.nodes)

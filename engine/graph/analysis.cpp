@@ -162,6 +162,18 @@ const NodeAnalysis* GraphAnalysis::find(const std::string& id) const {
   return nullptr;
 }
 
+int64_t GraphAnalysis::parameterCount(const std::vector<std::string>& documentNodes) const {
+  int64_t total = 0;
+  for (const std::string& id : documentNodes) {
+    if (auto c = copies.find(id); c != copies.end()) {
+      for (const std::string& copy : c->second) total += nodes.at(copy).parameterCount;
+    } else if (const NodeAnalysis* na = find(id)) {
+      total += na->parameterCount;
+    }
+  }
+  return total;
+}
+
 std::string GraphAnalysis::documentNode(const std::string& id) const {
   auto it = origin.find(id);
   return it == origin.end() ? id : it->second;

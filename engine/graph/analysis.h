@@ -55,6 +55,8 @@ struct GraphAnalysis {
   std::string documentNode(const std::string& id) const;
   // The type flowing out of "<node>.<port>", if known (a template node gives copy 0's).
   std::optional<TensorType> typeOf(const Endpoint& from) const;
+  // The parameters of document nodes, every copy of a Repeat block's node counted.
+  int64_t parameterCount(const std::vector<std::string>& documentNodes) const;
   // The type on a document edge: an edge leaving a Repeat block carries its last copy's value.
   std::optional<TensorType> edgeType(const GraphEdge& edge) const;
 };
