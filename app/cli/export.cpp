@@ -1,14 +1,19 @@
-// `strata-cli export GRAPH [--weights CKPT] [--onnx OUT.onnx] [--pytorch OUT.py]`: the graph as
-// an ONNX model (opset 17) that onnxruntime and Netron open, and/or as a self-contained PyTorch
-// module (a .py file whose state_dict keys are Strata's weight keys). At least one of --onnx and
-// --pytorch is required. Without --weights the ONNX weights are the seeded init of
-// `init --seed 0`. A failed export writes nothing for that format.
+// `strata-cli export GRAPH [--weights CKPT] [--onnx OUT.onnx] [--pytorch OUT.py]
+// [--pytorch-project DIR]`: the graph as an ONNX model (opset 17) that onnxruntime and Netron
+// open, as a self-contained PyTorch module (a .py file whose state_dict keys are Strata's weight
+// keys), and/or as a PyTorch training project (docs/pytorch-project.md). At least one target is
+// required. Without --weights the ONNX weights are the seeded init of `init --seed 0` and the
+// project starts from the init `train` would use (the graph's seed). A failed export writes
+// nothing for that format.
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 
 #include "cli_common.h"
 #include "io/onnx/exporter.h"
 #include "io/pytorch/exporter.h"
+#include "io/pytorch/project_exporter.h"
+#include "train/train_settings.h"
 
 namespace strata::cli {
 
@@ -19,19 +24,44 @@ struct ExportOptions {
   std::string weights;
   std::string onnx;
   std::string pytorch;
+  std::string project;
 };
 
+// The project's starting weights: --weights, else the init `strata-cli train` starts from.
+std::vector<NamedTensor> projectWeights(const GraphDocument& doc, const std::string& path,
+                                        const std::string& weights) {
+  std::unique_ptr<Model> model = compileGraph(doc, path);
+  if (!weights.empty()) {
+    loadWeights(*model, weights);
+  } else {
+    auto settings = TrainSettings::merged(doc.training, nlohmann::json::object());
+    if (!settings) throw UsageError(path + ": " + settings.message());
+    model->resetParameters(settings->seed);
+  }
+  return model->parameters();
+}
+
 int runExport(const ExportOptions& o) {
-  if (o.onnx.empty() && o.pytorch.empty())
-    throw UsageError("export: give --onnx OUT.onnx and/or --pytorch OUT.py");
+  if (o.onnx.empty() && o.pytorch.empty() && o.project.empty())
+    throw UsageError(
+        "export: give --onnx OUT.onnx, --pytorch OUT.py and/or --pytorch-project DIR");
   GraphDocument doc = loadGraph(o.graph);
   std::unique_ptr<Model> model = compileGraph(doc, o.graph);
   if (o.weights.empty()) model->resetParameters(0);
   else loadWeights(*model, o.weights);
   if (!o.pytorch.empty()) {
-    // Checked before the ONNX file is written, so an unexportable graph writes neither.
+    // Checked before anything is written, so an unexportable graph writes nothing.
     auto code = exportPyTorchCode(doc, *model);
     if (!code) throw UsageError(o.graph + ": " + code.message());
+  }
+  if (!o.project.empty()) {
+    const std::string dataDir = std::filesystem::path(o.graph).parent_path().string();
+    Status s = exportPyTorchProject(doc, *model, projectWeights(doc, o.graph, o.weights),
+                                    dataDir, o.project);
+    if (!s) throw UsageError(o.graph + ": " + s.message());
+    std::printf("wrote %s (model.py, data.py, train.py, train.ipynb, README.md, "
+                "initial.safetensors%s)\n",
+                o.project.c_str(), o.weights.empty() ? ": the seeded init of train" : "");
   }
   if (!o.onnx.empty()) {
     Status s = exportOnnx(doc, *model, o.onnx);
@@ -55,11 +85,15 @@ Verb addExportVerb(CLI::App& app) {
   CLI::App* cmd =
       app.add_subcommand("export", "Export a graph as ONNX (with its weights) and/or PyTorch code");
   cmd->footer(
-      "At least one of --onnx and --pytorch is required.\n"
+      "At least one of --onnx, --pytorch and --pytorch-project is required.\n"
       "--pytorch writes one Python file (imports torch only) defining class Model(nn.Module):\n"
       "its state_dict keys are Strata's weight keys, so a checkpoint loads with\n"
       "load_state_dict; forward takes one argument per Input node and returns the Outputs;\n"
       "loss(prediction, target) is the graph's loss.\n"
+      "--pytorch-project writes a folder that trains the graph in PyTorch as `train` does,\n"
+      "alone or under torchrun (DDP): model.py, data.py, train.py, train.ipynb, README.md,\n"
+      "initial.safetensors (--weights, else train's seeded init) and the data files; DIR must\n"
+      "not exist or be empty. Its checkpoints load back with --weights.\n"
       "Example: strata-cli export net.strata --pytorch net.py");
   cmd->add_option("GRAPH", o->graph, "the .strata graph file")->required();
   cmd->add_option("--weights", o->weights,
@@ -67,6 +101,8 @@ Verb addExportVerb(CLI::App& app) {
                   "init of `init --seed 0` (the .py file holds no weights)");
   cmd->add_option("--onnx", o->onnx, "output ONNX file");
   cmd->add_option("--pytorch", o->pytorch, "output Python file (PyTorch module)");
+  cmd->add_option("--pytorch-project", o->project,
+                  "output folder: a PyTorch training project (train.py runs under torchrun)");
   return {cmd, [o] { return runExport(*o); }};
 }
 
