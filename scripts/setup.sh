@@ -14,6 +14,7 @@ STRATA_PACKAGES=(
   libonnx-dev libprotobuf-dev protobuf-compiler
   nlohmann-json3-dev libcli11-dev libgtest-dev
   python3-torch python3-onnx python3-numpy
+  jupyter-nbconvert python3-ipykernel python3-nbformat python3-matplotlib
 )
 
 strata_install_packages() {
