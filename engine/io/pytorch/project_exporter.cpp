@@ -178,7 +178,9 @@ std::string readme(const ProjectInfo& p) {
        "of one step: each process takes `batch / N` of it (a `DistributedSampler` deals Strata's "
        "order round-robin) and `DistributedDataParallel` averages the gradients, so the run "
        "computes the steps of a single process. `--batch` must be a multiple of N. The backend "
-       "is gloo on CPU and nccl with CUDA; process 0 validates, logs and saves.\n"
+       "is gloo on CPU and nccl with CUDA; process 0 validates, logs and saves. Debian 12's "
+       "torchrun (PyTorch 1.13 on Python 3.11) stops at start with `AttributeError: "
+       "'NoneType' object has no attribute 'get'`; give it `--redirects 2 --tee 2`.\n"
     << "- **Log.** `--log CSV` writes `step,epoch,loss,val_loss,accuracy,lr,samples_per_s`, "
        "one row per step, as `strata-cli train --log`.\n"
     << "- **Checkpoints** are safetensors with Strata's keys; the optimizer state goes next to "
@@ -234,7 +236,7 @@ Status exportPyTorchProject(const GraphDocument& doc, const Model& model,
   if (!request) return request.status();
   auto data = makeDataSet(*spec, *request, settings->seed);
   if (!data) return Status::error("data " + data.message());
-  info.description = data->description;
+  info.description = pyproject::fill(data->description, {{*spec, info.settings.data}});
   info.samples = data->size();
   const DataSplit split = data->split(settings->valSplit, settings->seed, settings->shuffle);
   info.trainSamples = static_cast<int64_t>(split.train.size());

@@ -38,8 +38,8 @@ from data import StrataSampler, load_dataset
 from model import Model
 
 args = train.parse_args([])  # the graph's training settings; change any of them here
+torch.manual_seed(args.seed)  # dropout masks
 args.steps = 200  # a short run for the class; 0 trains for args.epochs epochs
-torch.manual_seed(args.seed)
 )PY";
 
 constexpr const char* kData = R"PY(dataset = load_dataset(args.seed)
