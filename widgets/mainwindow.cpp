@@ -163,6 +163,8 @@ void MainWindow::createActions() {
   connect(makeAction("exportPyTorch", tr("Export &PyTorch Code\u2026"),
                      Qt::CTRL | Qt::ALT | Qt::Key_P),
           &QAction::triggered, m_onnx, &OnnxTransfer::chooseExportPyTorch);
+  connect(makeAction("exportPyTorchProject", tr("Export PyTorch &Training Project\u2026")),
+          &QAction::triggered, m_onnx, &OnnxTransfer::chooseExportPyTorchProject);
   connect(makeAction("importOnnx", tr("&Import ONNX\u2026"), Qt::CTRL | Qt::ALT | Qt::Key_I),
           &QAction::triggered, m_onnx, &OnnxTransfer::chooseImport);
   QAction* quit = makeAction("quit", tr("&Quit"), QKeySequence::Quit);
@@ -237,6 +239,7 @@ void MainWindow::createMenus() {
   file->addAction(action("export"));
   file->addAction(action("exportOnnx"));
   file->addAction(action("exportPyTorch"));
+  file->addAction(action("exportPyTorchProject"));
   file->addAction(action("importOnnx"));
   file->addSeparator();
   file->addAction(action("quit"));
@@ -572,7 +575,7 @@ void MainWindow::updateTitle() {
 QStringList MainWindow::canvasActionNames() const {
   // The edit actions keep the enabled state EditorActions gives them (from the selection).
   return {"zoomIn", "zoomOut", "zoomReset", "fit", "save", "saveAs", "export",
-          "exportOnnx", "exportPyTorch"};
+          "exportOnnx", "exportPyTorch", "exportPyTorchProject"};
 }
 
 void MainWindow::updateActions() {

@@ -20,9 +20,11 @@
 #include "io/onnx/exporter.h"
 #include "io/onnx/importer.h"
 #include "io/pytorch/exporter.h"
+#include "io/pytorch/project_exporter.h"
 #include "io/safetensors.h"
 #include "mainwindow.h"
 #include "trainingcontroller.h"
+#include "train/train_settings.h"
 #include "trainingworkbench.h"
 
 namespace strata::gui {
@@ -36,10 +38,11 @@ constexpr int kStatusMs = 8000;
 
 // Everything one job needs and produces; the worker thread touches only this, never a QObject.
 struct OnnxTransfer::Job {
-  enum class Kind { Export, ExportPyTorch, Import } kind = Kind::Export;
+  enum class Kind { Export, ExportPyTorch, ExportPyTorchProject, Import } kind = Kind::Export;
   GraphDocument doc;                  // export: the snapshot; import: the imported graph
   std::vector<NamedTensor> weights;   // export: trained weights (maybe none); import: imported
-  std::string onnxPath;               // export: the file written (.onnx or .py)
+  std::string onnxPath;               // export: the file (.onnx, .py) or project folder written
+  std::string dataDir;                // PyTorch project: where the graph's data files are
   std::string graphPath;              // import only
   std::string weightsPath;            // import, PyTorch export: the weights written
   bool ok = false;
@@ -81,6 +84,17 @@ void exportJob(J& job) {
     if (!job.trained) (*model)->resetParameters(0);
   }
   job.tensorCount = (*model)->parameters().size();
+  if (job.kind == J::Kind::ExportPyTorchProject) {
+    if (!job.trained) {  // the init `strata-cli train` starts from: the graph's seed
+      auto settings = TrainSettings::merged(job.doc.training, nlohmann::json::object());
+      if (settings) (*model)->resetParameters(settings->seed);
+    }
+    const Status s = exportPyTorchProject(job.doc, **model, (*model)->parameters(), job.dataDir,
+                                          job.onnxPath);
+    job.ok = bool(s);
+    if (!s) job.message = s.message();
+    return;
+  }
   if (job.kind == J::Kind::ExportPyTorch) {
     Status s = exportPyTorch(job.doc, **model, job.onnxPath);
     if (s)
@@ -175,6 +189,21 @@ bool OnnxTransfer::exportPyTorchTo(const QString& pythonPath) {
   return start(std::move(job), tr("Exporting %1\u2026").arg(QFileInfo(pythonPath).fileName()));
 }
 
+bool OnnxTransfer::exportPyTorchProjectTo(const QString& dir) {
+  if (isBusy() || m_window->model()->isEmpty()) return false;
+  auto job = std::make_shared<Job>();
+  job->kind = Job::Kind::ExportPyTorchProject;
+  job->doc = m_window->model()->document();
+  job->onnxPath = dir.toStdString();
+  const QString current = m_window->currentFile();
+  if (!current.isEmpty()) job->dataDir = QFileInfo(current).absolutePath().toStdString();
+  if (auto* bench = m_window->findChild<TrainingWorkbench*>()) {
+    if (bench->controller() && bench->controller()->hasWeights())
+      job->weights = bench->controller()->currentWeights();
+  }
+  return start(std::move(job), tr("Exporting %1\u2026").arg(QFileInfo(dir).fileName()));
+}
+
 bool OnnxTransfer::importFrom(const QString& onnxPath, const QString& graphPath) {
   if (isBusy()) return false;
   auto job = std::make_shared<Job>();
@@ -233,6 +262,9 @@ void OnnxTransfer::onJobDone() {
       } else if (job->kind == Job::Kind::ExportPyTorch) {
         QFile::remove(QString::fromStdString(job->onnxPath));
         QFile::remove(QString::fromStdString(job->weightsPath));
+      } else if (job->kind == Job::Kind::ExportPyTorchProject) {
+        // The folder did not exist or was empty before: all of it is the job's.
+        QDir(QString::fromStdString(job->onnxPath)).removeRecursively();
       } else {
         QFile::remove(QString::fromStdString(job->graphPath));
         QFile::remove(QString::fromStdString(job->weightsPath));
@@ -245,6 +277,7 @@ void OnnxTransfer::onJobDone() {
   }
   if (job->kind == Job::Kind::Export) finishExport(*job);
   else if (job->kind == Job::Kind::ExportPyTorch) finishExportPyTorch(*job);
+  else if (job->kind == Job::Kind::ExportPyTorchProject) finishExportPyTorchProject(*job);
   else finishImport(*job);
 }
 
@@ -279,6 +312,21 @@ void OnnxTransfer::finishExportPyTorch(const Job& job) {
                QFileInfo(QString::fromStdString(job.weightsPath)).fileName())
           .arg(job.tensorCount)
           .arg(weights);
+  m_window->statusBar()->showMessage(message, kStatusMs);
+  emit finished(true, message);
+}
+
+void OnnxTransfer::finishExportPyTorchProject(const Job& job) {
+  const QString dir = QString::fromStdString(job.onnxPath);
+  if (!job.ok) {
+    fail(tr("Cannot export the PyTorch training project"),
+         tr("%1: %2").arg(dir, QString::fromStdString(job.message)));
+    return;
+  }
+  const QString weights = job.trained ? tr("trained weights") : tr("the seeded init");
+  const QString message =
+      tr("Exported the PyTorch training project %1 (train.py, train.ipynb; starts from %2)")
+          .arg(QFileInfo(dir).fileName(), weights);
   m_window->statusBar()->showMessage(message, kStatusMs);
   emit finished(true, message);
 }
@@ -343,6 +391,20 @@ void OnnxTransfer::chooseExportPyTorch() {
   if (path.isEmpty()) return;
   if (QFileInfo(path).suffix().isEmpty()) path += QStringLiteral(".py");
   if (!exportPyTorchTo(path) && !isBusy())
+    m_window->statusBar()->showMessage(tr("Nothing to export: the graph is empty"), kStatusMs);
+}
+
+void OnnxTransfer::chooseExportPyTorchProject() {
+  // A folder that does not exist yet (or an empty one): the project is written into it.
+  const QString current = m_window->currentFile();
+  const QString base = current.isEmpty() ? m_window->model()->displayName()
+                                         : QFileInfo(current).completeBaseName();
+  const QString start =
+      (current.isEmpty() ? QDir::current() : QFileInfo(current).dir()).filePath(base + "-pytorch");
+  const QString dir = QFileDialog::getSaveFileName(m_window, tr("Export PyTorch Training Project"),
+                                                   start, tr("Folders (*)"));
+  if (dir.isEmpty()) return;
+  if (!exportPyTorchProjectTo(dir) && !isBusy())
     m_window->statusBar()->showMessage(tr("Nothing to export: the graph is empty"), kStatusMs);
 }
 

@@ -1,6 +1,7 @@
-// File > Export ONNX, File > Export PyTorch and File > Import ONNX for a MainWindow: the engine's
-// exporters and importer run on a worker thread over a snapshot, behind a busy QProgressDialog (Cancel abandons the
-// result); success goes to the status bar, failure to MainWindow::reportError.
+// File > Export ONNX, File > Export PyTorch (code or a training project) and File > Import ONNX
+// for a MainWindow: the engine's exporters and importer run on a worker thread over a snapshot,
+// behind a busy QProgressDialog (Cancel abandons the result); success goes to the status bar,
+// failure to MainWindow::reportError.
 #pragma once
 
 #include <QObject>
@@ -31,12 +32,17 @@ class OnnxTransfer final : public QObject {
   // ONNX (trained, else the seeded init) next to it as <name>.safetensors, whose keys the
   // generated module loads with load_state_dict.
   bool exportPyTorchTo(const QString& pythonPath);
+  // Starts writing a PyTorch training project (docs/pytorch-project.md) into `dir`, which must
+  // not exist or be empty: it starts from the trained weights when they fit the graph, else
+  // from the init `strata-cli train` would use; data files are found next to the graph's file.
+  bool exportPyTorchProjectTo(const QString& dir);
   // Starts importing `onnxPath`: writes the graph to `graphPath` and its weights next to it
   // (<name>.safetensors), then opens the graph as File > Open would.
   bool importFrom(const QString& onnxPath, const QString& graphPath);
   // The menu actions: ask for the paths, then the above.
   void chooseExport();
   void chooseExportPyTorch();
+  void chooseExportPyTorchProject();
   void chooseImport();
 
   bool isBusy() const { return m_thread != nullptr; }
@@ -54,6 +60,7 @@ class OnnxTransfer final : public QObject {
   void finishExport(const Job& job);
   void finishImport(const Job& job);
   void finishExportPyTorch(const Job& job);
+  void finishExportPyTorchProject(const Job& job);
   void fail(const QString& title, const QString& message);
 
   MainWindow* m_window = nullptr;

@@ -1,7 +1,9 @@
-// File > Export / Import ONNX and File > Export PyTorch Code through OnnxTransfer: a sample exported to .onnx reads back with
-// the engine importer, imports into the window with the same nodes and weights, a malformed file
-// reports an error naming it and keeps the graph, and the event loop runs while a job works.
+// File > Export / Import ONNX and File > Export PyTorch Code / Training Project through
+// OnnxTransfer: a sample exported to .onnx reads back with the engine importer, imports into the
+// window with the same nodes and weights, a malformed file reports an error naming it and keeps
+// the graph, a PyTorch project folder gets its files, and the event loop runs while a job works.
 #include <QApplication>
+#include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QSignalSpy>
@@ -173,9 +175,38 @@ class TestOnnxTransfer final : public QObject {
     QVERIFY2(window.lastError().contains(QStringLiteral("x.py")), qPrintable(window.lastError()));
   }
 
+  void exportPyTorchProjectWritesTheFolder() {
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    MainWindow window;
+    QVERIFY(window.openFile(sample(QStringLiteral("series-gru.strata"))));
+    QSignalSpy spy(window.onnx(), &OnnxTransfer::finished);
+    const QString project = dir.filePath(QStringLiteral("gru-pytorch"));
+    QVERIFY(window.onnx()->exportPyTorchProjectTo(project));
+    const auto [ok, message] = waitDone(window.onnx(), spy);
+    QVERIFY2(ok, qPrintable(message));
+    // The csv file named relative to the graph was found next to it and copied.
+    for (const char* f : {"model.py", "data.py", "train.py", "train.ipynb", "README.md",
+                          "initial.safetensors", "data/series.csv"})
+      QVERIFY2(QFileInfo::exists(project + QLatin1Char('/') + QLatin1String(f)), f);
+
+    // A folder that is not empty is refused with the reason; its file stays.
+    QFile keep(dir.filePath(QStringLiteral("full/keep.txt")));
+    QVERIFY(QDir(dir.path()).mkpath(QStringLiteral("full")));
+    QVERIFY(keep.open(QIODevice::WriteOnly));
+    keep.close();
+    QVERIFY(window.onnx()->exportPyTorchProjectTo(dir.filePath(QStringLiteral("full"))));
+    const auto [ok2, message2] = waitDone(window.onnx(), spy);
+    QVERIFY(!ok2);
+    QVERIFY2(window.lastError().contains(QStringLiteral("not empty")),
+             qPrintable(window.lastError()));
+    QVERIFY(keep.exists());
+  }
+
   void menuActions() {
     MainWindow window;
     QVERIFY(window.action(QStringLiteral("exportPyTorch")));
+    QVERIFY(window.action(QStringLiteral("exportPyTorchProject")));
     QVERIFY(window.action(QStringLiteral("exportOnnx")));
     QVERIFY(window.action(QStringLiteral("importOnnx")));
     QVERIFY(!window.action(QStringLiteral("exportOnnx"))->shortcut().isEmpty());
