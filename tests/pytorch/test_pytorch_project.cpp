@@ -252,6 +252,18 @@ TEST(PyTorchProject, NotebookExecutes) {
           " --length 10");
 }
 
+// docs/examples/char-lstm-project is what the exporter writes today for samples/char-lstm.
+TEST(PyTorchProject, DocsExampleIsCurrent) {
+  ScratchDir dir("strata-project-doc");
+  const std::string project = dir.file("p");
+  mustRun(cli() + " export " + q(test::sourceDir() + "/samples/char-lstm.strata") +
+          " --pytorch-project " + q(project));
+  const std::string example = test::sourceDir() + "/docs/examples/char-lstm-project/";
+  for (const char* f : {"model.py", "data.py", "train.py", "train.ipynb", "README.md"})
+    EXPECT_EQ(test::readText(example + f), test::readText(project + "/" + f))
+        << f << " differs: re-export it (docs/pytorch-project.md)";
+}
+
 TEST(PyTorchProject, BadInputExitsTwoAndLeavesNothing) {
   ScratchDir dir("strata-project-bad");
   const std::string good = preparedSample(dir, "mlp-sine");

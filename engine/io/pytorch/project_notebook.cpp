@@ -141,8 +141,7 @@ std::string notebookJson(const ProjectInfo& p) {
                       "`python3 train.py` does the same from a shell, and `torchrun` on several "
                       "processes or GPUs (see README.md).");
   add("code", kSetup);
-  add("markdown", "## Data\n\n`" + p.settings.data + "`, as Strata builds it: " + p.description +
-                      ".");
+  add("markdown", "## Data\n\nThe data set as Strata builds it: " + p.description + ".");
   add("code", std::string(kData) + (p.textModel ? kShowText : ""));
   add("markdown", "## Model\n\nThe graph as a PyTorch module; its weight names are Strata's.");
   add("code", kModel);

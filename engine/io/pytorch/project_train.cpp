@@ -74,7 +74,8 @@ def parse_args(argv=None):
     p.add_argument("--weights", default=os.path.join(HERE, "initial.safetensors"),
                    help="start from these weights (default: initial.safetensors)")
     p.add_argument("--resume", metavar="CKPT",
-                   help="continue a run saved with --out: its weights, optimizer state and step")
+                   help="continue a run saved with --out (instead of --weights): its weights, "
+                   "optimizer state and step")
     p.add_argument("--out", metavar="CKPT", help="write the trained weights here (.safetensors)")
     p.add_argument("--log", metavar="CSV",
                    help="CSV log, one row per step: " + ",".join(LOG_COLUMNS))
@@ -190,6 +191,7 @@ def learning_rate(step, args, total_steps):
 
 @CORRECT_PREDICTIONS@
 
+
 @torch.no_grad()
 def evaluate(model, dataset, indices, batch, device):
     """(mean loss, accuracy) over the samples `indices`, in batches, dropout off."""
@@ -278,11 +280,12 @@ def main(argv=None):
             optimizer.step()
             step += 1
             row = {"step": step, "epoch": epoch + 1, "loss": loss_value,
-                   "val_loss": float("nan"),
+                   "val_loss": float("nan"), "val_accuracy": float("nan"),
                    "accuracy": stats[1].item() / stats[2].item() if stats[2] else float("nan"),
                    "lr": lr, "samples_per_s": x.shape[0] * world / (time.perf_counter() - started)}
             if rank == 0 and val_idx and (step % val_every == 0 or step == total_steps):
-                row["val_loss"], _ = evaluate(model, dataset, val_idx, args.batch, device)
+                row["val_loss"], row["val_accuracy"] = evaluate(model, dataset, val_idx,
+                                                                args.batch, device)
                 best_val = min(best_val, row["val_loss"])
             if log:
                 log.write(",".join(f"{row[c]:.9g}" if isinstance(row[c], float) else str(row[c])
@@ -290,7 +293,7 @@ def main(argv=None):
             if step % steps_per_epoch == 0 or step == total_steps:
                 parts = [f"epoch {epoch + 1}/{epochs}", f"step {step}/{total_steps}",
                          f"loss {loss_value:.6g}"]
-                parts += [f"{k} {row[k]:.6g}" for k in ("val_loss", "accuracy")
+                parts += [f"{k} {row[k]:.6g}" for k in ("val_loss", "accuracy", "val_accuracy")
                           if not math.isnan(row[k])]
                 parts += [f"lr {lr:.6g}", f"samples/s {row['samples_per_s']:.0f}"]
                 say("  ".join(parts))
