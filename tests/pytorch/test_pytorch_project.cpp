@@ -13,6 +13,7 @@
 // against the terms' size, not the mean's.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
