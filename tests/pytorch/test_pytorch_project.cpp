@@ -21,6 +21,8 @@
 #include <sstream>
 #include <vector>
 
+#include <unistd.h>
+
 #include <nlohmann/json.hpp>
 
 #include "common/testenv.h"
@@ -160,6 +162,8 @@ TEST(PyTorchProject, TenStepsMatchStrataForEverySample) {
 // Debian's torchrun 1.13, whose defaults ("0") fail to parse (see docs/pytorch-project.md).
 TEST(PyTorchProject, TorchrunCheckpointRunsInStrata) {
   ScratchDir dir("strata-project-ddp");
+  // Not torchrun's default port, which another run on the machine may hold.
+  const int port = 20000 + static_cast<int>(getpid() % 20000);
   for (const std::string name : {"char-lstm", "transformer-reverse"}) {
     SCOPED_TRACE(name);
     const std::string graph = preparedSample(dir, name);
@@ -168,7 +172,7 @@ TEST(PyTorchProject, TorchrunCheckpointRunsInStrata) {
     const std::string steps = " --steps 3 --shuffle off --batch 8 --val-split 0.01";
     mustRun("cd " + q(project) +
             " && OMP_NUM_THREADS=1 /usr/bin/torchrun --nproc_per_node=2 --redirects 2 --tee 2 "
-            "train.py" + steps + " --out " + q(ckpt) + " --log " + q(dir.file(name + "-ddp.csv")));
+            "--master_port " + std::to_string(port) + " train.py" + steps + " --out " + q(ckpt) + " --log " + q(dir.file(name + "-ddp.csv")));
     ASSERT_TRUE(fs::exists(ckpt));
     EXPECT_TRUE(fs::exists(dir.file(name + "-ddp.optim.safetensors")));
     // Two processes with 4 samples each compute Strata's steps of 8.
