@@ -165,7 +165,7 @@ def load_dataset(seed):
     """The CSV file's columns as Strata's csv:FILE reads them: a first row without numbers is
     the header, blank lines are skipped. The seed is not used."""
     path = os.path.join(HERE, DATA_FILE)
-    rows = []
+    rows, columns = [], None
     with open(path, encoding="utf-8", newline="") as f:
         lines = f.read().split("\n")
     for line_no, line in enumerate(lines, start=1):
@@ -173,11 +173,12 @@ def load_dataset(seed):
         if cells == [""]:
             continue
         numbers = [_number(c) for c in cells]
-        if not rows and all(v is None for v in numbers):
-            continue  # the header
-        if None in numbers or (rows and len(numbers) != len(rows[0])):
-            raise ValueError(f"{path}: line {line_no} is not {len(rows[0]) if rows else 'a'} "
-                             "comma-separated finite number(s)")
+        if columns is None:
+            columns = len(cells)
+            if all(v is None for v in numbers):
+                continue  # the header
+        if None in numbers or len(numbers) != columns:
+            raise ValueError(f"{path}: line {line_no} is not {columns} comma-separated numbers")
         rows.append(numbers)
     values = np.array(rows, dtype=np.float32)  # [rows, C]
     return _windows(values, SPEC)
