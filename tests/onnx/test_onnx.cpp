@@ -1,7 +1,9 @@
 // ONNX export/import: every sample and a grid of single-layer graphs are exported, checked by
 // onnx.checker (full_check) and run in onnxruntime-node 1.30 at two batch sizes against Strata's
 // forward; export -> import -> export round trips; PyTorch 1.13 exports import and match PyTorch;
-// hostile files fail cleanly. Each external tool starts once per suite.
+// hostile files fail cleanly. Each external tool starts once per suite. Values are judged by the
+// fp32 rule (docs/numerics.md, tests/common/fp32_rule.h): against PyTorch in float64 where it
+// computes the reference, and as two fp32 implementations where onnxruntime does.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -11,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/fp32_rule.h"
 #include "common/testenv.h"
 #include "graph/model.h"
 #include "io/onnx/exporter.h"
@@ -46,15 +49,21 @@ std::vector<float> readFloats(const std::string& path) {
   return v;
 }
 
-// max |a - b| / max(1, |b|): absolute for values of order 1, relative for large ones.
-double maxDiff(const float* a, const float* b, int64_t n) {
-  double m = 0;
-  for (int64_t i = 0; i < n; ++i) {
-    double d = std::fabs(static_cast<double>(a[i]) - b[i]) / std::max(1.0, std::fabs(b[i] * 1.0));
-    if (std::isnan(d)) return 1e30;
-    m = std::max(m, d);
-  }
-  return m;
+// K for a whole graph whose result is compared between two fp32 implementations, with no float64
+// reference to measure its sensitivity: the errors of consecutive layers add up, so K is the sum
+// of every weight's and input's longest sum.
+int64_t graphReduction(const Model& m, const std::map<std::string, Tensor>& in) {
+  int64_t k = 0;
+  for (const auto& p : m.parameters()) k += test::longestSum({p.tensor.shape()});
+  for (const auto& [name, t] : in) k += test::longestSum({t.shape()});
+  return k;
+}
+
+// got against want, both fp32 results (`implementations` as in checkFp32).
+test::Fp32Verdict compareFp32(const float* got, const float* want, int64_t n, int64_t k,
+                              double implementations) {
+  const std::vector<double> ref(want, want + n);
+  return test::checkFp32(got, ref.data(), nullptr, n, k, implementations);
 }
 
 // One graph under test: a single layer fed by Inputs, or a whole sample file.
@@ -230,6 +239,7 @@ std::map<std::string, Tensor> strataOutputs(Model& m, const GraphDocument& doc,
 struct OrtRun {
   std::string name, model;
   std::map<std::string, Tensor> expected;  // by output name
+  int64_t reduction = 1;                   // K of the fp32 rule
 };
 
 class OnnxExport : public ::testing::Test {
@@ -279,13 +289,16 @@ TEST_F(OnnxExport, ChecksRunsInOrtAndRoundTrips) {
       auto in = makeInputs(**model, b, T, rng);
       auto expected = strataOutputs(**model, *doc, in);
       auto again = strataOutputs(**model2, back->doc, in);
+      const int64_t k = graphReduction(**model, in);
       for (const auto& [name, t] : expected) {
         ASSERT_TRUE(again.count(name));
-        EXPECT_LE(maxDiff(again[name].f32(), t.f32(), t.numel()), 1e-6) << name;
+        // The same engine on the imported graph: one fp32 implementation's error at most.
+        const auto v = compareFp32(again[name].f32(), t.f32(), t.numel(), k, 1.0);
+        EXPECT_TRUE(v.ok()) << v.describe(c.name + " round trip " + name);
       }
       ++roundTrips;
       for (const std::string& m : {file, file2}) {
-        OrtRun r{c.name + "/B" + std::to_string(b) + (m == file2 ? "/rt" : ""), m, expected};
+        OrtRun r{c.name + "/B" + std::to_string(b) + (m == file2 ? "/rt" : ""), m, expected, k};
         Json feeds = Json::array(), outs = Json::array();
         const std::string stem = dir.file(c.name + "_" + std::to_string(b) +
                                           (m == file2 ? "_rt" : ""));
@@ -333,16 +346,17 @@ TEST_F(OnnxExport, ChecksRunsInOrtAndRoundTrips) {
       const Tensor& want = runs[i].expected.at(name);
       std::vector<float> got = readFloats(o["file"]);
       ASSERT_EQ(static_cast<int64_t>(got.size()), want.numel()) << runs[i].name << " " << name;
-      double d = maxDiff(got.data(), want.f32(), want.numel());
-      EXPECT_LE(d, 1e-5) << runs[i].name << " output " << name;
+      const auto v = compareFp32(want.f32(), got.data(), want.numel(), runs[i].reduction, 2.0);
+      EXPECT_TRUE(v.ok()) << v.describe(runs[i].name + " output " + name + " (Strata vs ORT)");
+      const double d = v.ratio;
       std::string key = runs[i].name.substr(0, runs[i].name.find('/'));
       worstByCase[key] = std::max(worstByCase[key], d);
       worst = std::max(worst, d);
     }
   }
   for (const auto& [name, d] : worstByCase)
-    std::printf("[onnx] %-22s max diff vs ORT %.3g\n", name.c_str(), d);
-  std::printf("[onnx] %zu ORT runs, worst %.3g\n", runs.size(), worst);
+    std::printf("[onnx] %-22s vs ORT: %.3f of the fp32 bound\n", name.c_str(), d);
+  std::printf("[onnx] %zu ORT runs, worst %.3f of the fp32 bound\n", runs.size(), worst);
 }
 
 TEST(OnnxImport, PyTorchExportsImportAndMatchPyTorch) {
@@ -374,12 +388,14 @@ TEST(OnnxImport, PyTorchExportsImportAndMatchPyTorch) {
     ASSERT_TRUE(r.isOk()) << r.message();
     ASSERT_EQ(r->outputs.size(), 1u);
     const Tensor& y = r->outputs.begin()->second;
-    std::vector<float> want = readFloats(dir.file(name + ".out.bin"));
-    ASSERT_EQ(static_cast<int64_t>(want.size()), y.numel());
-    double d = maxDiff(y.f32(), want.data(), y.numel());
-    std::printf("[onnx] torch %-14s -> %zu nodes, max diff vs PyTorch %.3g\n", name.c_str(),
-                imp->doc.nodes.size(), d);
-    EXPECT_LE(d, 1e-5);
+    // PyTorch's module in float64 is the reference (torch_onnx.py).
+    std::vector<double> ref, spread;
+    ASSERT_TRUE(test::readReference(dir.file(name + ".ref"), y.numel(), ref, spread));
+    const auto v = test::checkFp32(y.f32(), ref.data(), spread.data(), y.numel(),
+                                   c["reduction"].get<int64_t>());
+    std::printf("[onnx] torch %-14s -> %zu nodes, %.3f of the fp32 bound vs float64\n",
+                name.c_str(), imp->doc.nodes.size(), v.ratio);
+    EXPECT_TRUE(v.ok()) << v.describe(name);
     if (name == "lstm_bi2") {  // PyTorch's 2-layer stack comes back as one LSTM, same keys
       EXPECT_EQ(imp->doc.nodes.size(), 3u);
       EXPECT_TRUE(w.count("lstm.weight_hh_l1_reverse"));

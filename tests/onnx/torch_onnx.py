@@ -1,9 +1,17 @@
 # Makes PyTorch 1.13 ONNX exports (opset 17) for the import tests: for each case, OUT/<name>.onnx,
-# OUT/<name>.in.bin (float32 or int64 input, shape in the manifest) and OUT/<name>.out.bin
-# (PyTorch's float32 output); prints a JSON manifest.
-import json, sys
+# OUT/<name>.in.bin (float32 or int64 input, shape in the manifest) and the fp32 rule's float64
+# reference and sensitivity of the module's output, OUT/<name>.ref.f64.bin / .spread.bin
+# (tests/common/fp32_rule.py); prints a JSON manifest (with each case's K as "reduction").
+import copy
+import json
+import os
+import sys
+
 import numpy as np
 import torch
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+import fp32_rule  # noqa: E402  (tests/common/fp32_rule.py)
 
 torch.manual_seed(0)
 out = sys.argv[1]
@@ -63,10 +71,18 @@ for name, (m, dtype, shape) in cases.items():
     path = f"{out}/{name}.onnx"
     torch.onnx.export(m, (x,), path, opset_version=17, input_names=["x"], output_names=["y"],
                       dynamic_axes={"x": dyn, "y": {0: "batch"}})
-    m.eval()
-    with torch.no_grad():
-        y = m(x)
+    m64 = copy.deepcopy(m).double().eval()
+    state = {k: v.double() for k, v in m.state_dict().items()}
+
+    def evaluate(perturb):
+        m64.load_state_dict({k: perturb(v) for k, v in state.items()})
+        with torch.no_grad():
+            return {"y": m64(perturb(x.double()) if dtype == "float" else x)}
+
+    k = fp32_rule.reduction(list(state.values()) + [x])
+    ref, spread = fp32_rule.reference(evaluate, k)
     x.numpy().tofile(f"{out}/{name}.in.bin")
-    y.numpy().astype(np.float32).tofile(f"{out}/{name}.out.bin")
-    manifest.append({"name": name, "dtype": dtype, "shape": shape, "out_shape": list(y.shape)})
+    fp32_rule.save(f"{out}/{name}.ref", ref["y"], spread["y"])
+    manifest.append({"name": name, "dtype": dtype, "shape": shape,
+                     "out_shape": list(ref["y"].shape), "reduction": k})
 print(json.dumps(manifest))

@@ -1,7 +1,8 @@
 // Parity of every op in engine/ops with PyTorch 1.13: forward outputs and the gradients of every
 // float input, on several shapes per op (edge sizes included). All cases go to one Python run
-// (tests/parity/torch_ops.py) through raw .bin files and a JSON manifest; the metric is the one
-// in design.md: max over elements of |a - b| / (|b| + 1e-3) <= 1e-4.
+// (tests/parity/torch_ops.py) through raw .bin files and a JSON manifest. Every element must lie
+// within the fp32 rule's bound (docs/numerics.md, tests/common/fp32_rule.h) of the float64
+// reference; PyTorch's own float32 result is measured by the same rule and reported beside it.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -17,6 +18,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/fp32_rule.h"
 #include "common/testenv.h"
 #include "core/rng.h"
 #include "ops/ops.h"
@@ -27,8 +29,6 @@ using nlohmann::json;
 
 namespace {
 
-constexpr double kTolerance = 1e-4;
-
 using OpFn = std::function<Tensor(const std::vector<Tensor>&)>;
 
 struct Case {
@@ -37,31 +37,24 @@ struct Case {
   std::vector<Tensor> inputs;  // float inputs are differentiated unless listed in noGrad
   std::vector<int> noGrad;
   OpFn fn;
+  int64_t reduction = 1;  // K: the longest sum behind any compared element
+  double scale = 0;       // the largest RMS of a float input or the upstream gradient
   // Engine results.
   Tensor out, gradOut;
   std::vector<Tensor> grads;  // per input; undefined for int64 / noGrad inputs
 };
 
-// One compared tensor. err is the design.md metric against PyTorch's fp32 result. Where it
-// exceeds the tolerance, errExact and noise measure the engine and PyTorch fp32 against the
-// float64 result: near zero (cancellation in sums, saturated tanh/gelu derivatives) PyTorch's
-// own fp32 rounding can exceed 1e-4 under this metric, and then we require the engine to be
-// within the tolerance of the exact value, or within 2x of PyTorch's own error from it
-// ("noise-limited"; printed, so the lead sees every such case).
+// One compared tensor: the engine's and PyTorch fp32's verdicts under the fp32 rule.
 struct Result {
   std::string what;
-  double err = 0, errExact = std::numeric_limits<double>::infinity(), noise = 0;
-  bool noiseLimited() const {
-    return err > kTolerance && errExact <= std::max(kTolerance, 2 * noise);
-  }
-  bool ok() const { return err <= kTolerance || noiseLimited(); }
+  test::Fp32Verdict engine, torch32;
+  bool ok() const { return engine.ok(); }
 };
 
 struct Worst {
-  double err = 0;
+  double ratio = 0, torch32 = 0;
   std::string where = "-";
   int cases = 0;
-  int noiseLimited = 0;
 };
 
 Tensor randn(const Shape& s, Rng& rng, float scale = 1.0f) {
@@ -87,30 +80,10 @@ bool readBin(const std::string& path, Tensor& t) {
   return static_cast<size_t>(in.gcount()) == t.bytes();
 }
 
-// design.md metric; NaN in both at the same place counts as equal.
-double relErr(const Tensor& a, const float* b) {
-  double worst = 0;
-  for (int64_t i = 0; i < a.numel(); ++i) {
-    const double x = a.f32()[i], y = b[i];
-    if (std::isnan(x) && std::isnan(y)) continue;
-    if (std::isnan(x) || std::isnan(y)) return std::numeric_limits<double>::infinity();
-    worst = std::max(worst, std::abs(x - y) / (std::abs(y) + 1e-3));
-  }
-  return worst;
+double rms(const Tensor& t) {
+  std::vector<double> v(t.f32(), t.f32() + t.numel());
+  return test::rootMeanSquare(v.data(), t.numel());
 }
-
-double relErr(const Tensor& a, const std::vector<double>& b) {
-  double worst = 0;
-  for (int64_t i = 0; i < a.numel(); ++i) {
-    const double x = a.f32()[i], y = b[i];
-    if (std::isnan(x) && std::isnan(y)) continue;
-    if (std::isnan(x) || std::isnan(y)) return std::numeric_limits<double>::infinity();
-    worst = std::max(worst, std::abs(x - y) / (std::abs(y) + 1e-3));
-  }
-  return worst;
-}
-
-double relErr(const Tensor& a, const Tensor& b) { return relErr(a, b.f32()); }
 
 json shapeJson(const Shape& s) { return json(s); }
 
@@ -129,9 +102,13 @@ class OpsParity : public ::testing::Test {
     return w;
   }
 
+  // K defaults to the largest input's size, which bounds every sum an op performs; ops whose
+  // sums are shorter (matmul, linear) pass their own.
   static void add(const std::string& op, json params, std::vector<Tensor> inputs, OpFn fn,
-                  std::vector<int> noGrad = {}) {
+                  std::vector<int> noGrad = {}, int64_t reduction = 0) {
     Case c;
+    for (const Tensor& t : inputs) c.reduction = std::max(c.reduction, t.numel());
+    if (reduction > 0) c.reduction = reduction;
     c.name = op + "_" + std::to_string(cases().size());
     c.op = op;
     c.params = std::move(params);
@@ -173,6 +150,9 @@ class OpsParity : public ::testing::Test {
         continue;
       }
       c.gradOut = randn(c.out.shape(), rng);
+      for (const Tensor& t : c.inputs)
+        if (t.dtype() == DType::Float32) c.scale = std::max(c.scale, rms(t));
+      c.scale = std::max(c.scale, rms(c.gradOut));
       if (c.out.requiresGrad()) c.out.backward(c.gradOut);
       for (size_t i = 0; i < leaves.size(); ++i) {
         Tensor g;
@@ -184,6 +164,7 @@ class OpsParity : public ::testing::Test {
       writeBin(dir.file(gfile), c.gradOut);
       manifest["cases"].push_back({{"name", c.name},
                                    {"op", c.op},
+                                   {"reduction", c.reduction},
                                    {"params", c.params},
                                    {"inputs", inputs},
                                    {"gradOut",
@@ -224,25 +205,23 @@ class OpsParity : public ::testing::Test {
       auto check = [&](const Tensor& mine, const std::string& stem, const std::string& what) {
         Result r;
         r.what = c.name + " " + what + " " + shapeToString(mine.shape());
-        Tensor ref = Tensor::empty(mine.shape());
-        r.err = readBin(dir.file(stem + ".bin"), ref) ? relErr(mine, ref)
-                                                      : std::numeric_limits<double>::infinity();
-        if (r.err > kTolerance) {
-          // Is PyTorch's own fp32 result that far from the exact (float64) one here?
-          std::vector<double> exact(static_cast<size_t>(mine.numel()));
-          std::ifstream in(dir.file(stem + ".f64.bin"), std::ios::binary);
-          in.read(reinterpret_cast<char*>(exact.data()),
-                  static_cast<std::streamsize>(exact.size() * sizeof(double)));
-          if (in.gcount() == static_cast<std::streamsize>(exact.size() * sizeof(double))) {
-            r.errExact = relErr(mine, exact);
-            r.noise = relErr(ref, exact);
-          }
+        std::vector<double> ref, spread;
+        Tensor torch32 = Tensor::empty(mine.shape());
+        if (!test::readReference(dir.file(stem), mine.numel(), ref, spread) ||
+            !readBin(dir.file(stem + ".bin"), torch32)) {
+          r.engine.ratio = std::numeric_limits<double>::infinity();
+          r.engine.at = 0;
+        } else {
+          r.engine = test::checkFp32(mine.f32(), ref.data(), spread.data(), mine.numel(),
+                                     c.reduction, 1.0, c.scale);
+          r.torch32 = test::checkFp32(torch32.f32(), ref.data(), spread.data(), mine.numel(),
+                                      c.reduction, 1.0, c.scale);
         }
-        if (r.err > w.err || w.where == "-") {
-          w.err = r.err;
+        if (r.engine.ratio > w.ratio || w.where == "-") {
+          w.ratio = r.engine.ratio;
           w.where = r.what;
         }
-        if (r.noiseLimited()) ++w.noiseLimited;
+        w.torch32 = std::max(w.torch32, r.torch32.ratio);
         results()[c.op].push_back(r);
       };
       check(c.out, c.name + ".out", "output");
@@ -252,17 +231,14 @@ class OpsParity : public ::testing::Test {
     }
   }
 
+  // The ratios are |error| / bound (<= 1 passes): how close each op came to the fp32 bound, and
+  // how close PyTorch's own float32 result came to it.
   static void TearDownTestSuite() {
-    std::printf("\nOps parity vs PyTorch (worst |a-b|/(|b|+1e-3) per op, tolerance %.0e):\n",
-                kTolerance);
+    std::printf("\nOps parity vs float64 (worst |error| / fp32 bound per op; PyTorch fp32 "
+                "beside):\n");
     for (const auto& [op, w] : worst())
-      std::printf("  %-13s %2d cases  worst %.3e  (%s)\n", op.c_str(), w.cases, w.err,
-                  w.where.c_str());
-    for (const auto& [op, rs] : results())
-      for (const Result& r : rs)
-        if (r.noiseLimited())
-          std::printf("  noise-limited: %s  vs fp32 %.2e; vs float64: engine %.2e, PyTorch fp32 "
-                      "%.2e\n", r.what.c_str(), r.err, r.errExact, r.noise);
+      std::printf("  %-13s %2d cases  engine %.3f  torch fp32 %.3f  (%s)\n", op.c_str(), w.cases,
+                  w.ratio, w.torch32, w.where.c_str());
   }
 
   static std::map<std::string, std::vector<Result>>& results() {
@@ -275,9 +251,7 @@ class OpsParity : public ::testing::Test {
     const auto& rs = results()[op];
     ASSERT_FALSE(rs.empty()) << "no parity results for " << op;
     for (const Result& r : rs)
-      EXPECT_TRUE(r.ok()) << op << ": " << r.what << ": " << r.err << " vs PyTorch fp32 (tolerance "
-                          << kTolerance << "); vs float64: engine " << r.errExact
-                          << ", PyTorch fp32 " << r.noise;
+      EXPECT_TRUE(r.ok()) << op << ": " << r.engine.describe(r.what);
   }
 };
 
@@ -299,8 +273,12 @@ void OpsParity::buildCases() {
                                      {{3, 1, 6}, {6, 9}, false, false},
                                      {{4, 32, 64}, {64, 48}, false, false},
                                      {{4, 64, 32}, {4, 48, 64}, true, true}})
+    // Sums: the inner dimension (forward), each output dimension (dA, dB), and the batch when
+    // B is broadcast over it (dB): at most every dimension times the batch.
     add("matmul", {{"transA", m.ta}, {"transB", m.tb}}, {randn(m.a, rng), randn(m.b, rng)},
-        [m](const std::vector<Tensor>& x) { return ops::matmul(x[0], x[1], m.ta, m.tb); });
+        [m](const std::vector<Tensor>& x) { return ops::matmul(x[0], x[1], m.ta, m.tb); }, {},
+        std::max(numel(m.a) / std::min(m.a.end()[-1], m.a.end()[-2]),
+                 numel(m.b) / std::min(m.b.end()[-1], m.b.end()[-2])));
   struct Lin {
     Shape x;
     int64_t out;
@@ -315,9 +293,10 @@ void OpsParity::buildCases() {
                                        {{8, 16, 128}, 96, true}}) {
     std::vector<Tensor> in{randn(l.x, rng), randn({l.out, l.x.back()}, rng, 0.3f)};
     if (l.bias) in.push_back(randn({l.out}, rng));
+    const int64_t rows = numel(l.x) / l.x.back();  // dW and db sum over the rows
     add("linear", {}, in, [](const std::vector<Tensor>& x) {
       return ops::linear(x[0], x[1], x.size() > 2 ? x[2] : Tensor());
-    });
+    }, {}, std::max({rows, l.x.back(), l.out}));
   }
   // Elementwise.
   for (const Shape& s : std::vector<Shape>{{}, {1}, {2, 3, 4}, {5, 17}}) {

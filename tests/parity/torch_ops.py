@@ -3,12 +3,11 @@
 
 Usage: torch_ops.py DIR. Reads DIR/manifest.json, written by the C++ test: a list of cases, each
 with an op name, op params, input .bin files (raw little-endian float32/int64, C order) and an
-upstream gradient for the op's output. For each case it writes <case>.out.bin (the forward
-output) and <case>.grad<i>.bin (the gradient of float input i, via torch.autograd with that
-upstream gradient), float32 as computed by PyTorch in float32; and the same computed in float64
-as <case>.out.f64.bin / <case>.grad<i>.f64.bin (float64 files), which the test uses to tell
-fp32 rounding noise near zero from real mismatches. One process serves all cases: importing
-torch costs about 2 s.
+upstream gradient for the op's output. For each case it writes the forward output and the
+gradient of every float input (via torch.autograd with that upstream gradient) as the fp32 rule's
+float64 reference and sensitivity (<case>.out.f64.bin / .spread.bin, <case>.grad<i>.f64.bin /
+.spread.bin; tests/common/fp32_rule.py), and PyTorch's own float32 result as <case>.out.bin /
+<case>.grad<i>.bin for the report. One process serves all cases: importing torch costs ~2 s.
 """
 import json
 import os
@@ -22,6 +21,9 @@ try:
 except ImportError as e:  # the C++ test turns this into a failure with the message
     print(f"torch_ops.py: cannot import torch with {sys.executable}: {e}", file=sys.stderr)
     sys.exit(3)
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+import fp32_rule  # noqa: E402  (tests/common/fp32_rule.py)
 
 DTYPES = {"float32": np.float32, "int64": np.int64}
 
@@ -95,26 +97,35 @@ def forward(op, p, xs):
     raise ValueError(f"unknown op {op}")
 
 
-def run_case(d, case, dtype, suffix):
+def evaluate(d, case, dtype, perturb):
+    """Forward and backward of one case in dtype; returns {"out": y, "grad<i>": dx_i}."""
     xs = []
     for spec in case["inputs"]:
         t = load(d, spec)
         if spec["dtype"] == "float32":
-            t = t.to(dtype)
+            t = perturb(t.to(dtype))
             if spec.get("grad", True):
                 t.requires_grad_(True)
         xs.append(t)
     y = forward(case["op"], case["params"], xs)
-    out_type = np.float32 if dtype == torch.float32 else np.float64
-    y.detach().numpy().astype(out_type).tofile(os.path.join(d, case["name"] + suffix))
-    g = load(d, case["gradOut"]).to(dtype)
+    result = {"out": y.detach()}
+    g = perturb(load(d, case["gradOut"]).to(dtype))
     if y.requires_grad:
         y.backward(g.reshape(y.shape))
     for i, t in enumerate(xs):
         if t.requires_grad:
-            grad = t.grad if t.grad is not None else torch.zeros_like(t)
-            name = f"{case['name']}.grad{i}" + suffix[len(".out"):]
-            grad.numpy().astype(out_type).tofile(os.path.join(d, name))
+            result[f"grad{i}"] = t.grad if t.grad is not None else torch.zeros_like(t)
+    return result
+
+
+def run_case(d, case):
+    # PyTorch in float32, for context in the report; the asserted reference is float64.
+    for what, v in evaluate(d, case, torch.float32, fp32_rule.Perturb()).items():
+        v.detach().numpy().astype("<f4").tofile(os.path.join(d, f"{case['name']}.{what}.bin"))
+    ref, spread = fp32_rule.reference(lambda p: evaluate(d, case, torch.float64, p),
+                                      case["reduction"])
+    for what in ref:
+        fp32_rule.save(os.path.join(d, f"{case['name']}.{what}"), ref[what], spread[what])
 
 
 def main():
@@ -123,8 +134,7 @@ def main():
         manifest = json.load(f)
     torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "2")))
     for case in manifest["cases"]:
-        run_case(d, case, torch.float32, ".out.bin")
-        run_case(d, case, torch.float64, ".out.f64.bin")
+        run_case(d, case)
     print(f"torch_ops.py: {len(manifest['cases'])} cases, torch {torch.__version__}")
 
 

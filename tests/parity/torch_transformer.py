@@ -5,8 +5,9 @@ Usage: torch_transformer.py DIR. DIR/manifest.json lists the cases the C++ side 
 resolved params and raw little-endian float32 tensors (inputs, parameters by state_dict key, and
 the upstream gradient of every output). For each case this builds the PyTorch module, loads the
 parameters by key, runs forward and backward (loss = sum over outputs of <output, upstream>) and
-writes, for dtype float64 (the asserted reference) and float32 (for context), raw little-endian
-float64 files <case>.<tag>.<what>.bin with what = out.<port> | grad.<input> | grad.<param key>.
+writes the fp32 rule's float64 reference and sensitivity (<case>.ref64.<what>.f64.bin and
+.spread.bin, tests/common/fp32_rule.py) and, for context, PyTorch's float32 result as float64
+values (<case>.ref32.<what>.bin), with what = out.<port> | grad.<input> | grad.<param key>.
 All cases run in this one process (importing torch costs ~2 s).
 """
 import json
@@ -16,6 +17,9 @@ import sys
 
 import numpy as np
 import torch
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+import fp32_rule  # noqa: E402  (tests/common/fp32_rule.py)
 
 
 def load(d, spec):
@@ -90,13 +94,16 @@ def forward(case, module, x, params, dtype):
     raise ValueError(layer)
 
 
-def run_case(d, case, dtype, tag):
+def evaluate(d, case, dtype, perturb):
+    """Forward and backward of one case in dtype, every float input, parameter and upstream
+    gradient passed through perturb; returns {what: tensor}, what = out.<port> | grad.<input> |
+    grad.<param key>."""
     module = build(case)
     params = {}
     if module is not None:
         module = module.to(dtype)
         module.train()  # dropout is 0; grad mode keeps PyTorch off its inference fast paths
-        state = {k: torch.from_numpy(load(d, s)).to(dtype)
+        state = {k: perturb(torch.from_numpy(load(d, s)).to(dtype))
                  for k, s in case.get("parameters", {}).items()}
         missing = set(module.state_dict().keys()) ^ set(state.keys())
         if missing:
@@ -105,35 +112,28 @@ def run_case(d, case, dtype, tag):
         params = dict(module.named_parameters())
     else:
         for k, s in case.get("parameters", {}).items():
-            params[k] = torch.from_numpy(load(d, s)).to(dtype).requires_grad_(True)
+            params[k] = perturb(torch.from_numpy(load(d, s)).to(dtype)).requires_grad_(True)
     x = {}
     for k, s in case["inputs"].items():
         a = load(d, s)
         if s.get("mask"):
             x[k] = a
         else:
-            x[k] = torch.from_numpy(a).to(dtype).requires_grad_(True)
+            x[k] = perturb(torch.from_numpy(a).to(dtype)).requires_grad_(True)
     outs = forward(case, module, x, params, dtype)
     loss = 0
     for port, g in case["upstream"].items():
-        loss = loss + (outs[port] * torch.from_numpy(load(d, g)).to(dtype)).sum()
+        loss = loss + (outs[port] * perturb(torch.from_numpy(load(d, g)).to(dtype))).sum()
     loss.backward()
-    written = []
-
-    def save(what, t):
-        name = "%s.%s.%s.bin" % (case["name"], tag, what)
-        t.detach().to(torch.float64).contiguous().numpy().astype("<f8").tofile(
-            os.path.join(d, name))
-        written.append(what)
-
+    result = {}
     for port, t in outs.items():
-        save("out." + port, t)
+        result["out." + port] = t.detach()
     for k, t in x.items():
         if torch.is_tensor(t):
-            save("grad." + k, t.grad if t.grad is not None else torch.zeros_like(t))
+            result["grad." + k] = t.grad if t.grad is not None else torch.zeros_like(t)
     for k, t in params.items():
-        save("grad." + k, t.grad if t.grad is not None else torch.zeros_like(t))
-    return written
+        result["grad." + k] = t.grad if t.grad is not None else torch.zeros_like(t)
+    return result
 
 
 def main():
@@ -143,9 +143,15 @@ def main():
     torch.manual_seed(0)
     result = {"torch": torch.__version__, "cases": {}}
     for case in manifest["cases"]:
-        written = run_case(d, case, torch.float64, "ref64")
-        run_case(d, case, torch.float32, "ref32")
-        result["cases"][case["name"]] = written
+        ref, spread = fp32_rule.reference(
+            lambda p: evaluate(d, case, torch.float64, p), case["reduction"])
+        for what in ref:
+            fp32_rule.save(os.path.join(d, "%s.ref64.%s" % (case["name"], what)), ref[what],
+                           spread[what])
+        for what, t in evaluate(d, case, torch.float32, fp32_rule.Perturb()).items():
+            t.detach().to(torch.float64).contiguous().numpy().astype("<f8").tofile(
+                os.path.join(d, "%s.ref32.%s.bin" % (case["name"], what)))
+        result["cases"][case["name"]] = sorted(ref)
     with open(os.path.join(d, "result.json"), "w") as f:
         json.dump(result, f)
     print("torch %s: %d cases" % (torch.__version__, len(manifest["cases"])))

@@ -3,14 +3,17 @@
 Usage: torch_export_check.py MANIFEST.json. The manifest lists cases, each with the exported .py
 file, a Strata safetensors checkpoint, the inputs (.npy, by Input node id, in forward order), the
 Strata outputs (.npy, in forward's return order), and optionally Strata's prediction and a target
-(.npy) with Strata's loss. For every case this prints one line:
-  RESULT <name> OK <max abs diff> <max rel diff> <loss rel diff or -1>
+(.npy) with Strata's loss. The module runs in float64 on the checkpoint's values; the fp32 rule's
+reference and sensitivity (tests/common/fp32_rule.py) of every output (<stem>.out<i>) and of the
+loss (<stem>.loss) are written for the C++ test to judge Strata's values by. For every case this
+prints one line:
+  RESULT <name> OK <K>
   RESULT <name> FAIL <reason>
-The relative metric is design.md's: max over elements of |a - b| / (|b| + 1e-3), b = PyTorch.
 The safetensors file is parsed by hand (8-byte little-endian header length, JSON header, raw
 little-endian data): there is no safetensors package here.
 """
 import json
+import os
 import py_compile
 import struct
 import sys
@@ -18,6 +21,9 @@ import traceback
 
 import numpy as np
 import torch
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+import fp32_rule  # noqa: E402  (tests/common/fp32_rule.py)
 
 torch.set_num_threads(1)
 
@@ -42,20 +48,6 @@ def load_safetensors(path):
     return out
 
 
-def compare(a, b):
-    """a: Strata, b: PyTorch. Returns (max abs, max rel)."""
-    a = a.detach().to(torch.float64)
-    b = b.detach().to(torch.float64)
-    if a.shape != b.shape:
-        raise AssertionError(f"shape {tuple(a.shape)} (Strata) vs {tuple(b.shape)} (PyTorch)")
-    if a.numel() == 0:
-        return 0.0, 0.0
-    d = (a - b).abs()
-    if torch.isnan(d).any():
-        return float("inf"), float("inf")
-    return d.max().item(), (d / (b.abs() + 1e-3)).max().item()
-
-
 def check(case):
     py_compile.compile(case["py"], doraise=True)
     with open(case["py"], encoding="utf-8") as f:
@@ -69,27 +61,40 @@ def check(case):
     keys = set(model.state_dict().keys())
     if keys != set(weights.keys()):
         raise AssertionError(f"state_dict keys {sorted(keys)} != checkpoint {sorted(weights)}")
-    model.eval()
+    model = model.double().eval()
     inputs = [torch.from_numpy(np.load(p)) for p in case["inputs"]]
-    with torch.no_grad():
-        result = model(*inputs)
-    if not isinstance(result, tuple):
-        result = (result,)
-    if len(result) != len(case["outputs"]):
-        raise AssertionError(f"forward returned {len(result)} tensors, Strata {len(case['outputs'])}")
-    max_abs = max_rel = 0.0
-    for path, got in zip(case["outputs"], result):
-        a, r = compare(torch.from_numpy(np.load(path)), got)
-        max_abs, max_rel = max(max_abs, a), max(max_rel, r)
-    loss_rel = -1.0
-    if "target" in case:
-        # Strata's own prediction goes in, so this checks loss() alone.
-        prediction = torch.from_numpy(np.load(case["prediction"]))
-        target = torch.from_numpy(np.load(case["target"]))
+
+    def evaluate(perturb):
+        """The module in float64 on perturbed weights and inputs (the fp32 rule's reference)."""
+        model.load_state_dict({k: perturb(v.double()) for k, v in weights.items()})
+        xs = [perturb(x.double()) if torch.is_floating_point(x) else x for x in inputs]
         with torch.no_grad():
-            loss = model.loss(prediction, target)
-        _, loss_rel = compare(torch.tensor(case["loss"]), loss)
-    return max_abs, max_rel, loss_rel
+            result = model(*xs)
+        if not isinstance(result, tuple):
+            result = (result,)
+        if len(result) != len(case["outputs"]):
+            raise AssertionError(
+                f"forward returned {len(result)} tensors, Strata {len(case['outputs'])}")
+        values = {f"out{i}": r for i, r in enumerate(result)}
+        if "target" in case:
+            # Strata's own prediction goes in, so this checks loss() alone.
+            prediction = perturb(torch.from_numpy(np.load(case["prediction"])).double())
+            target = torch.from_numpy(np.load(case["target"]))
+            if torch.is_floating_point(target):
+                target = perturb(target.double())
+            with torch.no_grad():
+                values["loss"] = model.loss(prediction, target)
+        return values
+
+    k = fp32_rule.reduction(list(weights.values()) + inputs)
+    ref, spread = fp32_rule.reference(evaluate, k)
+    for i, path in enumerate(case["outputs"]):
+        shape = np.load(path).shape
+        if tuple(shape) != ref[f"out{i}"].shape:
+            raise AssertionError(f"out{i}: shape {shape} (Strata) vs {ref[f'out{i}'].shape}")
+    for what in ref:
+        fp32_rule.save(f"{case['stem']}.{what}", ref[what], spread[what])
+    return k
 
 
 def main():
@@ -97,8 +102,8 @@ def main():
         cases = json.load(f)
     for case in cases:
         try:
-            a, r, l = check(case)
-            print(f"RESULT {case['name']} OK {a:.3e} {r:.3e} {l:.3e}", flush=True)
+            k = check(case)
+            print(f"RESULT {case['name']} OK {k}", flush=True)
         except Exception as e:  # one failing case must not hide the others
             msg = (traceback.format_exception_only(type(e), e)[-1].strip()).replace("\n", " ")
             print(f"RESULT {case['name']} FAIL {msg}", flush=True)
