@@ -62,22 +62,27 @@ Tensor Tensor::full(const Shape& shape, float value) {
   return t;
 }
 
-Tensor Tensor::fromVector(const Shape& shape, const std::vector<float>& values) {
-  Tensor t = empty(shape);
+namespace {
+
+// Copies values into t after checking the count. A zero-size shape copies nothing: an empty
+// vector's data() may be null, and memcpy from null is undefined even for 0 bytes.
+template <typename T>
+Tensor filled(Tensor t, const Shape& shape, const std::vector<T>& values) {
   if (static_cast<int64_t>(values.size()) != t.numel())
     throw std::invalid_argument("Tensor::fromVector: " + std::to_string(values.size()) +
                                 " values for shape " + shapeToString(shape));
-  std::memcpy(t.raw(), values.data(), t.bytes());
+  if (t.bytes() > 0) std::memcpy(t.raw(), values.data(), t.bytes());
   return t;
 }
 
+}  // namespace
+
+Tensor Tensor::fromVector(const Shape& shape, const std::vector<float>& values) {
+  return filled(empty(shape), shape, values);
+}
+
 Tensor Tensor::fromVector(const Shape& shape, const std::vector<int64_t>& values) {
-  Tensor t = empty(shape, DType::Int64);
-  if (static_cast<int64_t>(values.size()) != t.numel())
-    throw std::invalid_argument("Tensor::fromVector: " + std::to_string(values.size()) +
-                                " values for shape " + shapeToString(shape));
-  std::memcpy(t.raw(), values.data(), t.bytes());
-  return t;
+  return filled(empty(shape, DType::Int64), shape, values);
 }
 
 int64_t Tensor::size(int dim) const {
