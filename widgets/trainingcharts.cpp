@@ -23,6 +23,7 @@
 #include <cmath>
 
 #include "chartdecimation.h"
+#include "niceticks.h"
 
 namespace strata::gui {
 
@@ -42,12 +43,32 @@ QChart* makeChart(const QString& title) {
   return chart;
 }
 
-QValueAxis* makeAxis(const QString& title, const QString& format = QStringLiteral("%g")) {
+QValueAxis* makeAxis(const QString& title) {
   auto* a = new QValueAxis;
   a->setTitleText(title);
-  a->setLabelFormat(format);
-  a->setTickCount(5);
+  a->setTickType(QValueAxis::TicksDynamic);  // ticks where NiceTicks puts them
   return a;
+}
+
+constexpr int kMaxTicks = 6;
+
+// Nice ticks on a value axis: a 1-2-5 spacing, labels with the digits the spacing needs.
+void setTicks(QValueAxis* axis, const AxisTicks& t) {
+  axis->setTickAnchor(t.values.empty() ? t.min : t.values.front());
+  axis->setTickInterval(t.step);
+  axis->setLabelFormat(t.format);
+  // Qt Charts walks from the anchor adding the interval: a hair of slack keeps the last tick
+  // (k × step, rounded) inside the range.
+  const double slack = t.step * 1e-6;
+  axis->setRange(t.min - slack, t.max + slack);
+}
+
+void setValueRange(QValueAxis* axis, double lo, double hi) {
+  setTicks(axis, NiceTicks::linear(lo, hi, kMaxTicks, NiceTicks::Range::Widen));
+}
+
+void setStepRange(QValueAxis* axis, double first, double last) {
+  setTicks(axis, NiceTicks::linear(first, last, kMaxTicks, NiceTicks::Range::Keep, true));
 }
 
 QLineSeries* makeLine(const QString& name, const QColor& color, qreal width) {
@@ -74,12 +95,7 @@ std::pair<double, double> finiteRange(const QList<QPointF>& a, const QList<QPoin
       hi = std::max(hi, p.y());
     }
   if (!std::isfinite(lo)) return {0, 1};
-  if (hi - lo < 1e-12) {
-    const double pad = std::max(std::abs(hi) * 0.05, 1e-6);
-    return {lo - pad, hi + pad};
-  }
-  const double pad = (hi - lo) * 0.05;
-  return {lo - pad, hi + pad};
+  return {lo, hi};  // NiceTicks widens to whole ticks (and pads a single value)
 }
 
 QString num(double v) { return std::isfinite(v) ? QString::number(v, 'g', 7) : QString(); }
@@ -88,7 +104,7 @@ QString num(double v) { return std::isfinite(v) ? QString::number(v, 'g', 7) : Q
 
 TrainingCharts::TrainingCharts(QWidget* parent) : QWidget(parent) {
   m_lossChart = makeChart(tr("Loss"));
-  m_lossX = makeAxis(tr("step"), QStringLiteral("%.0f"));
+  m_lossX = makeAxis(tr("step"));
   m_lossYLinear = makeAxis(QString());
   m_lossYLog = new QLogValueAxis;
   m_lossYLog->setLabelFormat(QStringLiteral("%g"));
@@ -108,8 +124,8 @@ TrainingCharts::TrainingCharts(QWidget* parent) : QWidget(parent) {
   m_lossChart->legend()->markers(m_valLossDots).first()->setVisible(false);
 
   m_accChart = makeChart(tr("Accuracy"));
-  m_accX = makeAxis(tr("step"), QStringLiteral("%.0f"));
-  m_accY = makeAxis(QString(), QStringLiteral("%.2f"));
+  m_accX = makeAxis(tr("step"));
+  m_accY = makeAxis(QString());
   m_accChart->addAxis(m_accX, Qt::AlignBottom);
   m_accChart->addAxis(m_accY, Qt::AlignLeft);
   m_accSmooth = makeLine(tr("train (smoothed)"), kLossColor, 2.0);
@@ -118,7 +134,7 @@ TrainingCharts::TrainingCharts(QWidget* parent) : QWidget(parent) {
   attach(m_accChart, m_valAccSeries, m_accX, m_accY);
 
   m_lrChart = makeChart(tr("Learning rate"));
-  m_lrX = makeAxis(tr("step"), QStringLiteral("%.0f"));
+  m_lrX = makeAxis(tr("step"));
   m_lrY = makeAxis(QString());
   m_lrChart->addAxis(m_lrX, Qt::AlignBottom);
   m_lrChart->addAxis(m_lrY, Qt::AlignLeft);
@@ -127,8 +143,8 @@ TrainingCharts::TrainingCharts(QWidget* parent) : QWidget(parent) {
   m_lrChart->legend()->hide();
 
   m_spsChart = makeChart(tr("Throughput (samples/s)"));
-  m_spsX = makeAxis(tr("step"), QStringLiteral("%.0f"));
-  m_spsY = makeAxis(QString(), QStringLiteral("%.0f"));
+  m_spsX = makeAxis(tr("step"));
+  m_spsY = makeAxis(QString());
   m_spsChart->addAxis(m_spsX, Qt::AlignBottom);
   m_spsChart->addAxis(m_spsY, Qt::AlignLeft);
   m_spsSeries = makeLine(tr("samples/s"), QColor(0x8a, 0x5c, 0xc4), 1.5);
@@ -304,18 +320,23 @@ void TrainingCharts::refresh() {
   m_valLossSeries->replace(m_valLoss);
   m_valLossDots->replace(m_valLoss);
   auto [lo, hi] = finiteRange(raw, m_valLoss);
-  m_lossX->setRange(x0, x1);
+  setStepRange(m_lossX, x0, x1);
   if (m_logScale) {
     double minPos = INFINITY;
     for (const QList<QPointF>* list : {&raw, static_cast<const QList<QPointF>*>(&m_valLoss)})
       for (const QPointF& p : *list)
         if (p.y() > 0) minPos = std::min(minPos, p.y());
-    lo = std::isfinite(minPos) ? minPos * 0.8 : 1e-3;
-    hi = std::max(hi, lo * 10);
-    m_lossYLog->setRange(lo, hi);
+    // Whole decades: every tick a labelled power of ten, never a range with no label in it.
+    const AxisTicks t = NiceTicks::logDecades(std::isfinite(minPos) ? minPos : 1e-3,
+                                              std::isfinite(minPos) ? hi : 1);
+    m_lossYLog->setRange(t.min, t.max);
+    lo = t.min;
+    hi = t.max;
   } else {
-    m_lossYLinear->setRange(std::min(0.0, lo), hi);
-    lo = std::min(0.0, lo);
+    const AxisTicks t = NiceTicks::linear(std::min(0.0, lo), hi, kMaxTicks);
+    setTicks(m_lossYLinear, t);
+    lo = t.min;
+    hi = t.max;
   }
   for (Marker& m : m_markers)
     m.line->replace({QPointF(m.step, lo), QPointF(m.step, hi)});
@@ -325,24 +346,24 @@ void TrainingCharts::refresh() {
       decimateMinMax(m_steps, smoothEma(m_acc, m_smoothing), plotBuckets(m_accChart));
   m_accSmooth->replace(acc);
   m_valAccSeries->replace(m_valAcc);
-  m_accX->setRange(x0, x1);
-  m_accY->setRange(0, 1);
+  setStepRange(m_accX, x0, x1);
+  setValueRange(m_accY, 0, 1);
   m_accChart->setTitle(acc.isEmpty() && m_valAcc.isEmpty()
                            ? tr("Accuracy (this task has none: regression)")
                            : tr("Accuracy"));
 
   const QList<QPointF> lr = decimateMinMax(m_steps, m_lr, plotBuckets(m_lrChart));
   m_lrSeries->replace(lr);
-  m_lrX->setRange(x0, x1);
+  setStepRange(m_lrX, x0, x1);
   auto [lrLo, lrHi] = finiteRange(lr);
-  m_lrY->setRange(std::min(0.0, lrLo), lrHi);
+  setValueRange(m_lrY, std::min(0.0, lrLo), lrHi);
 
   const QList<QPointF> sps =
       decimateMinMax(m_steps, smoothEma(m_sps, 0.9), plotBuckets(m_spsChart));
   m_spsSeries->replace(sps);
-  m_spsX->setRange(x0, x1);
+  setStepRange(m_spsX, x0, x1);
   auto [sLo, sHi] = finiteRange(sps);
-  m_spsY->setRange(std::min(0.0, sLo), sHi);
+  setValueRange(m_spsY, std::min(0.0, sLo), sHi);
   updateMarkerLabels();
 }
 

@@ -54,6 +54,10 @@ class TrainingCharts final : public QWidget {
   QLineSeries* smoothedLossSeries() const { return m_lossSmooth; }
   QString readout() const;
   int refreshCount() const { return m_refreshes; }
+  QValueAxis* lossStepAxis() const { return m_lossX; }
+  QValueAxis* lossValueAxis() const { return m_lossYLinear; }
+  QLogValueAxis* lossLogAxis() const { return m_lossYLog; }
+  QValueAxis* lrValueAxis() const { return m_lrY; }
 
  private:
   QChartView* makeView(QChart* chart);

@@ -10,6 +10,8 @@
 #include <QTemporaryDir>
 #include <QUndoStack>
 #include <QtCharts/QLineSeries>
+#include <QtCharts/QLogValueAxis>
+#include <QtCharts/QValueAxis>
 #include <QtTest>
 
 #include <algorithm>
@@ -61,6 +63,7 @@ class TstTraining final : public QObject {
   void settingsRoundTrip();
   void cudaIsGreyedOut();
   void decimationKeepsExtremes();
+  void chartAxesUseNiceTicks();
   void exportsCsvAndPng();
   void playgroundGeneratesText();
   void benchLatency();
@@ -306,6 +309,47 @@ void TstTraining::decimationKeepsExtremes() {
   QVERIFY(pts.size() < 5000);
   QVERIFY(std::any_of(pts.begin(), pts.end(), [](QPointF p) { return p.y() == 50.0; }));
   QVERIFY(ms < 500);
+}
+
+// Issue 17's axes: loss 0..3.82 and lr 0..0.00315 used to print 3.82027, 2.8652, ... and
+// 0.00315, 0.0023625, ...; the step axis before training printed "0 0 1 1 1".
+void TstTraining::chartAxesUseNiceTicks() {
+  TrainingCharts charts;
+  charts.resize(900, 500);
+  charts.refreshNow();  // no run yet
+  QCOMPARE(charts.lossStepAxis()->tickType(), QValueAxis::TicksDynamic);
+  QCOMPARE(charts.lossStepAxis()->tickInterval(), 1.0);
+  QCOMPARE(charts.lossStepAxis()->labelFormat(), QStringLiteral("%.0f"));
+
+  std::vector<StepMetrics> batch;
+  for (int i = 1; i <= 1000; ++i) {
+    StepMetrics m;
+    m.step = i;
+    m.loss = 0.39 + 3.43 * std::exp(-i / 150.0);
+    m.lr = 0.003;
+    m.samplesPerSec = 5000;
+    batch.push_back(m);
+  }
+  batch.front().loss = 3.638;  // with the 5 % the old code added: 3.82
+  batch[1].lr = 0.00315;
+  charts.appendMetrics(batch);
+  charts.refreshNow();
+  QValueAxis* loss = charts.lossValueAxis();
+  QCOMPARE(loss->tickInterval(), 1.0);
+  QCOMPARE(loss->labelFormat(), QStringLiteral("%.0f"));
+  QVERIFY(std::abs(loss->min()) < 1e-5 && std::abs(loss->max() - 4) < 1e-5);
+  QValueAxis* lr = charts.lrValueAxis();
+  QCOMPARE(lr->tickInterval(), 0.001);
+  QCOMPARE(lr->labelFormat(), QStringLiteral("%.3f"));
+  QVERIFY(std::abs(lr->max() - 0.004) < 1e-8);
+  QValueAxis* step = charts.lossStepAxis();
+  QCOMPARE(step->tickInterval(), 200.0);  // 200, 400, ... 1000: whole steps
+  QCOMPARE(step->tickAnchor(), 200.0);
+  QCOMPARE(step->min(), 1.0 - 200 * 1e-6);
+
+  charts.setLogScale(true);  // whole decades around 0.39 .. 3.64
+  QCOMPARE(charts.lossLogAxis()->min(), 0.1);
+  QCOMPARE(charts.lossLogAxis()->max(), 10.0);
 }
 
 void TstTraining::exportsCsvAndPng() {
