@@ -11,6 +11,8 @@
 #include <QLineEdit>
 #include <QMenu>
 #include <QMenuBar>
+#include <QScreen>
+#include <QScrollArea>
 #include <QSettings>
 #include <QStackedWidget>
 #include <QStatusBar>
@@ -57,6 +59,14 @@ QMessageBox::StandardButton askToSave(QWidget* parent, const QString& name) {
 }
 
 }  // namespace
+
+static QScrollArea* scrolling(QWidget* content) {  // long forms scroll, not grow the window
+  auto* scroll = new QScrollArea;
+  scroll->setWidget(content);
+  scroll->setWidgetResizable(true);
+  scroll->setFrameShape(QFrame::NoFrame);
+  return scroll;
+}
 
 MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent),
@@ -113,7 +123,7 @@ MainWindow::MainWindow(QWidget* parent)
   });
   connect(m_scene, &GraphScene::requestNodeAt, this, &MainWindow::offerLayersAt);
 
-  resize(1440, 900);
+  fitToScreen(availableScreenGeometry());
   readSettings();
   showGallery();
   if (AutosaveManager::hasRecovery()) m_recoveryBar->offer(AutosaveManager::recoveredFromPath());
@@ -276,6 +286,9 @@ void MainWindow::createMenus() {
   QMenu* theme = view->addMenu(tr("&Theme"));
   theme->addAction(m_lightAction);
   theme->addAction(m_darkAction);
+  QAction* reset = view->addAction(tr("&Reset layout"));
+  reset->setObjectName(QStringLiteral("resetLayout"));
+  connect(reset, &QAction::triggered, this, &MainWindow::resetLayout);
   m_panelsMenu = view->addMenu(tr("&Panels"));
   for (QDockWidget* dock : {m_paletteDock, m_inspectorDock, m_historyDock})
     m_panelsMenu->addAction(dock->toggleViewAction());
@@ -296,7 +309,7 @@ void MainWindow::createDocks() {
   m_inspector = new InspectorWidget(editor());
   m_inspectorDock = new QDockWidget(tr("Inspector"), this);
   m_inspectorDock->setObjectName(QStringLiteral("inspectorDock"));
-  m_inspectorDock->setWidget(m_inspector);
+  m_inspectorDock->setWidget(scrolling(m_inspector));
   addDockWidget(Qt::RightDockWidgetArea, m_inspectorDock);
   m_inspectorDock->toggleViewAction()->setShortcut(Qt::CTRL | Qt::Key_2);
 
@@ -435,7 +448,7 @@ void MainWindow::showCanvas() {
 }
 
 void MainWindow::showGallery() {
-  if (!isShowingGallery() || m_dockedAway.isEmpty()) setDocksShown(false);
+  setDocksShown(false);  // hides only what is shown, so panels added later go too
   m_stack->setCurrentWidget(m_gallery);
   updateStatus();
   updateTitle();
@@ -603,10 +616,50 @@ void MainWindow::updateInspectorSelection() {
   m_inspector->setNodeId({});
 }
 
+QRect MainWindow::availableScreenGeometry() const {
+  const QScreen* s = screen() ? screen() : QGuiApplication::primaryScreen();
+  return s ? s->availableGeometry() : QRect(0, 0, 1440, 900);
+}
+
+void MainWindow::fitToScreen(const QRect& available) {
+  // The window frame (title bar, borders) is outside the size: leave it room.
+  const QMargins frame(8, 32, 8, 8);
+  const QSize room = available.marginsRemoved(frame).size();
+  const QSize size = QSize(1440, 900).boundedTo(room);
+  resize(size);
+  resetLayout();
+  move(available.topLeft() + QPoint((available.width() - size.width()) / 2,
+                                    (available.height() - size.height()) / 2));
+}
+
+void MainWindow::resetLayout() {
+  // Floating panels come back; the side columns take a fixed share of the width and the bottom
+  // panels (charts) a third of the height, so the canvas stays the largest part.
+  for (QDockWidget* dock : findChildren<QDockWidget*>()) dock->setFloating(false);
+  resizeDocks({m_paletteDock, m_inspectorDock}, {std::min(250, width() / 6),
+              std::min(320, width() / 4)}, Qt::Horizontal);
+  QList<QDockWidget*> bottom;
+  QList<int> heights;
+  for (QDockWidget* dock : findChildren<QDockWidget*>())
+    if (dockWidgetArea(dock) == Qt::BottomDockWidgetArea && !dock->isHidden()) {
+      bottom << dock;
+      heights << height() / 3;
+    }
+  if (!bottom.isEmpty()) resizeDocks(bottom, heights, Qt::Vertical);
+}
+
 void MainWindow::readSettings() {
   QSettings settings;
-  restoreGeometry(settings.value(kGeometryKey).toByteArray());
-  restoreState(settings.value(kStateKey).toByteArray());
+  // A layout saved on a larger screen (or another monitor) is not restored: it would put the
+  // window, or parts of it, off this one.
+  const QRect before = geometry();
+  if (restoreGeometry(settings.value(kGeometryKey).toByteArray())) {
+    if (!availableScreenGeometry().contains(frameGeometry()) &&
+        !availableScreenGeometry().contains(geometry()))
+      setGeometry(before);
+    else
+      restoreState(settings.value(kStateKey).toByteArray());
+  }
   setDarkTheme(settings.value(kThemeKey).toString() == QLatin1String("dark"));
 }
 

@@ -74,6 +74,14 @@ class MainWindow final : public QMainWindow {
   void setDarkTheme(bool dark);  // app palette and canvas; remembered in QSettings
   bool isDarkTheme() const;
 
+  // Sizes the window to fit `available` (a screen's available geometry, in tests any size):
+  // at most 1440×900, never larger than the screen, centred on it.
+  void fitToScreen(const QRect& available);
+  // View > Reset layout: every panel docked, the default column widths and chart height.
+  void resetLayout();
+  // The available geometry of the screen the window is on.
+  QRect availableScreenGeometry() const;
+
   // For the other panels (training): adds a dock and its toggle under View > Panels.
   void addPanel(QDockWidget* dock, Qt::DockWidgetArea area);
 

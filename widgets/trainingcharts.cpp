@@ -173,7 +173,7 @@ TrainingCharts::TrainingCharts(QWidget* parent) : QWidget(parent) {
   connect(csv, &QPushButton::clicked, this, [this] { chooseFile(false); });
   m_readout = new QLabel(tr("Hover a curve for its values"));
   m_readout->setTextInteractionFlags(Qt::TextSelectableByMouse);
-  m_readout->setMinimumWidth(260);
+  m_readout->setMinimumWidth(120);
 
   auto* bar = new QHBoxLayout;
   bar->addWidget(new QLabel(tr("Smoothing")));
@@ -216,7 +216,7 @@ TrainingCharts::~TrainingCharts() = default;
 QChartView* TrainingCharts::makeView(QChart* chart) {
   auto* view = new QChartView(chart);
   view->setRenderHint(QPainter::Antialiasing);
-  view->setMinimumHeight(170);
+  view->setMinimumHeight(120);  // two rows fit a 720-pixel screen
   return view;
 }
 

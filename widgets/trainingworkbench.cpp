@@ -1,6 +1,7 @@
 #include "trainingworkbench.h"
 
 #include <QDockWidget>
+#include <QScrollArea>
 
 #include "attentionviewer.h"
 #include "gradientoverlayitem.h"
@@ -22,7 +23,13 @@ QDockWidget* addDock(MainWindow* window, const QString& title, const QString& na
                      QWidget* content, Qt::DockWidgetArea area) {
   auto* dock = new QDockWidget(title, window);
   dock->setObjectName(name);
-  dock->setWidget(content);
+  // Every panel scrolls when its dock is smaller than its content: on a 1280×720 screen the
+  // docks' minimum sizes would otherwise push the window (and the charts) off the screen.
+  auto* scroll = new QScrollArea;
+  scroll->setWidget(content);
+  scroll->setWidgetResizable(true);
+  scroll->setFrameShape(QFrame::NoFrame);
+  dock->setWidget(scroll);
   window->addDockWidget(area, dock);
   return dock;
 }
@@ -50,7 +57,9 @@ TrainingWorkbench::TrainingWorkbench(MainWindow* window) : QObject(window), m_wi
   window->tabifyDockWidget(play, attention);
   window->tabifyDockWidget(attention, unrolled);
   charts->raise();
-  window->resizeDocks({charts}, {420}, Qt::Vertical);  // room for four readable charts
+  window->resetLayout();  // the charts a third of the height: the canvas stays the largest
+  // The start page (gallery) shows none of the panels: these came after it hid the others.
+  if (window->isShowingGallery()) window->showGallery();
 
   m_overlay = new GradientOverlayItem(window->scene());
   m_banner = new TrainingBanner(window->view());
