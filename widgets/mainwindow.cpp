@@ -435,6 +435,10 @@ void MainWindow::setDocksShown(bool shown) {
     return;
   }
   for (QDockWidget* dock : std::as_const(m_dockedAway)) dock->show();
+  // Showing a tabbed dock brings its tab forward: put the preferred tabs (the training charts)
+  // in front again.
+  for (QDockWidget* dock : std::as_const(m_frontDocks))
+    if (!dock->isHidden()) dock->raise();
   m_dockedAway.clear();
 }
 
@@ -638,6 +642,14 @@ void MainWindow::resetLayout() {
   for (QDockWidget* dock : findChildren<QDockWidget*>()) dock->setFloating(false);
   resizeDocks({m_paletteDock, m_inspectorDock}, {std::min(250, width() / 6),
               std::min(320, width() / 4)}, Qt::Horizontal);
+  // The right column: the training panel (Train, progress, settings) gets the most of it.
+  QList<QDockWidget*> column{m_inspectorDock, m_historyDock};
+  QList<int> shares{height() / 4, height() / 10};
+  if (auto* training = findChild<QDockWidget*>(QStringLiteral("trainingDock"))) {
+    column << training;
+    shares << height() * 3 / 5;
+  }
+  resizeDocks(column, shares, Qt::Vertical);
   QList<QDockWidget*> bottom;
   QList<int> heights;
   for (QDockWidget* dock : findChildren<QDockWidget*>())
@@ -696,9 +708,8 @@ void MainWindow::showEvent(QShowEvent* event) {
   QMainWindow::showEvent(event);
   if (m_shownOnce) return;
   m_shownOnce = true;
-  // A first start (no saved layout): a narrow history under a tall inspector.
-  if (QSettings().value(kStateKey).isNull())
-    resizeDocks({m_inspectorDock, m_historyDock}, {height() * 3 / 4, height() / 4}, Qt::Vertical);
+  // A first start (no saved layout): the default arrangement for the size the window got.
+  if (QSettings().value(kStateKey).isNull()) resetLayout();
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {

@@ -82,6 +82,9 @@ class MainWindow final : public QMainWindow {
   // The available geometry of the screen the window is on.
   QRect availableScreenGeometry() const;
 
+  // A tabbed dock to bring to the front whenever the panels come back (the training charts).
+  void keepInFront(QDockWidget* dock) { m_frontDocks.append(dock); }
+
   // For the other panels (training): adds a dock and its toggle under View > Panels.
   void addPanel(QDockWidget* dock, Qt::DockWidgetArea area);
 
@@ -175,7 +178,8 @@ class MainWindow final : public QMainWindow {
   QString m_filePath;  // where Save writes; empty for an untitled graph
   QString m_lastError;
   bool m_shownOnce = false;
-  QList<QDockWidget*> m_dockedAway;  // docks hidden while the gallery shows
+  QList<QDockWidget*> m_dockedAway;
+  QList<QDockWidget*> m_frontDocks;  // docks hidden while the gallery shows
 };
 
 }  // namespace strata::gui

@@ -186,22 +186,15 @@ TrainingCharts::TrainingCharts(QWidget* parent) : QWidget(parent) {
   bar->addWidget(png);
   bar->addWidget(csv);
 
-  auto* grid = new QGridLayout;
-  grid->setSpacing(4);
+  m_grid = new QGridLayout;
+  m_grid->setSpacing(4);
   m_lossView = makeView(m_lossChart);
-  // Two by two, loss first: stacked three rows high, the charts were too short for their axis
-  // labels, which Qt Charts then elides to "...".
-  grid->addWidget(m_lossView, 0, 0);
-  grid->addWidget(makeView(m_accChart), 0, 1);
-  grid->addWidget(makeView(m_lrChart), 1, 0);
-  grid->addWidget(makeView(m_spsChart), 1, 1);
-  grid->setColumnStretch(0, 3);
-  grid->setColumnStretch(1, 2);
-
+  m_views = {m_lossView, makeView(m_accChart), makeView(m_lrChart), makeView(m_spsChart)};
+  arrange(false);
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(4, 4, 4, 4);
   layout->addLayout(bar);
-  layout->addLayout(grid, 1);
+  layout->addLayout(m_grid, 1);
 
   m_refreshTimer.setInterval(kRefreshMs);
   connect(&m_refreshTimer, &QTimer::timeout, this, [this] {
@@ -218,6 +211,29 @@ QChartView* TrainingCharts::makeView(QChart* chart) {
   view->setRenderHint(QPainter::Antialiasing);
   view->setMinimumHeight(120);  // two rows fit a 720-pixel screen
   return view;
+}
+
+void TrainingCharts::arrange(bool oneRow) {
+  // Two by two, loss first: stacked three rows high, the charts were too short for their axis
+  // labels, which Qt Charts then elides to "...". In a short dock (a 768-pixel screen) two rows
+  // are that short too: then one row, loss widest.
+  m_oneRow = oneRow;
+  for (QChartView* v : m_views) m_grid->removeWidget(v);
+  for (int c = 0; c < 4; ++c) m_grid->setColumnStretch(c, 0);
+  for (int i = 0; i < m_views.size(); ++i)
+    m_grid->addWidget(m_views[i], oneRow ? 0 : i / 2, oneRow ? i : i % 2);
+  if (oneRow) {
+    for (int c = 0; c < 4; ++c) m_grid->setColumnStretch(c, c == 0 ? 3 : 2);
+  } else {
+    m_grid->setColumnStretch(0, 3);
+    m_grid->setColumnStretch(1, 2);
+  }
+}
+
+void TrainingCharts::resizeEvent(QResizeEvent* event) {
+  QWidget::resizeEvent(event);
+  const bool oneRow = height() < 420;
+  if (oneRow != m_oneRow) arrange(oneRow);
 }
 
 void TrainingCharts::clear() {

@@ -18,6 +18,7 @@ class QAbstractAxis;
 class QChart;
 class QChartView;
 class QCheckBox;
+class QGridLayout;
 class QGraphicsSimpleTextItem;
 class QLabel;
 class QLineSeries;
@@ -54,13 +55,18 @@ class TrainingCharts final : public QWidget {
   QLineSeries* smoothedLossSeries() const { return m_lossSmooth; }
   QString readout() const;
   int refreshCount() const { return m_refreshes; }
+  QChartView* lossView() const { return m_lossView; }
   QValueAxis* lossStepAxis() const { return m_lossX; }
   QValueAxis* lossValueAxis() const { return m_lossYLinear; }
   QLogValueAxis* lossLogAxis() const { return m_lossYLog; }
   QValueAxis* lrValueAxis() const { return m_lrY; }
 
+ protected:
+  void resizeEvent(QResizeEvent* event) override;
+
  private:
   QChartView* makeView(QChart* chart);
+  void arrange(bool oneRow);
   void chooseFile(bool png);
   void refresh();
   void updateMarkerLabels();
@@ -84,6 +90,9 @@ class TrainingCharts final : public QWidget {
   QChart* m_lrChart = nullptr;
   QChart* m_spsChart = nullptr;
   QChartView* m_lossView = nullptr;
+  QList<QChartView*> m_views;
+  QGridLayout* m_grid = nullptr;
+  bool m_oneRow = false;
   QLineSeries* m_lossRaw = nullptr;
   QLineSeries* m_lossSmooth = nullptr;
   QLineSeries* m_valLossSeries = nullptr;

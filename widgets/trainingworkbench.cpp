@@ -57,6 +57,7 @@ TrainingWorkbench::TrainingWorkbench(MainWindow* window) : QObject(window), m_wi
   window->tabifyDockWidget(play, attention);
   window->tabifyDockWidget(attention, unrolled);
   charts->raise();
+  window->keepInFront(charts);  // charts visible whenever the canvas (and so a run) is
   window->resetLayout();  // the charts a third of the height: the canvas stays the largest
   // The start page (gallery) shows none of the panels: these came after it hid the others.
   if (window->isShowingGallery()) window->showGallery();

@@ -4,6 +4,7 @@
 // (MainWindow::fitToScreen), as the offscreen platform has one fixed screen.
 #include <QDockWidget>
 #include <QDir>
+#include <QtCharts/QChartView>
 #include <QPushButton>
 #include <QtTest>
 
@@ -90,9 +91,10 @@ void TstScreenFit::fits() {
            r.height() >= least.height();
   };
   QVERIFY2(visibleIn(bench->panel()->trainButton(), QSize(40, 20)), qPrintable(sizes));
-  QVERIFY2(visibleIn(bench->charts(), QSize(400, 200)),
-           qPrintable(sizes + QStringLiteral(", charts %1x%2")
-                                  .arg(bench->charts()->width()).arg(bench->charts()->height())));
+  QWidget* loss = bench->charts()->lossView()->viewport();
+  QVERIFY2(visibleIn(loss, QSize(300, 120)),
+           qPrintable(sizes + QStringLiteral(", loss chart %1x%2")
+                                  .arg(loss->width()).arg(loss->height())));
   QWidget* canvas = w.view()->viewport();
   QVERIFY2(visibleIn(canvas, QSize(400, 250)),
            qPrintable(sizes + QStringLiteral(", canvas %1x%2")
@@ -102,9 +104,8 @@ void TstScreenFit::fits() {
     if (d->isVisible())
       QVERIFY2(d->width() * d->height() < canvas->width() * canvas->height(),
                qPrintable(d->objectName()));
-  qInfo("%dx%d: %s, canvas %dx%d, charts %dx%d", screen.width(), screen.height(),
-        qPrintable(sizes), canvas->width(), canvas->height(), bench->charts()->width(),
-        bench->charts()->height());
+  qInfo("%dx%d: %s, canvas %dx%d, loss chart %dx%d", screen.width(), screen.height(),
+        qPrintable(sizes), canvas->width(), canvas->height(), loss->width(), loss->height());
 }
 
 void TstScreenFit::startPageShowsNoDocks() {
