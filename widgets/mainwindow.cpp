@@ -640,8 +640,13 @@ void MainWindow::resetLayout() {
   // Floating panels come back; the side columns take a fixed share of the width and the bottom
   // panels (charts) a third of the height, so the canvas stays the largest part.
   for (QDockWidget* dock : findChildren<QDockWidget*>()) dock->setFloating(false);
-  resizeDocks({m_paletteDock, m_inspectorDock}, {std::min(250, width() / 6),
-              std::min(320, width() / 4)}, Qt::Horizontal);
+  // The right column as wide as the training form needs (no sideways scrolling), within reason.
+  int right = 320;
+  if (auto* training = findChild<QDockWidget*>(QStringLiteral("trainingDock")))
+    if (auto* scroll = qobject_cast<QScrollArea*>(training->widget()); scroll && scroll->widget())
+      right = std::max(right, scroll->widget()->minimumSizeHint().width() + 24);
+  resizeDocks({m_paletteDock, m_inspectorDock}, {std::min(220, width() / 6),
+              std::min(right, width() * 2 / 7)}, Qt::Horizontal);
   // The right column: the training panel (Train, progress, settings) gets the most of it.
   QList<QDockWidget*> column{m_inspectorDock, m_historyDock};
   QList<int> shares{height() / 4, height() / 10};
