@@ -72,7 +72,10 @@ void TstModelViews::trainBriefly(const QString& sample, int steps) {
 
 void TstModelViews::saveShot(QWidget* widget, const QString& name) {
   // The view as it sits in the workbench: its dock raised and given room.
-  auto* dock = qobject_cast<QDockWidget*>(widget->parentWidget());
+  // The dock is an ancestor: its content scrolls (a QScrollArea sits between them).
+  QDockWidget* dock = nullptr;
+  for (QWidget* w = widget->parentWidget(); w && !dock; w = w->parentWidget())
+    dock = qobject_cast<QDockWidget*>(w);
   QVERIFY(dock);
   m_window->resize(1400, 1000);
   m_window->show();
