@@ -294,8 +294,7 @@ void OnnxTransfer::finishExport(const Job& job) {
                               .arg(QFileInfo(file).fileName())
                               .arg(job.tensorCount)
                               .arg(weights);
-  m_window->statusBar()->showMessage(message, kStatusMs);
-  emit finished(true, message);
+  succeed(message);
 }
 
 void OnnxTransfer::finishExportPyTorch(const Job& job) {
@@ -312,8 +311,7 @@ void OnnxTransfer::finishExportPyTorch(const Job& job) {
                QFileInfo(QString::fromStdString(job.weightsPath)).fileName())
           .arg(job.tensorCount)
           .arg(weights);
-  m_window->statusBar()->showMessage(message, kStatusMs);
-  emit finished(true, message);
+  succeed(message);
 }
 
 void OnnxTransfer::finishExportPyTorchProject(const Job& job) {
@@ -327,8 +325,7 @@ void OnnxTransfer::finishExportPyTorchProject(const Job& job) {
   const QString message =
       tr("Exported the PyTorch training project %1 (train.py, train.ipynb; starts from %2)")
           .arg(QFileInfo(dir).fileName(), weights);
-  m_window->statusBar()->showMessage(message, kStatusMs);
-  emit finished(true, message);
+  succeed(message);
 }
 
 void OnnxTransfer::finishImport(const Job& job) {
@@ -359,6 +356,10 @@ void OnnxTransfer::finishImport(const Job& job) {
         message += tr(" (loaded for inference)");
     }
   }
+  succeed(message);
+}
+
+void OnnxTransfer::succeed(const QString& message) {
   m_window->statusBar()->showMessage(message, kStatusMs);
   emit finished(true, message);
 }

@@ -61,6 +61,7 @@ class OnnxTransfer final : public QObject {
   void finishImport(const Job& job);
   void finishExportPyTorch(const Job& job);
   void finishExportPyTorchProject(const Job& job);
+  void succeed(const QString& message);  // status bar + finished(true)
   void fail(const QString& title, const QString& message);
 
   MainWindow* m_window = nullptr;

@@ -48,12 +48,13 @@ struct Fp32Verdict {
   }
 };
 
-inline double rootMeanSquare(const double* r, int64_t n) {
+template <typename T>
+double rootMeanSquare(const T* r, int64_t n) {
   double acc = 0;
   int64_t finite = 0;
   for (int64_t i = 0; i < n; ++i)
-    if (std::isfinite(r[i])) {
-      acc += r[i] * r[i];
+    if (std::isfinite(double(r[i]))) {
+      acc += double(r[i]) * double(r[i]);
       ++finite;
     }
   return finite ? std::sqrt(acc / double(finite)) : 0.0;

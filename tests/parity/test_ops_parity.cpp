@@ -80,10 +80,7 @@ bool readBin(const std::string& path, Tensor& t) {
   return static_cast<size_t>(in.gcount()) == t.bytes();
 }
 
-double rms(const Tensor& t) {
-  std::vector<double> v(t.f32(), t.f32() + t.numel());
-  return test::rootMeanSquare(v.data(), t.numel());
-}
+double rms(const Tensor& t) { return test::rootMeanSquare(t.f32(), t.numel()); }
 
 json shapeJson(const Shape& s) { return json(s); }
 
