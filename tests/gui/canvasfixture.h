@@ -9,11 +9,11 @@
 #include <memory>
 #include <string>
 
-#include "graphmodel.h"
-#include "graphscene.h"
-#include "graphview.h"
+#include "document/graphmodel.h"
+#include "canvas/graphscene.h"
+#include "canvas/graphview.h"
 #include "guitestenv.h"
-#include "nodeitem.h"
+#include "canvas/nodeitem.h"
 
 namespace strata::gui::test {
 

@@ -1,0 +1,86 @@
+#include "window/trainingworkbench.h"
+
+#include <QDockWidget>
+#include <QScrollArea>
+
+#include "training/attentionviewer.h"
+#include "canvas/gradientoverlayitem.h"
+#include "canvas/graphscene.h"
+#include "canvas/graphview.h"
+#include "training/inferenceplayground.h"
+#include "window/mainwindow.h"
+#include "training/trainingbanner.h"
+#include "training/trainingcharts.h"
+#include "training/trainingcontroller.h"
+#include "training/trainingpanel.h"
+#include "training/unrolledview.h"
+
+namespace strata::gui {
+
+namespace {
+
+QDockWidget* addDock(MainWindow* window, const QString& title, const QString& name,
+                     QWidget* content, Qt::DockWidgetArea area) {
+  auto* dock = new QDockWidget(title, window);
+  dock->setObjectName(name);
+  // Every panel scrolls when its dock is smaller than its content: on a 1280×720 screen the
+  // docks' minimum sizes would otherwise push the window (and the charts) off the screen.
+  auto* scroll = new QScrollArea;
+  scroll->setWidget(content);
+  scroll->setWidgetResizable(true);
+  scroll->setFrameShape(QFrame::NoFrame);
+  dock->setWidget(scroll);
+  window->addDockWidget(area, dock);
+  return dock;
+}
+
+}  // namespace
+
+TrainingWorkbench::TrainingWorkbench(MainWindow* window) : QObject(window), m_window(window) {
+  m_controller = new TrainingController(window->model(), this);
+  m_panel = new TrainingPanel(window->model(), m_controller);
+  m_charts = new TrainingCharts;
+  m_playground = new InferencePlayground(m_controller);
+  m_attention = new AttentionViewer(m_controller);
+  m_unrolled = new UnrolledView(m_controller);
+  addDock(window, tr("Training"), QStringLiteral("trainingDock"), m_panel,
+          Qt::RightDockWidgetArea);
+  QDockWidget* charts = addDock(window, tr("Training charts"), QStringLiteral("chartsDock"),
+                                m_charts, Qt::BottomDockWidgetArea);
+  QDockWidget* play = addDock(window, tr("Playground"), QStringLiteral("playgroundDock"),
+                              m_playground, Qt::BottomDockWidgetArea);
+  QDockWidget* attention = addDock(window, tr("Attention"), QStringLiteral("attentionDock"),
+                                   m_attention, Qt::BottomDockWidgetArea);
+  QDockWidget* unrolled = addDock(window, tr("Unrolled RNN"), QStringLiteral("unrolledDock"),
+                                  m_unrolled, Qt::BottomDockWidgetArea);
+  window->tabifyDockWidget(charts, play);
+  window->tabifyDockWidget(play, attention);
+  window->tabifyDockWidget(attention, unrolled);
+  charts->raise();
+  window->keepInFront(charts);  // charts visible whenever the canvas (and so a run) is
+  window->resetLayout();  // the charts a third of the height: the canvas stays the largest
+  // The start page (gallery) shows none of the panels: these came after it hid the others.
+  if (window->isShowingGallery()) window->showGallery();
+
+  m_overlay = new GradientOverlayItem(window->scene());
+  m_banner = new TrainingBanner(window->view());
+
+  connect(m_controller, &TrainingController::started, this, [this] {
+    m_charts->clear();
+    m_overlay->clearNorms();
+  });
+  connect(m_controller, &TrainingController::metricsArrived, m_charts,
+          &TrainingCharts::appendMetrics);
+  connect(m_controller, &TrainingController::markerAdded, m_charts, &TrainingCharts::addMarker);
+  connect(m_controller, &TrainingController::gradNormsChanged, m_overlay,
+          &GradientOverlayItem::setNorms);
+  connect(m_controller, &TrainingController::trainingActiveChanged, this, [this](bool active) {
+    m_banner->setActive(active);
+    // Edits could not race the run (it trains a snapshot), but they would not reach it either.
+    m_window->view()->setInteractive(!active);
+  });
+}
+
+TrainingWorkbench::~TrainingWorkbench() = default;
+
+}  // namespace strata::gui
