@@ -8,6 +8,7 @@
 #include <fstream>
 #include <limits>
 #include <map>
+#include <sstream>
 #include <vector>
 
 #include "io/checked_size.h"
@@ -213,10 +214,11 @@ Status saveNpy(const std::string& path, const Tensor& t) {
   return Status::ok();
 }
 
-Result<Tensor> loadNpy(const std::string& path) {
+namespace {
+
+// The reader behind loadNpy and parseNpy: `in` is positioned at the start, `path` prefixes messages.
+Result<Tensor> readNpy(std::istream& in, const std::string& path) {
   auto err = [&](const std::string& why) { return Result<Tensor>::error(path + ": " + why); };
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return err("cannot open file");
   uint64_t fileSize = 0;
   if (!io::streamSize(in, fileSize)) return err("cannot determine the file size");
 
@@ -300,6 +302,19 @@ Result<Tensor> loadNpy(const std::string& path) {
   }
   if (!ok) return err("truncated data (read failed)");
   return t;
+}
+
+}  // namespace
+
+Result<Tensor> loadNpy(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Result<Tensor>::error(path + ": cannot open file");
+  return readNpy(in, path);
+}
+
+Result<Tensor> parseNpy(const std::string& bytes, const std::string& name) {
+  std::istringstream in(bytes, std::ios::binary);
+  return readNpy(in, name);
 }
 
 }  // namespace strata

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <fstream>
 #include <set>
+#include <sstream>
 
 #include <nlohmann/json.hpp>
 
@@ -167,10 +168,11 @@ Status saveSafetensors(const std::string& path, const std::vector<NamedTensor>& 
   return Status::ok();
 }
 
-Result<TensorFile> loadSafetensors(const std::string& path) {
+namespace {
+
+// The reader behind loadSafetensors and parseSafetensors; `path` prefixes messages.
+Result<TensorFile> readSafetensors(std::istream& in, const std::string& path) {
   auto err = [&](const std::string& why) { return Result<TensorFile>::error(path + ": " + why); };
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return err("cannot open file");
   uint64_t fileSize = 0;
   if (!io::streamSize(in, fileSize)) return err("cannot determine the file size");
   if (fileSize < 8) return err("not a safetensors file (shorter than the 8-byte header length)");
@@ -265,6 +267,19 @@ Result<TensorFile> loadSafetensors(const std::string& path) {
     file.tensors.push_back({e.name, t});
   }
   return file;
+}
+
+}  // namespace
+
+Result<TensorFile> loadSafetensors(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Result<TensorFile>::error(path + ": cannot open file");
+  return readSafetensors(in, path);
+}
+
+Result<TensorFile> parseSafetensors(const std::string& bytes, const std::string& name) {
+  std::istringstream in(bytes, std::ios::binary);
+  return readSafetensors(in, name);
 }
 
 Status assignTensors(const std::vector<NamedTensor>& loaded, std::vector<NamedTensor>& params) {

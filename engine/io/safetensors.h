@@ -22,6 +22,9 @@ Status saveSafetensors(const std::string& path, const std::vector<NamedTensor>& 
 // Every malformed case (short file, header length past the end, bad JSON, unknown dtype, offsets
 // that overlap, leave gaps or run past the end, shape/size mismatch) fails with the path and reason.
 Result<TensorFile> loadSafetensors(const std::string& path);
+// The same reader over bytes already in memory; `name` starts the messages as the path does.
+Result<TensorFile> parseSafetensors(const std::string& bytes,
+                                    const std::string& name = "<memory>");
 
 // Copies loaded tensors into `params` by name. Fails, changing nothing, on a missing key, an unknown
 // key or a shape mismatch (naming the key and both shapes).

@@ -185,10 +185,20 @@ bool parseNumber(const std::string& cell, float& out) {
 }  // namespace
 
 Result<DataSet> makeCsv(const std::string& path, const DataRequest& request) {
-  using R = Result<DataSet>;
   const std::string what = "csv:" + path;
   std::ifstream file(path, std::ios::binary);
-  if (!file) return R::error(what + ": cannot open the file");
+  if (!file) return Result<DataSet>::error(what + ": cannot open the file");
+  return readCsv(file, request, what);
+}
+
+Result<DataSet> parseCsv(const std::string& text, const DataRequest& request,
+                         const std::string& what) {
+  std::istringstream in(text, std::ios::binary);
+  return readCsv(in, request, what);
+}
+
+Result<DataSet> readCsv(std::istream& file, const DataRequest& request, const std::string& what) {
+  using R = Result<DataSet>;
   Series s;
   std::string line;
   int64_t lineNo = 0;

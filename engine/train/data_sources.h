@@ -1,6 +1,7 @@
 // Internal to engine/train: one builder per data spec kind, and the windowing they share.
 #pragma once
 
+#include <istream>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,13 @@ Result<DataSet> makeSine(const DataRequest& request, uint64_t seed,
                          const SineOptions& options = {});
 Result<DataSet> makeCsv(const std::string& path, const DataRequest& request);
 Result<DataSet> makeText(const std::string& path, const DataRequest& request);
+// The CSV and text readers behind makeCsv and makeText, over a stream or text already in memory
+// (the fuzz targets use these); `what` prefixes messages ("csv:FILE", "text:FILE").
+Result<DataSet> readCsv(std::istream& in, const DataRequest& request, const std::string& what);
+Result<DataSet> parseCsv(const std::string& text, const DataRequest& request,
+                         const std::string& what);
+Result<DataSet> parseText(const std::string& text, const DataRequest& request,
+                          const std::string& what);
 Result<DataSet> makeNpy(const std::string& inputsPath, const std::string& targetsPath,
                         const DataRequest& request);
 Result<DataSet> makeTask(const std::string& kind, const DataRequest& request, uint64_t seed);

@@ -76,7 +76,12 @@ Result<DataSet> makeText(const std::string& path, const DataRequest& request) {
   if (!file) return R::error(what + ": cannot open the file");
   std::stringstream ss;
   ss << file.rdbuf();
-  auto chars = utf8Chars(ss.str(), what);
+  return parseText(ss.str(), request, what);
+}
+
+Result<DataSet> parseText(const std::string& text, const DataRequest& request,
+                          const std::string& what) {
+  auto chars = utf8Chars(text, what);
   if (!chars) return chars.status();
   auto t = tokenLength(request, what);
   if (!t) return t.status();
