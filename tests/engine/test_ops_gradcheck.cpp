@@ -161,8 +161,12 @@ TEST(OpsGradcheck, Structure) {
   for (auto [mode, name] : {std::pair{ops::PoolMode::Last, "sequencePool last"},
                             std::pair{ops::PoolMode::Mean, "sequencePool mean"},
                             std::pair{ops::PoolMode::Max, "sequencePool max"}})
-    gradcheck(name, [mode](const auto& x) { return ops::sequencePool(x[0], mode); },
+  {
+    // A named copy: clang 14 cannot capture a structured binding.
+    const ops::PoolMode m = mode;
+    gradcheck(name, [m](const auto& x) { return ops::sequencePool(x[0], m); },
               {separated({2, 4, 3}, r)});
+  }
 }
 
 TEST(OpsGradcheck, Losses) {
