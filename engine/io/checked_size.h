@@ -10,7 +10,8 @@
 namespace strata::io {
 
 // Element count and byte size of `shape` with `itemSize`-byte elements. False when a dimension is
-// negative or the dimension, element count or byte size would pass 2^62.
+// negative or the dimension, element count (of the non-zero dimensions, so no running product
+// overflows) or byte size would pass 2^62.
 inline bool checkedBytes(const Shape& shape, size_t itemSize, uint64_t& numel, uint64_t& bytes) {
   constexpr uint64_t kLimit = uint64_t{1} << 62;
   bool hasZero = false;
@@ -18,12 +19,15 @@ inline bool checkedBytes(const Shape& shape, size_t itemSize, uint64_t& numel, u
     if (d < 0 || static_cast<uint64_t>(d) > kLimit) return false;
     hasZero = hasZero || d == 0;
   }
-  numel = hasZero ? 0 : 1;
+  // The product of the other dimensions must stay in range even when one is 0: Tensor::empty and
+  // numel() multiply the dimensions in order, so (2^40, 2^40, 0) would overflow before the 0.
+  uint64_t product = 1;
   for (int64_t d : shape) {
-    if (hasZero) break;
-    if (static_cast<uint64_t>(d) > kLimit / numel) return false;
-    numel *= static_cast<uint64_t>(d);
+    if (d == 0) continue;
+    if (static_cast<uint64_t>(d) > kLimit / product) return false;
+    product *= static_cast<uint64_t>(d);
   }
+  numel = hasZero ? 0 : product;
   if (itemSize == 0 || numel > kLimit / itemSize) return false;
   bytes = numel * itemSize;
   return true;
