@@ -14,11 +14,11 @@
 #include <random>
 #include <vector>
 
-#include "grapheditor.h"
-#include "graphmodel.h"
-#include "graphscene.h"
-#include "graphview.h"
-#include "nodeitem.h"
+#include "document/grapheditor.h"
+#include "document/graphmodel.h"
+#include "canvas/graphscene.h"
+#include "canvas/graphview.h"
+#include "canvas/nodeitem.h"
 
 using namespace strata;
 using namespace strata::gui;

@@ -3,8 +3,8 @@
 #include <QCommandLineParser>
 #include <QTimer>
 
-#include "mainwindow.h"
-#include "trainingworkbench.h"
+#include "window/mainwindow.h"
+#include "window/trainingworkbench.h"
 
 int main(int argc, char* argv[]) {
   QApplication app(argc, argv);
