@@ -5,6 +5,7 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
+#include <QGridLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -113,7 +114,7 @@ QWidget* TrainingPanel::buildRun() {
   m_pause = new QPushButton(tr("Pause"));
   m_resume = new QPushButton(tr("Resume"));
   m_stop = new QPushButton(tr("Stop"));
-  m_train->setToolTip(tr("Train a snapshot of the graph with these settings"));
+  m_train->setToolTip(tr("Train a snapshot of the graph with these settings (F5)"));
   connect(m_train, &QPushButton::clicked, this, [this] {
     writeSettings();
     m_controller->start();
@@ -142,11 +143,14 @@ QWidget* TrainingPanel::buildRun() {
     const QString node = m_freezeNode->currentText();
     if (!node.isEmpty()) m_controller->setNodeFrozen(node, !m_controller->isFrozen(node));
   });
-  auto* steer = new QHBoxLayout;
-  steer->addWidget(m_steerLr);
-  steer->addWidget(m_applyLr);
-  steer->addWidget(m_freezeNode, 1);
-  steer->addWidget(m_freeze);
+  // Two short rows and a 2×2 grid rather than one long row each: the right column stays narrow
+  // enough for a 1366×768 screen without sideways scrolling.
+  auto* steer = new QGridLayout;
+  steer->addWidget(m_steerLr, 0, 0);
+  steer->addWidget(m_applyLr, 0, 1);
+  steer->addWidget(m_freezeNode, 1, 0);
+  steer->addWidget(m_freeze, 1, 1);
+  steer->setColumnStretch(0, 1);
 
   m_saveBest = new QPushButton(tr("Save best…"));
   m_saveLast = new QPushButton(tr("Save last…"));
@@ -156,8 +160,11 @@ QWidget* TrainingPanel::buildRun() {
   connect(m_saveLast, &QPushButton::clicked, this, [this] { saveCheckpoint(false); });
   connect(m_resumeFrom, &QPushButton::clicked, this, &TrainingPanel::resumeCheckpoint);
   connect(m_loadWeights, &QPushButton::clicked, this, &TrainingPanel::loadWeights);
-  auto* ckpt = new QHBoxLayout;
-  for (QPushButton* b : {m_saveBest, m_saveLast, m_resumeFrom, m_loadWeights}) ckpt->addWidget(b);
+  auto* ckpt = new QGridLayout;
+  ckpt->addWidget(m_saveBest, 0, 0);
+  ckpt->addWidget(m_saveLast, 0, 1);
+  ckpt->addWidget(m_resumeFrom, 1, 0);
+  ckpt->addWidget(m_loadWeights, 1, 1);
 
   auto* l = new QVBoxLayout(box);
   l->addLayout(buttons);
@@ -252,26 +259,44 @@ QWidget* TrainingPanel::buildSettings() {
 }
 
 Json TrainingPanel::editorSettings() const {
+  // Only the keys whose control differs from what the document resolves to: a Train click with
+  // nothing changed writes nothing (so adds no undo entry), and defaults the file leaves out stay
+  // out. Settings that do not parse are all written, which replaces the bad values.
   Json j = m_model->document().training.is_object() ? m_model->document().training
                                                      : Json::object();
+  const auto parsed = TrainSettings::fromJson(j);
+  const TrainSettings* now = parsed ? &*parsed : nullptr;
+  auto setString = [&j, now](const char* key, const QString& value, const std::string& current) {
+    if (!now || value.toStdString() != current) j[key] = value.toStdString();
+  };
+  // A spin box shows a rounded value: changed means a different text, not a different double.
+  auto setDouble = [&j, now](const char* key, const QDoubleSpinBox* box, double current) {
+    if (!now || box->textFromValue(box->value()) != box->textFromValue(current))
+      j[key] = box->value();
+  };
+  auto setInt = [&j, now](const char* key, const QSpinBox* box, int64_t current) {
+    if (!now || box->value() != current) j[key] = box->value();
+  };
+  const TrainSettings defaults;
+  const TrainSettings& c = now ? *now : defaults;
   QString data = m_dataKind->currentText();
   if (data == QLatin1String("text") || data == QLatin1String("csv") ||
       data == QLatin1String("npy"))
     data += QLatin1Char(':') + m_dataFile->text().trimmed();
-  j["data"] = data.toStdString();
-  j["val_split"] = m_valSplit->value();
-  j["optimizer"] = m_optimizer->currentData().toString().toStdString();
-  j["momentum"] = m_momentum->value();
-  j["lr"] = m_lr->value();
-  j["schedule"] = m_schedule->currentData().toString().toStdString();
-  j["warmup_steps"] = m_warmup->value();
-  j["batch"] = m_batch->value();
-  j["epochs"] = m_epochs->value();
-  j["steps"] = m_steps->value();
-  j["clip_grad_norm"] = m_clip->value();
-  j["weight_decay"] = m_weightDecay->value();
-  j["seed"] = m_seed->value();
-  j["device"] = m_device->currentData().toString().toStdString();
+  setString("data", data, c.data);
+  setDouble("val_split", m_valSplit, c.valSplit);
+  setString("optimizer", m_optimizer->currentData().toString(), c.optimizer);
+  setDouble("momentum", m_momentum, c.momentum);
+  setDouble("lr", m_lr, c.lr);
+  setString("schedule", m_schedule->currentData().toString(), c.schedule);
+  setInt("warmup_steps", m_warmup, c.warmupSteps);
+  setInt("batch", m_batch, c.batch);
+  setInt("epochs", m_epochs, c.epochs);
+  setInt("steps", m_steps, c.steps);
+  setDouble("clip_grad_norm", m_clip, c.clipGradNorm);
+  setDouble("weight_decay", m_weightDecay, c.effectiveWeightDecay());
+  setInt("seed", m_seed, static_cast<int64_t>(c.seed));
+  setString("device", m_device->currentData().toString(), c.device);
   return j;
 }
 

@@ -1,6 +1,10 @@
 #include "window/trainingworkbench.h"
 
+#include <QAction>
 #include <QDockWidget>
+#include <QMenu>
+#include <QMenuBar>
+#include <QPushButton>
 #include <QScrollArea>
 
 #include "training/attentionviewer.h"
@@ -62,6 +66,8 @@ TrainingWorkbench::TrainingWorkbench(MainWindow* window) : QObject(window), m_wi
   // The start page (gallery) shows none of the panels: these came after it hid the others.
   if (window->isShowingGallery()) window->showGallery();
 
+  addTrainingMenu();
+
   m_overlay = new GradientOverlayItem(window->scene());
   m_banner = new TrainingBanner(window->view());
 
@@ -82,5 +88,40 @@ TrainingWorkbench::TrainingWorkbench(MainWindow* window) : QObject(window), m_wi
 }
 
 TrainingWorkbench::~TrainingWorkbench() = default;
+
+void TrainingWorkbench::addTrainingMenu() {
+  // Before Help, like every desktop tool's Run menu. Each action clicks its panel button, so the
+  // keyboard takes the same path (settings written, state checked) as the mouse, and is enabled
+  // exactly when that button is.
+  QMenuBar* bar = m_window->menuBar();
+  QAction* help = bar->actions().isEmpty() ? nullptr : bar->actions().last();
+  auto* menu = new QMenu(tr("&Training"), bar);
+  bar->insertMenu(help, menu);
+  const struct {
+    const char* name;
+    QString text;
+    QKeySequence key;
+    QPushButton* button;
+  } entries[] = {
+      {"train", tr("&Train"), QKeySequence(Qt::Key_F5), m_panel->trainButton()},
+      {"pauseTraining", tr("&Pause"), QKeySequence(Qt::Key_F6), m_panel->pauseButton()},
+      {"resumeTraining", tr("&Resume"), QKeySequence(Qt::SHIFT | Qt::Key_F6),
+       m_panel->resumeButton()},
+      {"stopTraining", tr("&Stop"), QKeySequence(Qt::SHIFT | Qt::Key_F5), m_panel->stopButton()},
+  };
+  for (const auto& e : entries) {
+    QAction* a = menu->addAction(e.text);
+    a->setObjectName(QLatin1String(e.name));
+    a->setShortcut(e.key);
+    a->setEnabled(e.button->isEnabled());
+    m_window->addAction(a);  // the shortcut works wherever the focus is in the window
+    QPushButton* button = e.button;
+    connect(a, &QAction::triggered, button, [button] {
+      if (button->isEnabled()) button->click();
+    });
+    connect(m_controller, &TrainingController::stateChanged, a,
+            [a, button] { a->setEnabled(button->isEnabled()); });
+  }
+}
 
 }  // namespace strata::gui

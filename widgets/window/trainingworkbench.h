@@ -36,6 +36,8 @@ class TrainingWorkbench final : public QObject {
   TrainingBanner* banner() const { return m_banner; }
 
  private:
+  void addTrainingMenu();  // Training → Train (F5), Pause (F6), Resume (Shift+F6), Stop (Shift+F5)
+
   MainWindow* m_window = nullptr;
   TrainingController* m_controller = nullptr;
   TrainingPanel* m_panel = nullptr;

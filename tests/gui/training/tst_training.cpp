@@ -54,6 +54,7 @@ class TstTraining final : public QObject {
   void init();
   void cleanup();
   void trainUpdatesCharts();
+  void keyboardTrainsWithoutUndoEntry();
   void pauseStopsSteps();
   void stopWithin200ms();
   void steeringAddsMarkers();
@@ -117,6 +118,40 @@ void TstTraining::trainUpdatesCharts() {
   QVERIFY(m_bench->playground()->refreshSeries() > 0);
   QVERIFY(m_bench->playground()->statusText().contains(QStringLiteral("MSE")));
   QVERIFY(!c()->isTraining());
+}
+
+// F5 trains (Training menu), Shift+F5 stops; a Train with the settings unchanged is not an edit
+// of the document: no undo entry, and the file stays clean.
+void TstTraining::keyboardTrainsWithoutUndoEntry() {
+  m_window->show();
+  QVERIFY(QTest::qWaitForWindowActive(m_window));
+  GraphModel* model = m_window->model();
+  setTraining(model, {{"steps", 100000}});
+  model->undoStack()->clear();
+  model->undoStack()->setClean();
+  QAction* train = m_window->findChild<QAction*>(QStringLiteral("train"));
+  QAction* stop = m_window->findChild<QAction*>(QStringLiteral("stopTraining"));
+  QVERIFY(train && stop);
+  QVERIFY(train->isEnabled());
+  QVERIFY(!stop->isEnabled());
+  QSignalSpy done(c(), &TrainingController::finished);
+  QTest::keyClick(m_window, Qt::Key_F5);
+  QTRY_VERIFY(c()->isTraining());
+  QVERIFY(!train->isEnabled());
+  QVERIFY(stop->isEnabled());
+  QCOMPARE(model->undoStack()->count(), 0);
+  QVERIFY(model->undoStack()->isClean());
+  QTest::keyClick(m_window, Qt::Key_F5, Qt::ShiftModifier);
+  QVERIFY(waitFinished(done, 5000));
+  QCOMPARE(done.first().at(0).toInt(), 1);  // stopped
+  QVERIFY(train->isEnabled());
+  // A changed setting is one undoable edit, written when Train is pressed.
+  m_bench->panel()->lrBox()->blockSignals(true);
+  m_bench->panel()->lrBox()->setValue(0.0042);
+  m_bench->panel()->lrBox()->blockSignals(false);
+  m_bench->panel()->writeSettings();
+  QCOMPARE(model->undoStack()->count(), 1);
+  QCOMPARE(model->document().training["lr"].get<double>(), 0.0042);
 }
 
 void TstTraining::pauseStopsSteps() {
