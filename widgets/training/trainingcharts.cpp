@@ -106,7 +106,9 @@ TrainingCharts::TrainingCharts(QWidget* parent) : QWidget(parent) {
   m_lossChart = makeChart(tr("Loss"));
   m_lossX = makeAxis(tr("step"));
   m_lossYLinear = makeAxis(QString());
-  m_lossYLog = new QLogValueAxis;
+  // Owned by this widget while the chart does not hold it (removeAxis() gives an axis back
+  // without deleting it), so the axis not in use is neither leaked nor deleted twice.
+  m_lossYLog = new QLogValueAxis(this);
   m_lossYLog->setLabelFormat(QStringLiteral("%g"));
   m_lossYLog->setMinorTickCount(-1);
   m_lossChart->addAxis(m_lossX, Qt::AlignBottom);
@@ -311,6 +313,7 @@ void TrainingCharts::setLogScale(bool on) {
     s->attachAxis(to);
   }
   m_lossChart->removeAxis(from);
+  from->setParent(this);
   refresh();
 }
 
@@ -364,7 +367,8 @@ void TrainingCharts::refresh() {
   m_valAccSeries->replace(m_valAcc);
   setStepRange(m_accX, x0, x1);
   setValueRange(m_accY, 0, 1);
-  m_accChart->setTitle(acc.isEmpty() && m_valAcc.isEmpty()
+  // Before a run nothing is known about the task: only a run without accuracy says so.
+  m_accChart->setTitle(stepCount() > 0 && acc.isEmpty() && m_valAcc.isEmpty()
                            ? tr("Accuracy (this task has none: regression)")
                            : tr("Accuracy"));
 

@@ -42,6 +42,7 @@ class TrainingCharts final : public QWidget {
   void setSmoothing(double weight);  // EMA weight in [0, 0.99]
   double smoothing() const { return m_smoothing; }
   void setLogScale(bool on);
+  QChart* accuracyChart() const { return m_accChart; }
   bool logScale() const { return m_logScale; }
 
   bool exportCsv(const QString& path) const;

@@ -9,6 +9,7 @@
 #include <QStandardItemModel>
 #include <QTemporaryDir>
 #include <QUndoStack>
+#include <QtCharts/QChart>
 #include <QtCharts/QLineSeries>
 #include <QtCharts/QLogValueAxis>
 #include <QtCharts/QValueAxis>
@@ -65,6 +66,7 @@ class TstTraining final : public QObject {
   void cudaIsGreyedOut();
   void decimationKeepsExtremes();
   void chartAxesUseNiceTicks();
+  void chartsOwnTheirAxesAndTitles();
   void exportsCsvAndPng();
   void playgroundGeneratesText();
   void benchLatency();
@@ -385,6 +387,31 @@ void TstTraining::chartAxesUseNiceTicks() {
   charts.setLogScale(true);  // whole decades around 0.39 .. 3.64
   QCOMPARE(charts.lossLogAxis()->min(), 0.1);
   QCOMPARE(charts.lossLogAxis()->max(), 10.0);
+}
+
+// The loss axis not in use stays owned (not leaked) through log-scale toggles; before any run
+// the accuracy chart claims nothing about the task.
+void TstTraining::chartsOwnTheirAxesAndTitles() {
+  TrainingCharts* charts = m_bench->charts();
+  charts->refreshNow();
+  QCOMPARE(charts->accuracyChart()->title(), QStringLiteral("Accuracy"));
+  auto axesOwned = [charts] {
+    int owned = 0;
+    for (QAbstractAxis* a : charts->findChildren<QAbstractAxis*>()) owned += a != nullptr;
+    return owned;
+  };
+  // The chart holds the axis in use; the widget holds exactly the other one.
+  QCOMPARE(axesOwned(), 1);
+  for (bool on : {true, false, true, false}) {
+    charts->setLogScale(on);
+    QCOMPARE(axesOwned(), 1);
+  }
+  setTraining(m_window->model(), {{"steps", 20}});
+  QSignalSpy done(c(), &TrainingController::finished);
+  QVERIFY(c()->start());
+  QVERIFY(waitFinished(done));
+  charts->refreshNow();
+  QVERIFY(charts->accuracyChart()->title().contains(QStringLiteral("regression")));
 }
 
 void TstTraining::exportsCsvAndPng() {
