@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "common/fp32_rule.h"
 #include "common/tensor_helpers.h"
 #include "backends/cpu/dnnl_context.h"
 #include "nn/layer_spec.h"
@@ -131,6 +132,101 @@ TEST(Recurrent, CentralDifferenceGradients) {
       EXPECT_LT(worst, 2e-2) << modeName(mode) << (bi ? " bidirectional" : " unidirectional");
     }
   }
+}
+
+// GRU with linear_before_reset=false (oneDNN's classic gru): bidirectional one primitive per
+// layer, and unidirectional input == hidden (both layers in one primitive).
+TEST(Recurrent, CentralDifferenceGradientsClassicGru) {
+  for (bool bi : {true, false}) {
+    Problem p = makeProblem(RecurrentMode::Gru, bi, bi ? 2 : 3, 2, 0.0f, 13);
+    p.cfg.linearBeforeReset = false;
+    double worst = gradCheck(p);
+    std::printf("[gradcheck] gru-classic %s worst %.3g\n", bi ? "bi " : "uni", worst);
+    EXPECT_LT(worst, 2e-2) << (bi ? "bidirectional" : "unidirectional");
+  }
+}
+
+namespace {
+
+// The ONNX GRU formula in float64 (gates z, r, h; PyTorch's r, z, n blocks in the weights):
+// z = σ(W_z x + b_iz + U_z h + b_hz), r likewise, and with linear_before_reset = 0
+// n = tanh(W_n x + b_in + U_n (r ⊙ h) + b_hn), with 1 n = tanh(W_n x + b_in + r ⊙ (U_n h + b_hn));
+// h' = (1 - z) ⊙ n + z ⊙ h. Layers stack on the concatenated directions. Returns out [B, T, D*H].
+std::vector<double> onnxGruReference(const RecurrentConfig& cfg, const Tensor& x, const Tensor& h0,
+                                     const std::vector<Tensor>& params) {
+  const int64_t B = x.size(0), T = x.size(1), H = cfg.hiddenSize, D = cfg.directions();
+  std::vector<double> in(x.f32(), x.f32() + x.numel());
+  int64_t width = cfg.inputSize;
+  for (int64_t l = 0; l < cfg.numLayers; ++l) {
+    std::vector<double> out(B * T * D * H);
+    for (int64_t d = 0; d < D; ++d) {
+      const size_t base = static_cast<size_t>((l * D + d) * 4);
+      const float* wih = params[base].f32();
+      const float* whh = params[base + 1].f32();
+      const float* bih = params[base + 2].f32();
+      const float* bhh = params[base + 3].f32();
+      for (int64_t b = 0; b < B; ++b) {
+        std::vector<double> h(H);
+        for (int64_t o = 0; o < H; ++o) h[o] = h0.f32()[((l * D + d) * B + b) * H + o];
+        for (int64_t s = 0; s < T; ++s) {
+          const int64_t t = d == 0 ? s : T - 1 - s;
+          const double* xt = in.data() + (b * T + t) * width;
+          auto xw = [&](int64_t row) {  // W_ih[row] . x + b_ih[row]
+            double a = bih[row];
+            for (int64_t k = 0; k < width; ++k) a += double(wih[row * width + k]) * xt[k];
+            return a;
+          };
+          auto uh = [&](int64_t row, const std::vector<double>& v) {
+            double a = 0;
+            for (int64_t k = 0; k < H; ++k) a += double(whh[row * H + k]) * v[k];
+            return a;
+          };
+          std::vector<double> r(H), z(H), next(H);
+          for (int64_t o = 0; o < H; ++o) {
+            r[o] = 1 / (1 + std::exp(-(xw(o) + uh(o, h) + bhh[o])));
+            z[o] = 1 / (1 + std::exp(-(xw(H + o) + uh(H + o, h) + bhh[H + o])));
+          }
+          std::vector<double> rh(H);
+          for (int64_t o = 0; o < H; ++o) rh[o] = r[o] * h[o];
+          for (int64_t o = 0; o < H; ++o) {
+            const double n =
+                cfg.linearBeforeReset
+                    ? std::tanh(xw(2 * H + o) + r[o] * (uh(2 * H + o, h) + bhh[2 * H + o]))
+                    : std::tanh(xw(2 * H + o) + uh(2 * H + o, rh) + bhh[2 * H + o]);
+            next[o] = (1 - z[o]) * n + z[o] * h[o];
+          }
+          h = next;
+          for (int64_t o = 0; o < H; ++o) out[((b * T + t) * D + d) * H + o] = h[o];
+        }
+      }
+    }
+    in = out;
+    width = D * H;
+  }
+  return in;
+}
+
+}  // namespace
+
+// Forward parity of both GRU variants with the ONNX formula in float64 under the fp32 rule; the
+// other variant's formula must be far outside the bound (the comparison can fail).
+TEST(Recurrent, GruMatchesTheOnnxFormulaInFloat64) {
+  for (bool lbr : {false, true})
+    for (bool bi : {false, true}) {
+      Problem p = makeProblem(RecurrentMode::Gru, bi, 3, 2, 0.0f, 17);
+      p.cfg.linearBeforeReset = lbr;
+      Tensor out = p.run(false).out;
+      const std::vector<double> ref = onnxGruReference(p.cfg, p.x, p.h0, p.params);
+      const int64_t K = 64;  // a few sums of <= 6 terms per step over 3 steps and 2 layers
+      auto v = test::checkFp32(out.f32(), ref.data(), nullptr, out.numel(), K);
+      EXPECT_TRUE(v.ok()) << (lbr ? "lbr " : "classic ") << (bi ? "bi " : "uni ")
+                          << v.describe("out");
+      RecurrentConfig other = p.cfg;
+      other.linearBeforeReset = !lbr;
+      const std::vector<double> wrong = onnxGruReference(other, p.x, p.h0, p.params);
+      auto w = test::checkFp32(out.f32(), wrong.data(), nullptr, out.numel(), K);
+      EXPECT_GT(w.ratio, 100.0) << "the two GRU variants are indistinguishable here";
+    }
 }
 
 TEST(Recurrent, CentralDifferenceGradientsThroughDropout) {

@@ -109,6 +109,12 @@ std::vector<Case> gridCases() {
         c.push_back({n, single(type, p, {-1, 5})});
         if (layers == 2) c.push_back({n + "_hn", single(type, p, {-1, 5}, "float32", "in", "h_n")});
       }
+  for (bool bi : {false, true})  // ONNX's default GRU (linear_before_reset=0)
+    c.push_back({std::string("GRU_classic") + (bi ? "_bi" : ""),
+                 single("GRU",
+                        {{"hidden_size", 4}, {"num_layers", 2}, {"bidirectional", bi},
+                         {"linear_before_reset", false}},
+                        {-1, 5})});
   c.push_back({"RNN_relu", single("RNN", {{"hidden_size", 4}, {"nonlinearity", "relu"}}, {-1, 5})});
   c.push_back({"LSTM_nobias_cn",
                single("LSTM", {{"hidden_size", 4}, {"bias", false}}, {-1, 3}, "float32", "in",

@@ -504,8 +504,7 @@ class PatternImporter {
       return fail(n, "W/R/B shapes do not match hidden_size and direction");
     Json params{{"hidden_size", H}, {"bidirectional", D == 2}, {"bias", B != nullptr}};
     std::vector<std::string> acts = stringsAttr(n, "activations");
-    if (op == "GRU" && intAttr(n, "linear_before_reset", 0) != 1)
-      return fail(n, "GRU with linear_before_reset=0 has no PyTorch/Strata equivalent");
+    if (op == "GRU") params["linear_before_reset"] = intAttr(n, "linear_before_reset", 0) != 0;
     if (op == "RNN") {
       bool relu = !acts.empty() && acts[0] == "Relu";
       for (const auto& a : acts)
@@ -528,6 +527,8 @@ class PatternImporter {
         below->params.value("hidden_size", int64_t{0}) == H &&
         below->params.value("bidirectional", false) == (D == 2) &&
         below->params.value("bias", true) == (B != nullptr) &&
+        below->params.value("linear_before_reset", true) ==
+            params.value("linear_before_reset", true) &&
         below->params.value("nonlinearity", std::string("tanh")) ==
             params.value("nonlinearity", std::string("tanh"))) {
       id = below->id;

@@ -26,6 +26,7 @@ RecurrentConfig configFrom(RecurrentMode mode, const Json& p) {
   cfg.bias = p.at("bias").get<bool>();
   cfg.bidirectional = p.at("bidirectional").get<bool>();
   cfg.dropout = p.at("dropout").get<float>();
+  if (mode == RecurrentMode::Gru) cfg.linearBeforeReset = p.value("linear_before_reset", true);
   return cfg;
 }
 
@@ -109,7 +110,8 @@ Result<ShapeResult> inferRecurrent(RecurrentMode mode, const ShapeContext& ctx) 
   return r;
 }
 
-std::vector<ParamSpec> commonParams(bool withNonlinearity) {
+std::vector<ParamSpec> commonParams(RecurrentMode mode) {
+  const bool withNonlinearity = mode == RecurrentMode::RnnTanh;
   std::vector<ParamSpec> p{
       inferredIntParam("input_size", 1, "features per time step of the input (inferred)"),
       intParam("hidden_size", nullptr, 1, "features of the hidden state (per direction)"),
@@ -123,6 +125,10 @@ std::vector<ParamSpec> commonParams(bool withNonlinearity) {
                         "also run the sequence backwards and concatenate both outputs"));
   p.push_back(floatParam("dropout", 0.0, 0.0, 1.0,
                          "dropout on the outputs of each layer but the last (training only)"));
+  if (mode == RecurrentMode::Gru)
+    p.push_back(boolParam("linear_before_reset", true,
+                          "true: r scales (W_hn h + b_hn), PyTorch's GRU; false: r scales h "
+                          "first, ONNX's default and Keras's reset_after=False"));
   return p;
 }
 
@@ -140,7 +146,7 @@ LayerSpec recurrentSpec(RecurrentMode mode, std::string type, std::string summar
   s.category = "Recurrent";
   s.summary = std::move(summary);
   s.doc = std::move(doc);
-  s.params = commonParams(mode == RecurrentMode::RnnTanh);
+  s.params = commonParams(mode);
   s.inputs = {port("in", ValueKind::Float, "[B, T, input_size]"),
               optionalPort("h0", "initial hidden state [num_layers * D, B, hidden_size]")};
   if (lstm)
@@ -193,7 +199,10 @@ void registerRecurrentLayers(LayerRegistry& r) {
       "gate blocks instead of four, so it is smaller and often as accurate. An input [B, T, "
       "input_size] gives out [B, T, hidden_size] (2 * hidden_size when bidirectional) and h_n "
       "[num_layers * D, B, hidden_size]; h0 is the optional initial state (zeros when "
-      "unconnected)."));
+      "unconnected). linear_before_reset (default true, PyTorch's GRU) chooses where r acts: "
+      "false gives n = tanh(W_in x_t + b_in + W_hn (r * h_(t-1)) + b_hn), the GRU of ONNX's "
+      "default and of Keras with reset_after=False, which TensorFlow.js needs; PyTorch has no "
+      "such GRU, so it does not export to PyTorch."));
 }
 
 }  // namespace strata::nn

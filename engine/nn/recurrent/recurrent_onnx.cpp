@@ -43,7 +43,9 @@ Status recurrentToOnnx(const std::string& type, OnnxContext& c) {
 
   std::vector<OnnxAttr> attrs{{"hidden_size", H},
                               {"direction", std::string(bidir ? "bidirectional" : "forward")}};
-  if (type == "GRU") attrs.push_back({"linear_before_reset", int64_t{1}});
+  if (type == "GRU")
+    attrs.push_back({"linear_before_reset",
+                     int64_t{p.value("linear_before_reset", true) ? 1 : 0}});
   if (type == "RNN" && p.value("nonlinearity", std::string("tanh")) == "relu")
     attrs.push_back({"activations", std::vector<std::string>(D, "Relu")});
 

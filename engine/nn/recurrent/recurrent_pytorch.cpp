@@ -9,6 +9,10 @@ namespace {
 
 Status recurrentToPyTorch(const std::string& type, PyTorchContext& c) {
   const Json& p = c.params();
+  if (type == "GRU" && !p.value("linear_before_reset", true))
+    return Status::error("GRU with linear_before_reset=false has no PyTorch module (nn.GRU "
+                         "applies the reset gate after the linear map): set "
+                         "linear_before_reset=true, which changes what the weights compute");
   const int64_t layers = p.at("num_layers").get<int64_t>();
   std::string ctor = "nn." + type + "(" + py::integer(p.at("input_size").get<int64_t>()) + ", " +
                      py::integer(p.at("hidden_size").get<int64_t>()) +

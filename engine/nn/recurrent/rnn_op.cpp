@@ -31,8 +31,11 @@ thread_local int64_t t_primitivesCreated = 0;
 bool isLstm(RecurrentMode m) { return m == RecurrentMode::Lstm; }
 bool isGru(RecurrentMode m) { return m == RecurrentMode::Gru; }
 
-// oneDNN's lbr_gru bias has a fourth gate: [b_u, b_r, b_cx (= b_in), b_ch (= b_hn)].
-int biasGateCount(RecurrentMode m) { return isGru(m) ? 4 : recurrentGateCount(m); }
+// oneDNN's lbr_gru bias has a fourth gate: [b_u, b_r, b_cx (= b_in), b_ch (= b_hn)]; the classic
+// gru folds b_in + b_hn into one o-gate bias like every other gate.
+int biasGateCount(RecurrentMode m, bool lbr) {
+  return isGru(m) && lbr ? 4 : recurrentGateCount(m);
+}
 
 // The PyTorch gate that feeds oneDNN gate k. LSTM i,f,g,o is oneDNN's i,f,c~,o; PyTorch's GRU
 // r,z,n becomes oneDNN's u(=z), r, o(=n).
@@ -101,12 +104,14 @@ struct Geometry {
   RecurrentMode mode;
   int64_t layers, dirs, T, N, slc, H;
   bool training;
+  bool lbr = true;  // GRU: linear-before-reset (lbr_gru) or the classic gru
 
   int64_t gates() const { return recurrentGateCount(mode); }
   // Multiply-adds of one time step of the whole group (input and recurrent gemms).
   int64_t workPerStep() const { return layers * dirs * N * gates() * H * (slc + H); }
   std::string key() const {
-    return "rnn:" + modeKey(mode) + (training ? ":train:" : ":infer:") +
+    return "rnn:" + modeKey(mode) + (isGru(mode) && !lbr ? "_classic" : "") +
+           (training ? ":train:" : ":infer:") +
            cpu::dimsKey({layers, dirs, T, N, slc, H});
   }
   memory::desc srcLayer() const { return {{T, N, slc}, dt::f32, tag::tnc}; }
@@ -116,7 +121,9 @@ struct Geometry {
   memory::desc iter() const { return {{layers, dirs, N, H}, dt::f32, tag::ldnc}; }
   memory::desc weightsLayer(tag t) const { return {{layers, dirs, slc, gates(), H}, dt::f32, t}; }
   memory::desc weightsIter(tag t) const { return {{layers, dirs, H, gates(), H}, dt::f32, t}; }
-  memory::desc bias() const { return {{layers, dirs, biasGateCount(mode), H}, dt::f32, tag::ldgo}; }
+  memory::desc bias() const {
+    return {{layers, dirs, biasGateCount(mode, lbr), H}, dt::f32, tag::ldgo};
+  }
 };
 
 struct Reorder {
@@ -204,6 +211,13 @@ GroupPrims makePrims(const Geometry& g) {
       });
     }
     case RecurrentMode::Gru: {
+      if (!g.lbr) {
+        dnnl::gru_forward::desc fd(prop, dir, src, it, wl, wi, b, dst, it);
+        return buildPrims<dnnl::gru_forward, dnnl::gru_backward>(g, fd, [&] {
+          return dnnl::gru_backward::desc(prop_kind::backward, dir, src, it, wl, wi, b, dst, it,
+                                          src, it, wl, wi, b, dst, it);
+        });
+      }
       dnnl::lbr_gru_forward::desc fd(prop, dir, src, it, wl, wi, b, dst, it);
       return buildPrims<dnnl::lbr_gru_forward, dnnl::lbr_gru_backward>(g, fd, [&] {
         return dnnl::lbr_gru_backward::desc(prop_kind::backward, dir, src, it, wl, wi, b, dst, it,
@@ -233,7 +247,9 @@ size_t paramIndex(const RecurrentConfig& cfg, int64_t l, int64_t d, int k) {
 void packGroup(const RecurrentConfig& cfg, const Group& grp, const std::vector<Tensor>& params,
                Tensor& wl, Tensor& wi, Tensor& bias) {
   const int64_t H = cfg.hiddenSize, D = cfg.directions(), in = grp.inChannels;
-  const int G = recurrentGateCount(cfg.mode), Gb = biasGateCount(cfg.mode);
+  const int G = recurrentGateCount(cfg.mode);
+  const int Gb = biasGateCount(cfg.mode, cfg.linearBeforeReset);
+  const bool lbrGru = isGru(cfg.mode) && cfg.linearBeforeReset;
   wl = Tensor::empty({grp.layers * D * G * H * in});
   wi = Tensor::empty({grp.layers * D * G * H * H});
   bias = Tensor::zeros({grp.layers * D * Gb * H});
@@ -251,12 +267,12 @@ void packGroup(const RecurrentConfig& cfg, const Group& grp, const std::vector<T
       const float* bih = params[paramIndex(cfg, l, d, 2)].f32();
       const float* bhh = params[paramIndex(cfg, l, d, 3)].f32();
       float* b = bias.f32() + ld * Gb * H;
-      const int folded = isGru(cfg.mode) ? 2 : G;  // GRU's n gate keeps b_in and b_hn apart
+      const int folded = lbrGru ? 2 : G;  // lbr GRU's n gate keeps b_in and b_hn apart
       for (int k = 0; k < folded; ++k) {
         const int pg = pytorchGate(cfg.mode, k);
         for (int64_t o = 0; o < H; ++o) b[k * H + o] = bih[pg * H + o] + bhh[pg * H + o];
       }
-      if (isGru(cfg.mode)) {
+      if (lbrGru) {
         for (int64_t o = 0; o < H; ++o) {
           b[2 * H + o] = bih[2 * H + o];
           b[3 * H + o] = bhh[2 * H + o];
@@ -270,7 +286,9 @@ void packGroup(const RecurrentConfig& cfg, const Group& grp, const std::vector<T
 void unpackGroupGrads(const RecurrentConfig& cfg, const Group& grp, const float* dwl,
                       const float* dwi, const float* dbias, std::vector<Tensor>& grads) {
   const int64_t H = cfg.hiddenSize, D = cfg.directions(), in = grp.inChannels;
-  const int G = recurrentGateCount(cfg.mode), Gb = biasGateCount(cfg.mode);
+  const int G = recurrentGateCount(cfg.mode);
+  const int Gb = biasGateCount(cfg.mode, cfg.linearBeforeReset);
+  const bool lbrGru = isGru(cfg.mode) && cfg.linearBeforeReset;
   for (int64_t lr = 0; lr < grp.layers; ++lr) {
     for (int64_t d = 0; d < D; ++d) {
       const int64_t l = grp.first + lr, ld = lr * D + d;
@@ -285,12 +303,12 @@ void unpackGroupGrads(const RecurrentConfig& cfg, const Group& grp, const float*
       float* gbih = grads[paramIndex(cfg, l, d, 2)].f32();
       float* gbhh = grads[paramIndex(cfg, l, d, 3)].f32();
       const float* db = dbias + ld * Gb * H;
-      const int folded = isGru(cfg.mode) ? 2 : G;
+      const int folded = lbrGru ? 2 : G;
       for (int k = 0; k < folded; ++k) {
         const int pg = pytorchGate(cfg.mode, k);
         for (int64_t o = 0; o < H; ++o) gbih[pg * H + o] = gbhh[pg * H + o] = db[k * H + o];
       }
-      if (isGru(cfg.mode)) {
+      if (lbrGru) {
         for (int64_t o = 0; o < H; ++o) {
           gbih[2 * H + o] = db[2 * H + o];
           gbhh[2 * H + o] = db[3 * H + o];
@@ -422,7 +440,8 @@ RecurrentOutputs recurrent(const RecurrentConfig& cfg, const Tensor& x, const Te
     const bool last = gi + 1 == groups.size();
     GroupRecord rec;
     rec.grp = grp;
-    rec.geom = Geometry{cfg.mode, grp.layers, D, T, B, grp.inChannels, H, grad};
+    rec.geom = Geometry{cfg.mode, grp.layers, D, T, B, grp.inChannels, H, grad,
+                        cfg.linearBeforeReset};
     rec.src = next;
     rec.dst = Tensor::empty({T, B, DH});
     GroupPrims& p = primsFor(rec.geom);
@@ -509,7 +528,7 @@ RecurrentOutputs recurrent(const RecurrentConfig& cfg, const Tensor& x, const Te
           Tensor diffSrc = gi == 0 ? dxT : Tensor::empty({T, B, g.slc});
           const int64_t off = rec.grp.first * D * stride;
           memory dwl(p.diffWl, cpu::engine()), dwi(p.diffWi, cpu::engine());
-          Tensor dbias = Tensor::zeros({g.layers * D * biasGateCount(cfg.mode) * H});
+          Tensor dbias = Tensor::zeros({g.layers * D * biasGateCount(cfg.mode, g.lbr) * H});
           zeroMemory(dwl);  // oneDNN 2.6 accumulates into diff weights
           zeroMemory(dwi);
           std::unordered_map<int, memory> args{

@@ -1,5 +1,5 @@
 // strata::recurrent: the differentiable multi-layer RNN / LSTM / GRU op behind the Recurrent layer
-// family, on oneDNN's vanilla_rnn, lstm and lbr_gru primitives, with PyTorch's parameter layout.
+// family, on oneDNN's vanilla_rnn, lstm, lbr_gru and gru primitives, with PyTorch's parameter layout.
 #pragma once
 
 #include <cstdint>
@@ -26,6 +26,10 @@ struct RecurrentConfig {
   bool bias = true;
   bool bidirectional = false;
   float dropout = 0.0f;  // between layers (not after the last), in training only
+  // GRU only. true: n = tanh(W_in x + b_in + r * (W_hn h + b_hn)), PyTorch's GRU (oneDNN lbr_gru).
+  // false: n = tanh(W_in x + b_in + W_hn (r * h) + b_hn), ONNX's default and Keras's
+  // reset_after=False (oneDNN's gru): b_in and b_hn then act as one bias.
+  bool linearBeforeReset = true;
 
   int64_t directions() const { return bidirectional ? 2 : 1; }
 };
