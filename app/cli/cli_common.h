@@ -37,6 +37,7 @@ Verb addValidateVerb(CLI::App& app);
 Verb addInitVerb(CLI::App& app);
 Verb addRunVerb(CLI::App& app);
 Verb addTrainVerb(CLI::App& app);
+Verb addSweepVerb(CLI::App& app);
 Verb addBenchVerb(CLI::App& app);
 Verb addSampleVerb(CLI::App& app);
 Verb addExportVerb(CLI::App& app);

@@ -19,7 +19,7 @@ int realMain(int argc, char** argv) {
   app.require_subcommand(1);
   app.fallthrough(false);
   std::vector<Verb> verbs = {addValidateVerb(app), addInitVerb(app), addRunVerb(app),
-                             addTrainVerb(app), addBenchVerb(app),
+                             addTrainVerb(app), addSweepVerb(app), addBenchVerb(app),
                              addExportVerb(app), addImportVerb(app), addSampleVerb(app)};
   if (argc > 1 && argv[1][0] != '-') {
     bool known = false;

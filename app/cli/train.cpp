@@ -1,28 +1,20 @@
 // `strata-cli train GRAPH [options]`: trains on a data spec with the graph file's training settings
-// overridden by the command line; one line per epoch, a CSV row per step, `final loss <x>` last.
+// overridden by the command line; one line per epoch, a CSV row per step, `final loss <x>` last;
+// every run leaves a run record (train/run_record.h) unless --no-run-record.
+#include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 
 #include <nlohmann/json.hpp>
 
-#include "cli_common.h"
-#include "train/trainer.h"
+#include "train_common.h"
 
 namespace strata::cli {
 
 namespace {
-
-struct TrainOptions {
-  std::string graph;
-  std::string data, weights, optimizer, shuffle, device, out, log;
-  int64_t epochs = 0, steps = 0, batch = 0;
-  double lr = 0, valSplit = 0;
-  uint64_t seed = 0;
-  // Which options were given (an override only then).
-  std::map<std::string, CLI::Option*> given;
-};
 
 // The command line as a JSON object of training settings (only the options that were given).
 nlohmann::json overrides(const TrainOptions& o) {
@@ -48,12 +40,29 @@ std::string metric(const char* name, double v) {
   return std::string("  ") + name + " " + formatNumber(v);
 }
 
-int runTrain(const TrainOptions& o) {
-  GraphDocument doc = loadGraph(o.graph);
-  auto settings = TrainSettings::merged(doc.training, overrides(o));
+// A summary of the steps seen, for a run without a record (--no-run-record).
+void track(RunSummary& s, const StepMetrics& m) {
+  s.steps = m.step;
+  s.finalLoss = m.loss;
+  if (std::isfinite(m.loss) && !(m.loss >= s.bestLoss)) s.bestLoss = m.loss;
+  if (std::isfinite(m.valLoss)) {
+    s.finalValLoss = m.valLoss;
+    if (!(m.valLoss >= s.bestValLoss)) s.bestValLoss = m.valLoss;
+  }
+  if (std::isfinite(m.valAccuracy) || !std::isfinite(s.accuracy))
+    s.accuracy = std::isfinite(m.valAccuracy) ? m.valAccuracy : m.accuracy;
+}
+
+}  // namespace
+
+TrainRunResult trainDocument(const TrainOptions& o, const GraphDocument& doc,
+                             const nlohmann::json& extra, const RunRecordOptions& record) {
+  nlohmann::json over = overrides(o);
+  for (auto it = extra.begin(); it != extra.end(); ++it) over[it.key()] = it.value();
+  auto settings = TrainSettings::merged(doc.training, over);
   if (!settings) throw UsageError(o.graph + ": " + settings.message());
   requireDevice(settings->device);
-  if (o.given.at("--data")->count() == 0)  // the file's own spec: paths relative to the file
+  if (!over.contains("data"))  // the file's own spec: paths relative to the file
     settings->data = resolveDataSpec(settings->data, o.graph);
 
   std::unique_ptr<Model> model = compileGraph(doc, o.graph);
@@ -74,6 +83,18 @@ int runTrain(const TrainOptions& o) {
   auto trainer = Trainer::create(*model, *settings);
   if (!trainer) throw UsageError(o.graph + ": " + trainer.message());
   Trainer& t = **trainer;
+
+  std::unique_ptr<RunRecorder> recorder;
+  if (!o.noRunRecord) {
+    const std::string runsDir = o.runsDir.empty() ? defaultRunsDir(o.graph) : o.runsDir;
+    RunRecordOptions options = record;
+    std::error_code ec;
+    options.graphFile = std::filesystem::absolute(o.graph, ec).string();
+    auto r = RunRecorder::create(runsDir, doc, *settings, options);
+    if (!r) throw UsageError(r.message() + " (--runs-dir DIR or --no-run-record)");
+    recorder = std::move(r).value();
+  }
+
   const int64_t perEpoch = std::max<int64_t>(1, t.stepsPerEpoch());
   const int64_t epochs = (t.totalSteps() + perEpoch - 1) / perEpoch;
   std::printf("%s: %s; %zu train / %zu validation samples\n", o.graph.c_str(),
@@ -83,10 +104,24 @@ int runTrain(const TrainOptions& o) {
               static_cast<long long>(settings->batch), static_cast<long long>(t.totalSteps()),
               static_cast<long long>(perEpoch), static_cast<unsigned long long>(settings->seed),
               settings->device.c_str());
+  if (recorder)
+    std::printf("run record %s (%s)\n", recorder->info().dir.c_str(),
+                recorder->info().diff.c_str());
   std::fflush(stdout);
 
-  if (log.is_open())
-    t.setStepCallback([&log](const StepMetrics& m) { log << metricsCsvRow(m) << "\n"; });
+  TrainRunResult result;
+  std::string recordError;
+  t.setStepCallback([&](const StepMetrics& m) {
+    if (log.is_open()) log << metricsCsvRow(m) << "\n";
+    track(result.summary, m);
+    if (recorder && recordError.empty()) {
+      Status s = recorder->appendStep(m);
+      if (!s) {
+        recordError = s.message();
+        t.requestStop();  // a record that silently lost steps would mislead
+      }
+    }
+  });
   t.setEpochCallback([&](const StepMetrics& m) {
     std::printf("epoch %lld/%lld  step %lld/%lld%s%s%s%s%s\n", static_cast<long long>(m.epoch),
                 static_cast<long long>(epochs), static_cast<long long>(m.step),
@@ -98,14 +133,30 @@ int runTrain(const TrainOptions& o) {
     if (log.is_open()) log.flush();
   });
 
-  TrainReport report = t.run();
+  const auto t0 = std::chrono::steady_clock::now();
+  result.report = t.run();
+  const double wall =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  result.summary.wallSeconds = wall;
+  if (wall > 0) result.summary.stepsPerSec = static_cast<double>(result.report.steps) / wall;
+  if (recorder) {
+    Status s = recorder->finish(result.report, t);
+    result.summary = recorder->summary();
+    result.recordDir = recorder->info().dir;
+    result.name = recorder->info().name;
+    if (auto reread = loadRun(result.recordDir)) result.summary = reread->summary;
+    if (!s) throw UsageError(s.message());
+  }
+  if (!recordError.empty()) throw UsageError(recordError);
   if (log.is_open()) {
     log.close();
     if (!log) throw UsageError(o.log + ": write failed");
   }
-  if (report.outcome == TrainOutcome::Failed) {
-    std::fprintf(stderr, "%s: training failed: %s\n", o.graph.c_str(), report.message.c_str());
-    return kExitFailed;
+  if (result.report.outcome == TrainOutcome::Failed) {
+    std::fprintf(stderr, "%s: training failed: %s\n", o.graph.c_str(),
+                 result.report.message.c_str());
+    result.exitCode = kExitFailed;
+    return result;
   }
   if (!o.out.empty()) {
     Status s = t.saveCheckpoint(o.out);
@@ -113,11 +164,53 @@ int runTrain(const TrainOptions& o) {
     std::printf("saved weights to %s (optimizer state in %s)\n", o.out.c_str(),
                 Trainer::optimizerStatePath(o.out).c_str());
   }
-  if (!std::isnan(report.bestValLoss))
-    std::printf("best val_loss %s at step %lld\n", formatNumber(report.bestValLoss).c_str(),
-                static_cast<long long>(report.bestStep));
-  std::printf("final loss %s\n", formatNumber(report.finalLoss).c_str());
-  return kExitOk;
+  if (!std::isnan(result.report.bestValLoss))
+    std::printf("best val_loss %s at step %lld\n", formatNumber(result.report.bestValLoss).c_str(),
+                static_cast<long long>(result.report.bestStep));
+  std::printf("final loss %s\n", formatNumber(result.report.finalLoss).c_str());
+  std::fflush(stdout);
+  return result;
+}
+
+void addTrainOptions(CLI::App* cmd, TrainOptions& o) {
+  auto& g = o.given;
+  g["--data"] = cmd->add_option(
+      "--data", o.data, "sine | text:FILE | csv:FILE | task:copy|reverse|sort | npy:X.npy,Y.npy");
+  cmd->add_option("--weights", o.weights, "start from these weights (else a seeded init)");
+  g["--epochs"] = cmd->add_option("--epochs", o.epochs, "epochs (when --steps is 0)")
+                      ->check(nonNegativeNumber());
+  g["--steps"] = cmd->add_option("--steps", o.steps, "total optimizer steps (0: use --epochs)")
+                     ->check(nonNegativeNumber());
+  g["--batch"] = cmd->add_option("--batch", o.batch, "batch size")->check(positiveNumber());
+  g["--lr"] = cmd->add_option("--lr", o.lr, "learning rate")->check(positiveNumber());
+  g["--optimizer"] = cmd->add_option("--optimizer", o.optimizer, "sgd | adam | adamw")
+                         ->check(CLI::IsMember({"sgd", "adam", "adamw"}));
+  g["--shuffle"] = cmd->add_option("--shuffle", o.shuffle,
+                                   "on | off (off: batches in file order, replayable)")
+                       ->check(CLI::IsMember({"on", "off"}));
+  g["--val-split"] = cmd->add_option("--val-split", o.valSplit,
+                                     "fraction of samples held out for validation, in [0, 1)")
+                         ->check(fraction());
+  g["--seed"] = cmd->add_option("--seed", o.seed, "seed for init, split, shuffling, dropout");
+  g["--device"] = cmd->add_option("--device", o.device, "cpu | cuda")
+                      ->check(CLI::IsMember({"cpu", "cuda"}));
+  cmd->add_option("--out", o.out, "write the trained weights here (.safetensors)");
+  cmd->add_option("--log", o.log,
+                  "CSV log: step,epoch,loss,val_loss,accuracy,lr,samples_per_s per step");
+  cmd->add_option("--runs-dir", o.runsDir,
+                  "where run records go (default GRAPH.runs beside the graph, or "
+                  "$STRATA_RUNS_DIR/<graph file>.runs)");
+  cmd->add_option("--run-name", o.runName, "the run's name (default: its folder name)");
+  cmd->add_flag("--no-run-record", o.noRunRecord, "keep no run record of this run");
+}
+
+namespace {
+
+int runTrain(const TrainOptions& o) {
+  GraphDocument doc = loadGraph(o.graph);
+  RunRecordOptions record;
+  record.name = o.runName;
+  return trainDocument(o, doc, nlohmann::json::object(), record).exitCode;
 }
 
 }  // namespace
@@ -127,30 +220,7 @@ Verb addTrainVerb(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
       "train", "Train a graph; options override the graph file's \"training\" settings");
   cmd->add_option("GRAPH", o->graph, "the .strata graph file")->required();
-  auto& g = o->given;
-  g["--data"] = cmd->add_option(
-      "--data", o->data, "sine | text:FILE | csv:FILE | task:copy|reverse|sort | npy:X.npy,Y.npy");
-  cmd->add_option("--weights", o->weights, "start from these weights (else a seeded init)");
-  g["--epochs"] = cmd->add_option("--epochs", o->epochs, "epochs (when --steps is 0)")
-                      ->check(nonNegativeNumber());
-  g["--steps"] = cmd->add_option("--steps", o->steps, "total optimizer steps (0: use --epochs)")
-                     ->check(nonNegativeNumber());
-  g["--batch"] = cmd->add_option("--batch", o->batch, "batch size")->check(positiveNumber());
-  g["--lr"] = cmd->add_option("--lr", o->lr, "learning rate")->check(positiveNumber());
-  g["--optimizer"] = cmd->add_option("--optimizer", o->optimizer, "sgd | adam | adamw")
-                         ->check(CLI::IsMember({"sgd", "adam", "adamw"}));
-  g["--shuffle"] = cmd->add_option("--shuffle", o->shuffle,
-                                   "on | off (off: batches in file order, replayable)")
-                       ->check(CLI::IsMember({"on", "off"}));
-  g["--val-split"] = cmd->add_option("--val-split", o->valSplit,
-                                     "fraction of samples held out for validation, in [0, 1)")
-                         ->check(fraction());
-  g["--seed"] = cmd->add_option("--seed", o->seed, "seed for init, split, shuffling, dropout");
-  g["--device"] = cmd->add_option("--device", o->device, "cpu | cuda")
-                      ->check(CLI::IsMember({"cpu", "cuda"}));
-  cmd->add_option("--out", o->out, "write the trained weights here (.safetensors)");
-  cmd->add_option("--log", o->log,
-                  "CSV log: step,epoch,loss,val_loss,accuracy,lr,samples_per_s per step");
+  addTrainOptions(cmd, *o);
   return {cmd, [o] { return runTrain(*o); }};
 }
 

@@ -184,6 +184,7 @@ Result<std::unique_ptr<RunRecorder>> RunRecorder::create(const std::string& runs
   info.id = id;
   info.name = options.name.empty() ? id : options.name;
   info.started = iso;
+  info.graphFile = options.graphFile;
   info.sweep = options.sweep;
   info.sweepPoint = options.sweepPoint.is_object() ? options.sweepPoint : Json::object();
   info.seed = settings.seed;

@@ -71,6 +71,7 @@ struct RunInfo {
 struct RunRecordOptions {
   std::string name;    // short name; empty: "run", or the sweep point for sweeps
   std::string source = "cli";
+  std::string graphFile;  // the graph file trained, for the record (empty: an unsaved graph)
   std::string sweep;
   Json sweepPoint = Json::object();
 };

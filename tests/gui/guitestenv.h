@@ -25,6 +25,8 @@ inline void setUpEnvironment() {
     QDir(QString::fromLocal8Bit(dir)).mkpath(QStringLiteral("data"));
     qputenv("XDG_CONFIG_HOME", dir + "/config");
     qputenv("XDG_DATA_HOME", dir + "/data");
+    // Run records of the samples trained here (never beside the samples in the source tree).
+    qputenv("STRATA_RUNS_DIR", dir + "/runs");
   }
   QCoreApplication::setOrganizationName(QStringLiteral("StrataTest"));
   QCoreApplication::setApplicationName(QStringLiteral("strata-gui-test"));
