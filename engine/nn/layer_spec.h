@@ -28,6 +28,7 @@ inline constexpr int64_t kMaxModelParameters = 4'000'000'000;
 
 class OnnxContext;  // engine/io/onnx/onnx_context.h: how a family writes its ONNX nodes
 class PyTorchContext;  // engine/io/pytorch/pytorch_context.h: how a family writes its Python
+class TfjsContext;  // engine/io/tfjs/tfjs_context.h: how a family writes its Keras layers
 
 enum class ParamType { Int, Float, Bool, Choice, IntList, String };
 
@@ -111,6 +112,11 @@ struct LayerSpec {
   // writes the body of the model's loss(). Null for Input/Output, which the exporter handles.
   // An Err names the reason only.
   std::function<Status(PyTorchContext& ctx)> toPyTorch;
+  // Writes the node as Keras-2 layers of a TensorFlow.js layers model through the context: its
+  // layers (weights in Keras layout) and ctx.setOutput(i). Null for Input/Output and losses,
+  // which the exporter handles, and for layers with no Keras form. An Err names the reason and,
+  // where there is one, the fix.
+  std::function<Status(TfjsContext& ctx)> toTfjs;
 
   const ParamSpec* param(const std::string& name) const;
   const PortSpec* inputPort(const std::string& name) const;  // resolves variadic "in3" -> "in"

@@ -45,6 +45,7 @@ Result<ShapeResult> inferSoftmax(const ShapeContext& ctx) {
 
 LayerSpec withActivationOnnx(LayerSpec s);  // its ONNX mapping
 LayerSpec withActivationPyTorch(LayerSpec s);  // its PyTorch mapping
+LayerSpec withActivationTfjs(LayerSpec s);  // its TensorFlow.js (Keras) mapping
 
 void registerActivationLayers(LayerRegistry& r) {
   {
@@ -54,7 +55,7 @@ void registerActivationLayers(LayerRegistry& r) {
         "It is the default nonlinearity between Linear layers: cheap, and its gradient does not "
         "shrink for positive inputs. The output has the input's shape.");
     s.create = stateless([](const Tensor& x, ForwardContext&) { return ops::relu(x); });
-    r.add(withActivationPyTorch(withActivationOnnx(std::move(s))));
+    r.add(withActivationTfjs(withActivationPyTorch(withActivationOnnx(std::move(s)))));
   }
   {
     LayerSpec s = activation(
@@ -72,7 +73,7 @@ void registerActivationLayers(LayerRegistry& r) {
       return std::make_unique<FunctionModule>(
           [tanhApprox](const Tensor& x, ForwardContext&) { return ops::gelu(x, tanhApprox); });
     };
-    r.add(withActivationPyTorch(withActivationOnnx(std::move(s))));
+    r.add(withActivationTfjs(withActivationPyTorch(withActivationOnnx(std::move(s)))));
   }
   {
     LayerSpec s = activation(
@@ -82,7 +83,7 @@ void registerActivationLayers(LayerRegistry& r) {
         "smooth signals; for deep stacks ReLU or GELU train faster. The output has the input's "
         "shape.");
     s.create = stateless([](const Tensor& x, ForwardContext&) { return ops::tanh(x); });
-    r.add(withActivationPyTorch(withActivationOnnx(std::move(s))));
+    r.add(withActivationTfjs(withActivationPyTorch(withActivationOnnx(std::move(s)))));
   }
   {
     LayerSpec s = activation(
@@ -91,7 +92,7 @@ void registerActivationLayers(LayerRegistry& r) {
         "open or closed. Use it for gates and for yes/no outputs; as a hidden-layer "
         "nonlinearity it saturates and slows training. The output has the input's shape.");
     s.create = stateless([](const Tensor& x, ForwardContext&) { return ops::sigmoid(x); });
-    r.add(withActivationPyTorch(withActivationOnnx(std::move(s))));
+    r.add(withActivationTfjs(withActivationPyTorch(withActivationOnnx(std::move(s)))));
   }
   {
     LayerSpec s = activation(
@@ -108,7 +109,7 @@ void registerActivationLayers(LayerRegistry& r) {
       return std::make_unique<FunctionModule>(
           [dim](const Tensor& x, ForwardContext&) { return ops::softmax(x, dim); });
     };
-    r.add(withActivationPyTorch(withActivationOnnx(std::move(s))));
+    r.add(withActivationTfjs(withActivationPyTorch(withActivationOnnx(std::move(s)))));
   }
 }
 

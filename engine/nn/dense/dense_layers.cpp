@@ -72,6 +72,7 @@ Result<ShapeResult> inferLinear(const ShapeContext& ctx) {
 
 LayerSpec withDenseOnnx(LayerSpec s);  // its ONNX mapping
 LayerSpec withDensePyTorch(LayerSpec s);  // its PyTorch mapping
+LayerSpec withDenseTfjs(LayerSpec s);  // its TensorFlow.js (Keras) mapping
 
 void registerDenseLayers(LayerRegistry& r) {
   LayerSpec s;
@@ -97,7 +98,7 @@ void registerDenseLayers(LayerRegistry& r) {
                                           p.at("out_features").get<int64_t>(),
                                           p.at("bias").get<bool>());
   };
-  r.add(withDensePyTorch(withDenseOnnx(std::move(s))));
+  r.add(withDenseTfjs(withDensePyTorch(withDenseOnnx(std::move(s)))));
 }
 
 }  // namespace strata::nn

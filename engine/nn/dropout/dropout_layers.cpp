@@ -8,6 +8,7 @@ namespace strata::nn {
 
 LayerSpec withDropoutOnnx(LayerSpec s);  // its ONNX mapping
 LayerSpec withDropoutPyTorch(LayerSpec s);  // its PyTorch mapping
+LayerSpec withDropoutTfjs(LayerSpec s);  // its TensorFlow.js (Keras) mapping
 
 void registerDropoutLayers(LayerRegistry& r) {
   LayerSpec s;
@@ -34,7 +35,7 @@ void registerDropoutLayers(LayerRegistry& r) {
       return ops::dropout(x, p, true, *ctx.rng);
     });
   };
-  r.add(withDropoutPyTorch(withDropoutOnnx(std::move(s))));
+  r.add(withDropoutTfjs(withDropoutPyTorch(withDropoutOnnx(std::move(s)))));
 }
 
 }  // namespace strata::nn

@@ -44,6 +44,7 @@ Result<ShapeResult> inferEmbedding(const ShapeContext& ctx) {
 
 LayerSpec withEmbeddingOnnx(LayerSpec s);  // its ONNX mapping
 LayerSpec withEmbeddingPyTorch(LayerSpec s);  // its PyTorch mapping
+LayerSpec withEmbeddingTfjs(LayerSpec s);  // its TensorFlow.js (Keras) mapping
 
 void registerEmbeddingLayers(LayerRegistry& r) {
   LayerSpec s;
@@ -66,7 +67,7 @@ void registerEmbeddingLayers(LayerRegistry& r) {
     return std::make_unique<EmbeddingModule>(p.at("num_embeddings").get<int64_t>(),
                                              p.at("embedding_dim").get<int64_t>());
   };
-  r.add(withEmbeddingPyTorch(withEmbeddingOnnx(std::move(s))));
+  r.add(withEmbeddingTfjs(withEmbeddingPyTorch(withEmbeddingOnnx(std::move(s)))));
 }
 
 }  // namespace strata::nn

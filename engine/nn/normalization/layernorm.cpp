@@ -63,6 +63,7 @@ Result<ShapeResult> inferLayerNorm(const ShapeContext& ctx) {
 
 LayerSpec withNormalizationOnnx(LayerSpec s);  // its ONNX mapping
 LayerSpec withNormalizationPyTorch(LayerSpec s);  // its PyTorch mapping
+LayerSpec withNormalizationTfjs(LayerSpec s);  // its TensorFlow.js (Keras) mapping
 
 void registerNormalizationLayers(LayerRegistry& r) {
   LayerSpec s;
@@ -89,7 +90,7 @@ void registerNormalizationLayers(LayerRegistry& r) {
     return std::make_unique<LayerNormModule>(p.at("normalized_shape").get<int64_t>(),
                                              static_cast<float>(p.at("eps").get<double>()));
   };
-  r.add(withNormalizationPyTorch(withNormalizationOnnx(std::move(s))));
+  r.add(withNormalizationTfjs(withNormalizationPyTorch(withNormalizationOnnx(std::move(s)))));
 }
 
 }  // namespace strata::nn

@@ -9,6 +9,7 @@ namespace strata::nn {
 
 LayerSpec withRecurrentOnnx(LayerSpec s);  // its ONNX mapping
 LayerSpec withRecurrentPyTorch(LayerSpec s);  // its PyTorch mapping
+LayerSpec withRecurrentTfjs(LayerSpec s);  // its TensorFlow.js (Keras) mapping
 
 namespace {
 
@@ -161,7 +162,7 @@ LayerSpec recurrentSpec(RecurrentMode mode, std::string type, std::string summar
                     const std::vector<std::optional<TensorType>>&) {
     return std::make_unique<RecurrentModule>(configFrom(mode, p));
   };
-  return withRecurrentPyTorch(withRecurrentOnnx(std::move(s)));
+  return withRecurrentTfjs(withRecurrentPyTorch(withRecurrentOnnx(std::move(s))));
 }
 
 }  // namespace

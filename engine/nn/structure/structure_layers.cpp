@@ -125,6 +125,7 @@ Result<ShapeResult> inferSequencePool(const ShapeContext& ctx) {
 
 LayerSpec withStructureOnnx(LayerSpec s);  // its ONNX mapping
 LayerSpec withStructurePyTorch(LayerSpec s);  // its PyTorch mapping
+LayerSpec withStructureTfjs(LayerSpec s);  // its TensorFlow.js (Keras) mapping
 
 void registerStructureLayers(LayerRegistry& r) {
   {
@@ -146,7 +147,7 @@ void registerStructureLayers(LayerRegistry& r) {
                   const std::vector<std::optional<TensorType>>&) {
       return std::make_unique<AddModule>();
     };
-    r.add(withStructurePyTorch(withStructureOnnx(std::move(s))));
+    r.add(withStructureTfjs(withStructurePyTorch(withStructureOnnx(std::move(s)))));
   }
   {
     LayerSpec s;
@@ -171,7 +172,7 @@ void registerStructureLayers(LayerRegistry& r) {
       int rank = static_cast<int>(shapes.outputs.at(0).shape.size());
       return std::make_unique<ConcatModule>(normalizeDim(p.at("dim").get<int64_t>(), rank));
     };
-    r.add(withStructurePyTorch(withStructureOnnx(std::move(s))));
+    r.add(withStructureTfjs(withStructurePyTorch(withStructureOnnx(std::move(s)))));
   }
   {
     LayerSpec s;
@@ -198,7 +199,7 @@ void registerStructureLayers(LayerRegistry& r) {
       return std::make_unique<FunctionModule>(
           [mode](const Tensor& x, ForwardContext&) { return ops::sequencePool(x, mode); });
     };
-    r.add(withStructurePyTorch(withStructureOnnx(std::move(s))));
+    r.add(withStructureTfjs(withStructurePyTorch(withStructureOnnx(std::move(s)))));
   }
 }
 

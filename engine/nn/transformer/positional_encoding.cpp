@@ -10,7 +10,7 @@
 
 namespace strata::nn {
 
-namespace {
+namespace transformer_detail {
 
 // pe[pos, 2i] = sin(pos / 10000^(2i/d)), pe[pos, 2i+1] = cos(pos / 10000^(2i/d)), computed in
 // double and rounded once to float32 (odd d: the last column is a sine).
@@ -28,6 +28,12 @@ Tensor sinusoidTable(int64_t maxLen, int64_t d) {
   }
   return t;
 }
+
+}  // namespace transformer_detail
+
+namespace {
+
+using transformer_detail::sinusoidTable;
 
 class PositionalEncodingModule final : public Module {
  public:

@@ -68,12 +68,13 @@ std::string checkHeads(int64_t embedDim, int64_t heads, const std::string& embed
 
 LayerSpec withTransformerOnnx(LayerSpec s);  // its ONNX mapping
 LayerSpec withTransformerPyTorch(LayerSpec s);  // its PyTorch mapping
+LayerSpec withTransformerTfjs(LayerSpec s);  // its TensorFlow.js (Keras) mapping
 
 void registerTransformerLayers(LayerRegistry& r) {
-  r.add(withTransformerPyTorch(withTransformerOnnx(transformer_detail::multiheadAttentionSpec())));
-  r.add(withTransformerPyTorch(withTransformerOnnx(transformer_detail::positionalEncodingSpec())));
-  r.add(withTransformerPyTorch(withTransformerOnnx(transformer_detail::transformerEncoderLayerSpec())));
-  r.add(withTransformerPyTorch(withTransformerOnnx(transformer_detail::transformerDecoderLayerSpec())));
+  using namespace transformer_detail;
+  for (LayerSpec s : {multiheadAttentionSpec(), positionalEncodingSpec(),
+                      transformerEncoderLayerSpec(), transformerDecoderLayerSpec()})
+    r.add(withTransformerTfjs(withTransformerPyTorch(withTransformerOnnx(std::move(s)))));
 }
 
 }  // namespace strata::nn

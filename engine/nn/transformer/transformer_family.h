@@ -27,6 +27,9 @@ std::string checkFeatures(const TensorType& t, const std::string& port, int64_t 
                           const std::string& name);
 std::string checkHeads(int64_t embedDim, int64_t heads, const std::string& embedName,
                        const std::string& headsName);
+// PositionalEncoding's fixed table [max_len, d] (positional_encoding.cpp): pe[pos, 2i] =
+// sin(pos / 10000^(2i/d)), pe[pos, 2i+1] = cos(...), computed in double, rounded once.
+Tensor sinusoidTable(int64_t maxLen, int64_t d);
 // Concrete-or-1: the size used for FLOPs of a possibly variable dim.
 inline int64_t orOne(int64_t d) { return d >= 0 ? d : 1; }
 
