@@ -175,6 +175,8 @@ void MainWindow::createActions() {
           &QAction::triggered, m_onnx, &OnnxTransfer::chooseExportPyTorch);
   connect(makeAction("exportPyTorchProject", tr("Export PyTorch &Training Project\u2026")),
           &QAction::triggered, m_onnx, &OnnxTransfer::chooseExportPyTorchProject);
+  connect(makeAction("exportTfjs", tr("Export Tensor&Flow.js Model\u2026")),
+          &QAction::triggered, m_onnx, &OnnxTransfer::chooseExportTfjs);
   connect(makeAction("importOnnx", tr("&Import ONNX\u2026"), Qt::CTRL | Qt::ALT | Qt::Key_I),
           &QAction::triggered, m_onnx, &OnnxTransfer::chooseImport);
   QAction* quit = makeAction("quit", tr("&Quit"), QKeySequence::Quit);
@@ -250,6 +252,7 @@ void MainWindow::createMenus() {
   file->addAction(action("exportOnnx"));
   file->addAction(action("exportPyTorch"));
   file->addAction(action("exportPyTorchProject"));
+  file->addAction(action("exportTfjs"));
   file->addAction(action("importOnnx"));
   file->addSeparator();
   file->addAction(action("quit"));
@@ -592,7 +595,7 @@ void MainWindow::updateTitle() {
 QStringList MainWindow::canvasActionNames() const {
   // The edit actions keep the enabled state EditorActions gives them (from the selection).
   return {"zoomIn", "zoomOut", "zoomReset", "fit", "save", "saveAs", "export",
-          "exportOnnx", "exportPyTorch", "exportPyTorchProject"};
+          "exportOnnx", "exportPyTorch", "exportPyTorchProject", "exportTfjs"};
 }
 
 void MainWindow::updateActions() {

@@ -21,6 +21,7 @@
 #include "io/onnx/importer.h"
 #include "io/pytorch/exporter.h"
 #include "io/pytorch/project_exporter.h"
+#include "io/tfjs/exporter.h"
 #include "io/safetensors.h"
 #include "window/mainwindow.h"
 #include "training/trainingcontroller.h"
@@ -38,7 +39,8 @@ constexpr int kStatusMs = 8000;
 
 // Everything one job needs and produces; the worker thread touches only this, never a QObject.
 struct OnnxTransfer::Job {
-  enum class Kind { Export, ExportPyTorch, ExportPyTorchProject, Import } kind = Kind::Export;
+  enum class Kind { Export, ExportPyTorch, ExportPyTorchProject, ExportTfjs, Import } kind =
+      Kind::Export;
   GraphDocument doc;                  // export: the snapshot; import: the imported graph
   std::vector<NamedTensor> weights;   // export: trained weights (maybe none); import: imported
   std::string onnxPath;               // export: the file (.onnx, .py) or project folder written
@@ -101,6 +103,12 @@ void exportJob(J& job) {
       s = saveSafetensors(job.weightsPath, (*model)->parameters(),
                           {{"format", "pt"}, {"strata.graph", job.doc.meta.value("name", "")}});
     if (!s) std::remove(job.onnxPath.c_str());
+    job.ok = bool(s);
+    if (!s) job.message = s.message();
+    return;
+  }
+  if (job.kind == J::Kind::ExportTfjs) {
+    const Status s = exportTfjs(job.doc, **model, job.onnxPath);
     job.ok = bool(s);
     if (!s) job.message = s.message();
     return;
@@ -204,6 +212,19 @@ bool OnnxTransfer::exportPyTorchProjectTo(const QString& dir) {
   return start(std::move(job), tr("Exporting %1\u2026").arg(QFileInfo(dir).fileName()));
 }
 
+bool OnnxTransfer::exportTfjsTo(const QString& dir) {
+  if (isBusy() || m_window->model()->isEmpty()) return false;
+  auto job = std::make_shared<Job>();
+  job->kind = Job::Kind::ExportTfjs;
+  job->doc = m_window->model()->document();
+  job->onnxPath = dir.toStdString();
+  if (auto* bench = m_window->findChild<TrainingWorkbench*>()) {
+    if (bench->controller() && bench->controller()->hasWeights())
+      job->weights = bench->controller()->currentWeights();
+  }
+  return start(std::move(job), tr("Exporting %1\u2026").arg(QFileInfo(dir).fileName()));
+}
+
 bool OnnxTransfer::importFrom(const QString& onnxPath, const QString& graphPath) {
   if (isBusy()) return false;
   auto job = std::make_shared<Job>();
@@ -262,6 +283,11 @@ void OnnxTransfer::onJobDone() {
       } else if (job->kind == Job::Kind::ExportPyTorch) {
         QFile::remove(QString::fromStdString(job->onnxPath));
         QFile::remove(QString::fromStdString(job->weightsPath));
+      } else if (job->kind == Job::Kind::ExportTfjs) {
+        // The two files the job wrote; the folder stays (it may have existed before).
+        const QDir dir(QString::fromStdString(job->onnxPath));
+        QFile::remove(dir.filePath(QStringLiteral("model.json")));
+        QFile::remove(dir.filePath(QString::fromLatin1(kTfjsWeightsFile)));
       } else if (job->kind == Job::Kind::ExportPyTorchProject) {
         // The folder did not exist or was empty before: all of it is the job's.
         QDir(QString::fromStdString(job->onnxPath)).removeRecursively();
@@ -278,6 +304,7 @@ void OnnxTransfer::onJobDone() {
   if (job->kind == Job::Kind::Export) finishExport(*job);
   else if (job->kind == Job::Kind::ExportPyTorch) finishExportPyTorch(*job);
   else if (job->kind == Job::Kind::ExportPyTorchProject) finishExportPyTorchProject(*job);
+  else if (job->kind == Job::Kind::ExportTfjs) finishExportTfjs(*job);
   else finishImport(*job);
 }
 
@@ -325,6 +352,22 @@ void OnnxTransfer::finishExportPyTorchProject(const Job& job) {
   const QString message =
       tr("Exported the PyTorch training project %1 (train.py, train.ipynb; starts from %2)")
           .arg(QFileInfo(dir).fileName(), weights);
+  succeed(message);
+}
+
+void OnnxTransfer::finishExportTfjs(const Job& job) {
+  const QString dir = QString::fromStdString(job.onnxPath);
+  if (!job.ok) {
+    fail(tr("Cannot export TensorFlow.js"),
+         tr("%1: %2").arg(dir, QString::fromStdString(job.message)));
+    return;
+  }
+  const QString weights = job.trained ? tr("trained weights") : tr("seed 0 init weights");
+  const QString message =
+      tr("Exported the TensorFlow.js model %1 (model.json + weights.bin, %2 tensors, %3)")
+          .arg(QFileInfo(dir).fileName())
+          .arg(job.tensorCount)
+          .arg(weights);
   succeed(message);
 }
 
@@ -406,6 +449,20 @@ void OnnxTransfer::chooseExportPyTorchProject() {
                                                    start, tr("Folders (*)"));
   if (dir.isEmpty()) return;
   if (!exportPyTorchProjectTo(dir) && !isBusy())
+    m_window->statusBar()->showMessage(tr("Nothing to export: the graph is empty"), kStatusMs);
+}
+
+void OnnxTransfer::chooseExportTfjs() {
+  // A folder (created when missing) that receives model.json and weights.bin.
+  const QString current = m_window->currentFile();
+  const QString base = current.isEmpty() ? m_window->model()->displayName()
+                                         : QFileInfo(current).completeBaseName();
+  const QString start =
+      (current.isEmpty() ? QDir::current() : QFileInfo(current).dir()).filePath(base + "-tfjs");
+  const QString dir = QFileDialog::getSaveFileName(m_window, tr("Export TensorFlow.js Model"),
+                                                   start, tr("Folders (*)"));
+  if (dir.isEmpty()) return;
+  if (!exportTfjsTo(dir) && !isBusy())
     m_window->statusBar()->showMessage(tr("Nothing to export: the graph is empty"), kStatusMs);
 }
 

@@ -1,5 +1,5 @@
-// File > Export ONNX, File > Export PyTorch (code or a training project) and File > Import ONNX
-// for a MainWindow: the engine's exporters and importer run on a worker thread over a snapshot,
+// File > Export ONNX, File > Export PyTorch (code or a training project), File > Export
+// TensorFlow.js and File > Import ONNX for a MainWindow: the engine's exporters and importer run on a worker thread over a snapshot,
 // behind a busy QProgressDialog (Cancel abandons the result); success goes to the status bar,
 // failure to MainWindow::reportError.
 #pragma once
@@ -36,6 +36,9 @@ class OnnxTransfer final : public QObject {
   // not exist or be empty: it starts from the trained weights when they fit the graph, else
   // from the init `strata-cli train` would use; data files are found next to the graph's file.
   bool exportPyTorchProjectTo(const QString& dir);
+  // Starts writing a TensorFlow.js layers model (model.json + weights.bin, docs/tfjs-export.md)
+  // into `dir` (created when missing), with the weights ONNX export would use.
+  bool exportTfjsTo(const QString& dir);
   // Starts importing `onnxPath`: writes the graph to `graphPath` and its weights next to it
   // (<name>.safetensors), then opens the graph as File > Open would.
   bool importFrom(const QString& onnxPath, const QString& graphPath);
@@ -43,6 +46,7 @@ class OnnxTransfer final : public QObject {
   void chooseExport();
   void chooseExportPyTorch();
   void chooseExportPyTorchProject();
+  void chooseExportTfjs();
   void chooseImport();
 
   bool isBusy() const { return m_thread != nullptr; }
@@ -61,6 +65,7 @@ class OnnxTransfer final : public QObject {
   void finishImport(const Job& job);
   void finishExportPyTorch(const Job& job);
   void finishExportPyTorchProject(const Job& job);
+  void finishExportTfjs(const Job& job);
   void succeed(const QString& message);  // status bar + finished(true)
   void fail(const QString& title, const QString& message);
 

@@ -1,7 +1,9 @@
-// File > Export / Import ONNX and File > Export PyTorch Code / Training Project through
-// OnnxTransfer: a sample exported to .onnx reads back with the engine importer, imports into the
-// window with the same nodes and weights, a malformed file reports an error naming it and keeps
-// the graph, a PyTorch project folder gets its files, and the event loop runs while a job works.
+// File > Export / Import ONNX, File > Export PyTorch Code / Training Project and File > Export
+// TensorFlow.js through OnnxTransfer: a sample exported to .onnx reads back with the engine
+// importer, imports into the window with the same nodes and weights, a malformed file reports an
+// error naming it and keeps the graph, a PyTorch project folder and a tfjs model folder get their
+// files, a graph tfjs cannot express is refused naming the node, and the event loop runs while a
+// job works.
 #include <QApplication>
 #include <QDir>
 #include <QFile>
@@ -203,8 +205,41 @@ class TestOnnxTransfer final : public QObject {
     QVERIFY(keep.exists());
   }
 
+  void exportTfjsWritesTheFolder() {
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    MainWindow window;
+    window.setSavePrompt([](const QString&) { return QMessageBox::Discard; });
+    QVERIFY(window.openFile(sample(QStringLiteral("char-lstm.strata"))));
+    QSignalSpy spy(window.onnx(), &OnnxTransfer::finished);
+    const QString out = dir.filePath(QStringLiteral("lm-tfjs"));
+    QVERIFY(window.onnx()->exportTfjsTo(out));
+    QVERIFY(window.onnx()->isBusy());  // on the worker thread; the GUI keeps running
+    const auto [ok, message] = waitDone(window.onnx(), spy);
+    QVERIFY2(ok, qPrintable(message));
+    QVERIFY2(message.contains(QStringLiteral("TensorFlow.js")), qPrintable(message));
+    QFile model(out + QStringLiteral("/model.json"));
+    QVERIFY(model.open(QIODevice::ReadOnly));
+    const QByteArray json = model.readAll();
+    QVERIFY(json.contains("\"class_name\": \"LSTM\""));
+    QVERIFY(json.contains("\"lstm/recurrent_kernel\""));
+    QVERIFY(QFileInfo(out + QStringLiteral("/weights.bin")).size() > 0);
+
+    // A PyTorch-style GRU has no tfjs form: refused naming the node and the fix, nothing written.
+    QVERIFY(window.openFile(sample(QStringLiteral("series-gru.strata"))));
+    const QString refused = dir.filePath(QStringLiteral("gru-tfjs"));
+    QVERIFY(window.onnx()->exportTfjsTo(refused));
+    const auto [ok2, message2] = waitDone(window.onnx(), spy);
+    QVERIFY(!ok2);
+    QVERIFY2(window.lastError().contains(QStringLiteral("node gru")) &&
+                 window.lastError().contains(QStringLiteral("linear_before_reset")),
+             qPrintable(window.lastError()));
+    QVERIFY(!QFileInfo::exists(refused + QStringLiteral("/model.json")));
+  }
+
   void menuActions() {
     MainWindow window;
+    QVERIFY(window.action(QStringLiteral("exportTfjs")));
     QVERIFY(window.action(QStringLiteral("exportPyTorch")));
     QVERIFY(window.action(QStringLiteral("exportPyTorchProject")));
     QVERIFY(window.action(QStringLiteral("exportOnnx")));
