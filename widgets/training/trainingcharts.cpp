@@ -33,6 +33,11 @@ constexpr int kRefreshMs = 66;  // <= 15 redraws a second, whatever the step rat
 const QColor kLossColor(0x2b, 0x6c, 0xb0);
 const QColor kValColor(0xd9, 0x5f, 0x0e);
 const QColor kMarkerColor(0x80, 0x80, 0x80);
+// Overlaid runs: distinct from the live run's blue and orange and from each other.
+const QColor kOverlayColors[] = {QColor(0x2c, 0xa0, 0x2c), QColor(0xd6, 0x27, 0x28),
+                                 QColor(0x94, 0x67, 0xbd), QColor(0x8c, 0x56, 0x4b),
+                                 QColor(0xe3, 0x77, 0xc2), QColor(0x17, 0xbe, 0xcf),
+                                 QColor(0xbc, 0xbd, 0x22), QColor(0x7f, 0x7f, 0x7f)};
 
 QChart* makeChart(const QString& title) {
   auto* chart = new QChart;
@@ -292,6 +297,61 @@ void TrainingCharts::addMarker(qint64 step, const QString& label) {
   m_dirty = true;
 }
 
+void TrainingCharts::setOverlays(const std::vector<ChartOverlay>& overlays) {
+  for (Overlay& o : m_overlays) {
+    for (QLineSeries* line : {o.lossLine, o.valLine}) {
+      m_lossChart->removeSeries(line);
+      delete line;
+    }
+    for (QLineSeries* line : {o.accLine, o.valAccLine}) {
+      m_accChart->removeSeries(line);
+      delete line;
+    }
+  }
+  m_overlays.clear();
+  QAbstractAxis* lossY = m_logScale ? static_cast<QAbstractAxis*>(m_lossYLog) : m_lossYLinear;
+  for (const ChartOverlay& in : overlays) {
+    const QColor color = kOverlayColors[m_overlays.size() % std::size(kOverlayColors)];
+    Overlay o;
+    o.name = in.name;
+    for (const StepMetrics& m : in.rows) {
+      const auto step = static_cast<double>(m.step);
+      o.steps.push_back(step);
+      o.loss.push_back(m.loss);
+      o.acc.push_back(m.accuracy);
+      if (std::isfinite(m.valLoss)) o.valLoss.append(QPointF(step, m.valLoss));
+      if (std::isfinite(m.valAccuracy)) o.valAcc.append(QPointF(step, m.valAccuracy));
+    }
+    // One legend entry per run on each chart (the training curve); the dashed validation curve
+    // of the same colour needs none.
+    o.lossLine = makeLine(in.name, color, 1.6);
+    o.valLine = makeLine(in.name + tr(" (validation)"), color, 1.6);
+    o.accLine = makeLine(in.name, color, 1.6);
+    o.valAccLine = makeLine(in.name + tr(" (validation)"), color, 1.6);
+    for (QLineSeries* line : {o.valLine, o.valAccLine}) {
+      QPen pen = line->pen();
+      pen.setStyle(Qt::DashLine);
+      line->setPen(pen);
+    }
+    attach(m_lossChart, o.lossLine, m_lossX, lossY);
+    attach(m_lossChart, o.valLine, m_lossX, lossY);
+    attach(m_accChart, o.accLine, m_accX, m_accY);
+    attach(m_accChart, o.valAccLine, m_accX, m_accY);
+    m_lossChart->legend()->markers(o.valLine).first()->setVisible(false);
+    m_accChart->legend()->markers(o.valAccLine).first()->setVisible(false);
+    for (QLineSeries* line : {o.lossLine, o.valLine, o.accLine, o.valAccLine})
+      line->setProperty("strataOverlay", o.name);
+    m_overlays.push_back(std::move(o));
+  }
+  refresh();
+}
+
+QList<QLineSeries*> TrainingCharts::overlaySeries(int i) const {
+  if (i < 0 || i >= overlayCount()) return {};
+  const Overlay& o = m_overlays[static_cast<size_t>(i)];
+  return {o.lossLine, o.valLine, o.accLine, o.valAccLine};
+}
+
 void TrainingCharts::setSmoothing(double weight) {
   m_smoothing = std::clamp(weight, 0.0, 0.99);
   const QSignalBlocker block(m_smoothSlider);
@@ -324,8 +384,33 @@ int TrainingCharts::plotBuckets(const QChart* chart) const {
 void TrainingCharts::refresh() {
   m_dirty = false;
   ++m_refreshes;
-  const double x0 = m_steps.empty() ? 0 : m_steps.front();
-  const double x1 = m_steps.empty() ? 1 : std::max(m_steps.back(), x0 + 1);
+  double x0 = m_steps.empty() ? INFINITY : m_steps.front();
+  double x1 = m_steps.empty() ? -INFINITY : m_steps.back();
+  for (const Overlay& o : m_overlays)
+    if (!o.steps.empty()) {
+      x0 = std::min(x0, o.steps.front());
+      x1 = std::max(x1, o.steps.back());
+    }
+  if (!std::isfinite(x0)) x0 = 0;
+  x1 = std::isfinite(x1) ? std::max(x1, x0 + 1) : 1;
+
+  // Overlaid runs, smoothed like the live one; their points count in the axis ranges.
+  QList<QPointF> overlayLoss, overlayAcc;
+  for (Overlay& o : m_overlays) {
+    std::vector<double> loss = o.loss;
+    if (m_logScale)
+      for (double& v : loss) v = v > 0 ? v : NAN;
+    const QList<QPointF> line =
+        decimateMinMax(o.steps, smoothEma(loss, m_smoothing), plotBuckets(m_lossChart));
+    o.lossLine->replace(line);
+    o.valLine->replace(o.valLoss);
+    overlayLoss << line << o.valLoss;
+    const QList<QPointF> acc =
+        decimateMinMax(o.steps, smoothEma(o.acc, m_smoothing), plotBuckets(m_accChart));
+    o.accLine->replace(acc);
+    o.valAccLine->replace(o.valAcc);
+    overlayAcc << acc << o.valAcc;
+  }
 
   // Loss.
   std::vector<double> loss = m_loss;
@@ -338,11 +423,12 @@ void TrainingCharts::refresh() {
   m_lossSmooth->replace(smooth);
   m_valLossSeries->replace(m_valLoss);
   m_valLossDots->replace(m_valLoss);
-  auto [lo, hi] = finiteRange(raw, m_valLoss);
+  auto [lo, hi] = finiteRange(raw + overlayLoss, m_valLoss);
   setStepRange(m_lossX, x0, x1);
   if (m_logScale) {
     double minPos = INFINITY;
-    for (const QList<QPointF>* list : {&raw, static_cast<const QList<QPointF>*>(&m_valLoss)})
+    for (const QList<QPointF>* list : {&raw, static_cast<const QList<QPointF>*>(&m_valLoss),
+                                       static_cast<const QList<QPointF>*>(&overlayLoss)})
       for (const QPointF& p : *list)
         if (p.y() > 0) minPos = std::min(minPos, p.y());
     // Whole decades: every tick a labelled power of ten, never a range with no label in it.
@@ -368,7 +454,8 @@ void TrainingCharts::refresh() {
   setStepRange(m_accX, x0, x1);
   setValueRange(m_accY, 0, 1);
   // Before a run nothing is known about the task: only a run without accuracy says so.
-  m_accChart->setTitle(stepCount() > 0 && acc.isEmpty() && m_valAcc.isEmpty()
+  m_accChart->setTitle(stepCount() > 0 && acc.isEmpty() && m_valAcc.isEmpty() &&
+                               overlayAcc.isEmpty()
                            ? tr("Accuracy (this task has none: regression)")
                            : tr("Accuracy"));
 

@@ -2,6 +2,8 @@
 // epoch, accuracy when the task has one, learning rate and throughput. Every value is kept; what
 // is drawn is decimated to min/max per pixel column and redrawn in batches at most ~15 times a
 // second. Steering changes show as labelled vertical markers. Exports PNG and CSV (all data).
+// Earlier runs (from their run records) can be overlaid on the loss and accuracy charts, one
+// colour and legend entry per run, for side-by-side comparison.
 #pragma once
 
 #include <QList>
@@ -29,6 +31,12 @@ class QValueAxis;
 
 namespace strata::gui {
 
+// One earlier run drawn over the charts: its name (the legend) and its logged steps.
+struct ChartOverlay {
+  QString name;
+  std::vector<strata::StepMetrics> rows;
+};
+
 class TrainingCharts final : public QWidget {
   Q_OBJECT
 
@@ -42,6 +50,11 @@ class TrainingCharts final : public QWidget {
   void setSmoothing(double weight);  // EMA weight in [0, 0.99]
   double smoothing() const { return m_smoothing; }
   void setLogScale(bool on);
+  // Replaces the overlaid runs (none: only the live run).
+  void setOverlays(const std::vector<ChartOverlay>& overlays);
+  int overlayCount() const { return static_cast<int>(m_overlays.size()); }
+  // The overlay series of run `i`: training loss, validation loss, accuracy, validation accuracy.
+  QList<QLineSeries*> overlaySeries(int i) const;
   QChart* accuracyChart() const { return m_accChart; }
   bool logScale() const { return m_logScale; }
 
@@ -85,6 +98,16 @@ class TrainingCharts final : public QWidget {
   };
   std::vector<Marker> m_markers;
   std::vector<StepMetrics> m_validationRows;  // for the CSV
+  struct Overlay {
+    QString name;
+    std::vector<double> steps, loss, acc;
+    QList<QPointF> valLoss, valAcc;
+    QLineSeries* lossLine = nullptr;
+    QLineSeries* valLine = nullptr;
+    QLineSeries* accLine = nullptr;
+    QLineSeries* valAccLine = nullptr;
+  };
+  std::vector<Overlay> m_overlays;
 
   QChart* m_lossChart = nullptr;
   QChart* m_accChart = nullptr;

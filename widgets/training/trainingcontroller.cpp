@@ -8,6 +8,8 @@
 #include "document/graphmodel.h"
 #include "io/safetensors.h"
 #include "train/data_set.h"
+#include "train/run_record.h"
+#include "train/sweep.h"
 #include "train/trainer.h"
 #include "training/trainingworker.h"
 
@@ -72,20 +74,38 @@ Result<TrainSettings> TrainingController::documentSettings(const GraphModel& mod
   return s;
 }
 
-bool TrainingController::start() {
+bool TrainingController::start() { return startRun(Json::object(), QString()); }
+
+bool TrainingController::startSweepPoint(const Json& point, const QString& sweepId) {
+  return startRun(point, sweepId);
+}
+
+QString TrainingController::runsDirectory() const {
+  const std::string graph = m_model->filePath().toStdString();
+  if (m_runsRoot.isEmpty()) return QString::fromStdString(defaultRunsDir(graph));
+  const QString file =
+      graph.empty() ? QStringLiteral("untitled") : QFileInfo(m_model->filePath()).fileName();
+  return m_runsRoot + QLatin1Char('/') + file + QStringLiteral(".runs");
+}
+
+bool TrainingController::startRun(const Json& point, const QString& sweepId) {
   if (isTraining()) return false;
   auto fail = [this](const QString& why) {
     m_lastMessage = why;
     emit errorOccurred(why);
     return false;
   };
-  auto settings = documentSettings(*m_model);
+  GraphDocument doc = m_model->document();  // the snapshot: edits from now on do not reach it
+  Json overrides = Json::object();
+  if (Status s = applySweepPoint(point, doc, overrides); !s)
+    return fail(tr("Sweep: %1").arg(QString::fromStdString(s.message())));
+  auto settings = TrainSettings::merged(doc.training, overrides);
   if (!settings) return fail(tr("Training settings: %1").arg(QString::fromStdString(
                                  settings.message())));
+  settings->data = resolveDataSpec(settings->data, m_model->filePath());
   if (settings->device != "cpu")
     return fail(tr("Device %1: this build has no CUDA support")
                     .arg(QString::fromStdString(settings->device)));
-  GraphDocument doc = m_model->document();  // the snapshot: edits from now on do not reach it
   auto compiled = Model::compile(doc);
   if (!compiled) return fail(QString::fromStdString(compiled.message()));
   std::unique_ptr<Model> model = std::move(compiled).value();
@@ -97,6 +117,18 @@ bool TrainingController::start() {
   if (!m_resumePath.isEmpty()) {
     Status s = (*trainer)->resumeFrom(m_resumePath.toStdString());
     if (!s) return fail(QString::fromStdString(s.message()));
+  }
+  std::unique_ptr<RunRecorder> recorder;
+  if (m_recordRuns) {
+    RunRecordOptions options;
+    options.source = "gui";
+    options.graphFile = m_model->filePath().toStdString();
+    options.sweep = sweepId.toStdString();
+    options.sweepPoint = point;
+    if (!point.empty()) options.name = sweepPointLabel(point);
+    auto r = RunRecorder::create(runsDirectory().toStdString(), doc, *settings, options);
+    if (!r) return fail(tr("Run record: %1").arg(QString::fromStdString(r.message())));
+    recorder = std::move(r).value();
   }
 
   // The previous run's trainer and model go only now: its thread is idle (state was Idle).
@@ -117,15 +149,30 @@ bool TrainingController::start() {
   }
   m_snapshotClock.start();
   m_lastSnapshotMs = 0;
-  m_trainer->setStepCallback([this](const StepMetrics&) {
-    // On the training thread, between steps: a short copy a few times a second.
+  m_recorder = std::move(recorder);
+  m_recordDir = m_recorder ? QString::fromStdString(m_recorder->info().dir) : QString();
+  m_recordError.clear();
+  m_trainer->setStepCallback([this](const StepMetrics& m) {
+    // On the training thread, between steps: the record's log row (flushed, so a crash keeps
+    // it), and a short weights copy a few times a second.
+    if (m_recorder && m_recordError.empty()) {
+      Status s = m_recorder->appendStep(m);
+      if (!s) {
+        m_recordError = s.message();
+        m_trainer->requestStop();  // a record that silently lost steps would mislead
+      }
+    }
     const int64_t now = m_snapshotClock.elapsed();
     if (now - m_lastSnapshotMs < kSnapshotMs) return;
     m_lastSnapshotMs = now;
     snapshotWeights();
   });
 
-  auto* worker = new TrainingWorker(m_trainer.get());
+  auto* worker = new TrainingWorker(m_trainer.get(), [this](const TrainReport& report) {
+    if (!m_recorder) return;
+    Status s = m_recorder->finish(report, *m_trainer);
+    if (!s && m_recordError.empty()) m_recordError = s.message();
+  });
   worker->moveToThread(&m_thread);
   connect(worker, &TrainingWorker::finished, this,
           [this](int outcome, const QString& message, qint64, double) {
@@ -139,6 +186,7 @@ bool TrainingController::start() {
   setState(State::Running);
   emit started(m_totalSteps, m_stepsPerEpoch);
   emit weightsChanged();
+  if (!m_recordDir.isEmpty()) emit runRecordStarted(m_recordDir);
   return true;
 }
 
@@ -228,6 +276,29 @@ Status TrainingController::loadWeights(const QString& path) {
   return Status::ok();
 }
 
+Status TrainingController::adoptWeights(const QString& path) {
+  if (isTraining()) return Status::error("stop training before opening a run");
+  auto file = loadSafetensors(path.toStdString());
+  if (!file) return file.status();
+  const GraphDocument doc = m_model->document();
+  auto model = Model::compile(doc);
+  if (!model) return model.status();
+  std::vector<NamedTensor> params = (*model)->parameters();
+  Status s = assignTensors(file->tensors, params);
+  if (!s) return Status::error(path.toStdString() + ": " + s.message());
+  // The trainer refers to its model: both go together, and nothing of the last run stays.
+  m_trainer.reset();
+  m_trainModel.reset();
+  m_snapshot = doc;
+  m_markers.clear();
+  {
+    std::lock_guard lock(m_weightsMutex);
+    m_weights = cloneAll(params);
+  }
+  emit weightsChanged();
+  return Status::ok();
+}
+
 bool TrainingController::hasWeights() const {
   std::lock_guard lock(m_weightsMutex);
   return !m_weights.empty();
@@ -282,8 +353,13 @@ void TrainingController::onWorkerFinished(int outcome, const QString& message) {
   poll(true);               // the last steps' metrics and gradient norms
   if (m_trainModel) snapshotWeights();  // the thread is idle: the final weights
   m_lastMessage = message;
+  const bool recorded = m_recorder != nullptr;
+  m_recorder.reset();  // the thread is done with it
   setState(State::Idle);
   emit weightsChanged();
+  if (!m_recordError.empty())
+    emit errorOccurred(tr("Run record: %1").arg(QString::fromStdString(m_recordError)));
+  if (recorded) emit runRecorded(m_recordDir);
   if (outcome == static_cast<int>(TrainOutcome::Failed)) emit trainingFailed(message);
   emit finished(outcome, message);
 }

@@ -2,6 +2,8 @@
 // document (editing while it trains cannot race the engine), drains the trainer's MetricsChannel
 // on a ~20 Hz timer into batched signals, steers it (pause/resume/stop, learning rate, freezing,
 // each change a labelled marker) and keeps a copy of the latest weights for inference views.
+// Every run leaves a run record (engine/train/run_record.h): the log appended on the training
+// thread step by step, checkpoints and summary written there when the run ends.
 // Qt Core only: every widget listens to it, none of the training logic lives in a widget.
 #pragma once
 
@@ -27,6 +29,7 @@
 namespace strata {
 class DataSet;
 class Model;
+class RunRecorder;
 class Trainer;
 }  // namespace strata
 
@@ -56,6 +59,9 @@ class TrainingController final : public QObject {
   // Compiles a snapshot of the document with its "training" settings and starts a run (from the
   // resume checkpoint when one is set, else a seeded init). False and errorOccurred on failure.
   bool start();
+  // A run of one sweep point: the point's node params set in the snapshot, its settings over the
+  // document's ({"lr": 0.001, "fc1.out_features": 32}); the record names the sweep.
+  bool startSweepPoint(const Json& point, const QString& sweepId);
   void pause();
   void resume();
   // Asks the loop to stop between steps; finished() follows within one step (< 200 ms).
@@ -76,6 +82,18 @@ class TrainingController final : public QObject {
   QString resumeCheckpoint() const { return m_resumePath; }
   // Loads weights into the controller's current weights (what the inference views use).
   Status loadWeights(const QString& path);
+  // Forgets the last run and takes the document as it is now with these weights (a run record
+  // opened as a new document). Only while idle.
+  Status adoptWeights(const QString& path);
+
+  // Run records. The folder of this graph's records: `<graph>.runs` beside the file, or under
+  // the root set here (or in $STRATA_RUNS_DIR); empty root: the default.
+  void setRunsRoot(const QString& root) { m_runsRoot = root; }
+  QString runsRoot() const { return m_runsRoot; }
+  QString runsDirectory() const;
+  void setRecordRuns(bool on) { m_recordRuns = on; }
+  bool recordsRuns() const { return m_recordRuns; }
+  QString currentRecord() const { return m_recordDir; }  // the last run's record folder
 
   // Progress.
   qint64 currentStep() const;
@@ -113,6 +131,9 @@ class TrainingController final : public QObject {
   // A failed run (the NaN/Inf guard names the step and the first non-finite parameter).
   void trainingFailed(const QString& message);
   void errorOccurred(const QString& message);
+  // A run record was created (the run starts) and completed (its summary written).
+  void runRecordStarted(const QString& dir);
+  void runRecorded(const QString& dir);
 
  private:
   void setState(State s);
@@ -122,6 +143,7 @@ class TrainingController final : public QObject {
   void onWorkerFinished(int outcome, const QString& message);
   void snapshotWeights();  // on the training thread (step callback) or when idle
   void addMarker(const QString& label);
+  bool startRun(const Json& point, const QString& sweepId);
 
   GraphModel* m_model = nullptr;
   QThread m_thread;
@@ -140,6 +162,12 @@ class TrainingController final : public QObject {
   std::vector<TrainingMarker> m_markers;
   QStringList m_frozen;
   QElapsedTimer m_normsClock;
+
+  QString m_runsRoot;
+  bool m_recordRuns = true;
+  std::unique_ptr<RunRecorder> m_recorder;  // used on the training thread while it runs
+  QString m_recordDir;
+  std::string m_recordError;  // set on the training thread, read after it finished
 
   mutable std::mutex m_weightsMutex;  // guards m_weights (written on the training thread)
   std::vector<NamedTensor> m_weights;

@@ -6,8 +6,11 @@
 #include <QObject>
 #include <QString>
 
+#include <functional>
+
 namespace strata {
 class Trainer;
+struct TrainReport;
 }
 
 namespace strata::gui {
@@ -16,7 +19,11 @@ class TrainingWorker final : public QObject {
   Q_OBJECT
 
  public:
-  explicit TrainingWorker(Trainer* trainer) : m_trainer(trainer) {}
+  // `after` runs on the training thread once run() returns, before finished() (the run record's
+  // checkpoints and summary: written there so the GUI thread never waits on the disk).
+  explicit TrainingWorker(Trainer* trainer,
+                          std::function<void(const TrainReport&)> after = {})
+      : m_trainer(trainer), m_after(std::move(after)) {}
 
   void run();
 
@@ -26,6 +33,7 @@ class TrainingWorker final : public QObject {
 
  private:
   Trainer* m_trainer = nullptr;
+  std::function<void(const TrainReport&)> m_after;
 };
 
 }  // namespace strata::gui

@@ -395,6 +395,21 @@ bool MainWindow::openFile(const QString& path) {
   return true;
 }
 
+bool MainWindow::openAsUntitled(const QString& path) {
+  if (!maybeSave()) return false;
+  Result<GraphDocument> doc = GraphDocument::load(path.toStdString());
+  if (!doc) {
+    reportError(tr("Cannot open graph"), QString::fromStdString(doc.message()));
+    return false;
+  }
+  m_model->setDocument(std::move(doc).value(), QString());
+  m_filePath.clear();
+  m_model->undoStack()->resetClean();  // unsaved work, like File > New with content
+  updateTitle();
+  showCanvas();
+  return true;
+}
+
 bool MainWindow::save() {
   if (m_filePath.isEmpty()) {
     chooseSaveFile();

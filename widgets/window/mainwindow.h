@@ -51,6 +51,9 @@ class MainWindow final : public QMainWindow {
   // graph stays, the reason is reported (reportError) and false is returned.
   bool openFile(const QString& path);
   void newFile();
+  // Opens a graph file as a new unsaved document with no file of its own (a run record's graph:
+  // saving asks where, so the record stays as it was trained).
+  bool openAsUntitled(const QString& path);
   bool save();                         // to the current file, else asks for one
   bool saveAs(const QString& path);    // without a dialog
   bool exportImage(const QString& path);  // .svg as SVG, anything else as PNG

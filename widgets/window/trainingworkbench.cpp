@@ -6,6 +6,8 @@
 #include <QMenuBar>
 #include <QPushButton>
 #include <QScrollArea>
+#include <QSettings>
+#include <QVBoxLayout>
 
 #include "training/attentionviewer.h"
 #include "canvas/gradientoverlayitem.h"
@@ -18,6 +20,10 @@
 #include "training/trainingcontroller.h"
 #include "training/trainingpanel.h"
 #include "training/unrolledview.h"
+#include "document/graphmodel.h"
+#include "runs/runsdock.h"
+#include "training/sweeppanel.h"
+#include "training/sweeprunner.h"
 
 namespace strata::gui {
 
@@ -47,8 +53,24 @@ TrainingWorkbench::TrainingWorkbench(MainWindow* window) : QObject(window), m_wi
   m_playground = new InferencePlayground(m_controller);
   m_attention = new AttentionViewer(m_controller);
   m_unrolled = new UnrolledView(m_controller);
-  addDock(window, tr("Training"), QStringLiteral("trainingDock"), m_panel,
-          Qt::RightDockWidgetArea);
+  m_sweeps = new SweepRunner(m_controller, this);
+  m_sweepPanel = new SweepPanel(window->model(), m_controller, m_sweeps);
+  // The sweep box sits under the training form: it starts runs like Train does.
+  auto* trainingContent = new QWidget;
+  auto* trainingLayout = new QVBoxLayout(trainingContent);
+  trainingLayout->setContentsMargins(0, 0, 0, 0);
+  trainingLayout->setSpacing(0);
+  trainingLayout->addWidget(m_panel, 1);
+  trainingLayout->addWidget(m_sweepPanel);
+  QDockWidget* training = addDock(window, tr("Training"), QStringLiteral("trainingDock"),
+                                  trainingContent, Qt::RightDockWidgetArea);
+  // The Runs dock shares the training dock's place (the tallest of the right column) as a tab:
+  // selecting runs there overlays them on the charts below, which stay in view.
+  m_runs = new RunsDock(m_charts);
+  QDockWidget* runs = addDock(window, tr("Runs"), QStringLiteral("runsDock"), m_runs,
+                              Qt::RightDockWidgetArea);
+  window->tabifyDockWidget(training, runs);
+  training->raise();
   QDockWidget* charts = addDock(window, tr("Training charts"), QStringLiteral("chartsDock"),
                                 m_charts, Qt::BottomDockWidgetArea);
   QDockWidget* play = addDock(window, tr("Playground"), QStringLiteral("playgroundDock"),
@@ -67,6 +89,7 @@ TrainingWorkbench::TrainingWorkbench(MainWindow* window) : QObject(window), m_wi
   if (window->isShowingGallery()) window->showGallery();
 
   addTrainingMenu();
+  installRuns();
 
   m_overlay = new GradientOverlayItem(window->scene());
   m_banner = new TrainingBanner(window->view());
@@ -88,6 +111,32 @@ TrainingWorkbench::TrainingWorkbench(MainWindow* window) : QObject(window), m_wi
 }
 
 TrainingWorkbench::~TrainingWorkbench() = default;
+
+void TrainingWorkbench::installRuns() {
+  // Where records go when not beside the graph: a root chosen once (QSettings), else
+  // $STRATA_RUNS_DIR, else beside the graph file.
+  m_controller->setRunsRoot(QSettings().value(QStringLiteral("runs/root")).toString());
+  auto follow = [this] { m_runs->setRunsDirectory(m_controller->runsDirectory()); };
+  connect(m_window->model(), &GraphModel::modelReset, this, follow);
+  connect(m_window->model(), &GraphModel::filePathChanged, this, follow);
+  connect(m_controller, &TrainingController::runRecordStarted, m_runs, &RunsDock::reload);
+  connect(m_controller, &TrainingController::runRecorded, m_runs, &RunsDock::reload);
+  connect(m_runs, &RunsDock::openRequested, this, &TrainingWorkbench::openRun);
+  connect(m_sweeps, &SweepRunner::sweepFinished, m_runs, &RunsDock::reload);
+  follow();
+}
+
+void TrainingWorkbench::openRun(const QString& graphPath, const QString& weightsPath) {
+  if (m_controller->isTraining()) {
+    m_window->reportError(tr("Cannot open run"), tr("Stop training before opening a run."));
+    return;
+  }
+  if (!m_window->openAsUntitled(graphPath)) return;
+  if (weightsPath.isEmpty()) return;
+  Status s = m_controller->adoptWeights(weightsPath);
+  if (!s)
+    m_window->reportError(tr("Cannot load the run's weights"), QString::fromStdString(s.message()));
+}
 
 void TrainingWorkbench::addTrainingMenu() {
   // Before Help, like every desktop tool's Run menu. Each action clicks its panel button, so the
