@@ -58,7 +58,9 @@ async function runCase(c) {
   for (const o of c.outputs) {
     // A graph without Output nodes has one output: the loss input, named by its layer.
     const t = results[o.name] || (out.length === 1 && c.outputs.length === 1 ? out[0] : null);
-    if (!t) throw new Error('model has no output ' + o.name + ' (it has ' + model.outputNames + ')');
+    if (!t) {
+      throw new Error('model has no output ' + o.name + ' (it has ' + model.outputNames + ')');
+    }
     const data = await t.data();
     fs.writeFileSync(o.file, Buffer.from(new Float32Array(data).buffer));
   }

@@ -190,7 +190,8 @@ std::vector<Refusal> refusalCases() {
                {"node att:", "key padding mask", "leave the mask input unconnected"}});
   r.push_back({"encoder_padding_mask",
                graph({inputNode("x", {6, 8}), inputNode("mask", {6}, "int64"),
-                      node("enc", "TransformerEncoderLayer", {{"nhead", 2}, {"dim_feedforward", 8}}),
+                      node("enc", "TransformerEncoderLayer",
+                           {{"nhead", 2}, {"dim_feedforward", 8}}),
                       node("y", "Output")},
                      {edge("x.out", "enc.in"), edge("mask.out", "enc.src_key_padding_mask"),
                       edge("enc.out", "y.in")}),
@@ -334,7 +335,8 @@ class TfjsExport : public ::testing::Test {
       cmd += " --input " + q(name + "=" + f);
     }
     const std::vector<std::string> outs = outputNames(*doc);
-    for (const std::string& o : outs) cmd += " --output " + q(o + "=" + stem + ".out." + o + ".npy");
+    for (const std::string& o : outs)
+      cmd += " --output " + q(o + "=" + stem + ".out." + o + ".npy");
     auto run = test::run(cmd);
     EXPECT_EQ(run.exitCode, 0) << run.output;
     if (run.exitCode != 0) return false;
@@ -369,9 +371,9 @@ std::map<std::string, WeightSlot> manifestSlots(const std::string& tfjs) {
 }
 
 // Copies an export to `to` and rewrites weight `name` through `change` (floats, shape).
+using WeightChange = std::function<void(std::vector<float>&, const Shape&)>;
 void breakWeights(const std::string& from, const std::string& to,
-                  const std::map<std::string, std::function<void(std::vector<float>&, const Shape&)>>&
-                      changes) {
+                  const std::map<std::string, WeightChange>& changes) {
   std::filesystem::create_directories(to);
   std::filesystem::copy_file(from + "/model.json", to + "/model.json");
   std::string bin = test::readText(from + "/weights.bin");
@@ -393,7 +395,8 @@ TEST_F(TfjsExport, LoadsInTfjsAndMatchesStrataRun) {
 
   std::vector<Case> cases = gridCases();
   for (const std::string& s : kExportedSamples)
-    cases.push_back({"sample_" + s, test::readText(test::sourceDir() + "/samples/" + s + ".strata")});
+    cases.push_back(
+        {"sample_" + s, test::readText(test::sourceDir() + "/samples/" + s + ".strata")});
   std::mt19937 rng(11);
   std::vector<Prepared> runs;
   for (const Case& c : cases) {

@@ -135,8 +135,8 @@ class Exporter final : public TfjsContext {
                    {"generatedBy", kGeneratedBy},
                    {"convertedBy", nullptr},
                    {"modelTopology", topology},
-                   {"weightsManifest",
-                    Json::array({{{"paths", Json::array({kTfjsWeightsFile})}, {"weights", specs}}})}};
+                   {"weightsManifest", Json::array({{{"paths", Json::array({kTfjsWeightsFile})},
+                                                     {"weights", specs}}})}};
     return m;
   }
 

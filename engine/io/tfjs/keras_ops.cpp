@@ -79,7 +79,8 @@ std::string dense(TfjsContext& c, const std::string& x, const std::string& suffi
                  {{"units", weight.shape().at(0)},
                   {"activation", activation},
                   {"use_bias", bias.defined()},
-                  {"kernel_initializer", {{"class_name", "GlorotUniform"}, {"config", Json::object()}}},
+                  {"kernel_initializer",
+                   {{"class_name", "GlorotUniform"}, {"config", Json::object()}}},
                   {"bias_initializer", {{"class_name", "Zeros"}, {"config", Json::object()}}}},
                  {x}, std::move(w));
 }
@@ -142,10 +143,11 @@ std::string attention(TfjsContext& c, const std::string& q, const std::string& k
     probs.push_back(p);
   }
   const std::string merged =
-      heads == 1 ? outs[0] : c.layer("Concatenate", joined(suffix, "heads"), {{"axis", -1}}, outs);
+      heads == 1 ? outs[0]
+                 : c.layer("Concatenate", joined(suffix, "heads"), {{"axis", -1}}, outs);
   if (weightsOut)
-    *weightsOut = heads == 1 ? probs[0] : c.layer("Average", joined(suffix, "weights"), Json::object(),
-                                                   probs);
+    *weightsOut = heads == 1 ? probs[0]
+                             : c.layer("Average", joined(suffix, "weights"), Json::object(), probs);
   return dense(c, merged, joined(suffix, "out"), c.param(prefix + "out_proj.weight"),
                c.param(prefix + "out_proj.bias"));
 }

@@ -76,7 +76,8 @@ Status recurrentToTfjs(const std::string& type, TfjsContext& c) {
   auto weights = [&](int64_t layer, bool reverse, const std::string& prefix) {
     const std::string s = "_l" + std::to_string(layer) + (reverse ? "_reverse" : "");
     std::vector<KerasWeight> w{
-        {prefix + "kernel", keras::transposed(keras::gatesReordered(c.param("weight_ih" + s), perm))},
+        {prefix + "kernel",
+         keras::transposed(keras::gatesReordered(c.param("weight_ih" + s), perm))},
         {prefix + "recurrent_kernel",
          keras::transposed(keras::gatesReordered(c.param("weight_hh" + s), perm))}};
     if (bias)
