@@ -12,6 +12,7 @@
   X(Structure)                   \
   X(Normalization)               \
   X(Transformer)                 \
+  X(TensorOps)                   \
   X(Loss)
 
 namespace strata {

@@ -54,6 +54,28 @@ enum class PoolMode { Last, Mean, Max };
 // x: [B, T, C] -> [B, C]
 Tensor sequencePool(const Tensor& x, PoolMode mode);
 
+// --- Numpy-semantics tensor ops (ops/tensor_ops.cpp), for graphs imported from ONNX -----------
+// The numpy broadcast of two shapes; throws std::invalid_argument when they do not broadcast.
+Shape broadcastShape(const Shape& a, const Shape& b);
+// x repeated along its size-1 (or missing leading) dims to `shape`; backward sums them back.
+Tensor expand(const Tensor& x, const Shape& shape);
+enum class BinaryKind { Add, Sub, Mul, Div };
+// a (op) b with numpy broadcasting.
+Tensor binaryOp(BinaryKind kind, const Tensor& a, const Tensor& b);
+// y = x.permute(dims): y.shape[i] = x.shape[dims[i]] (materialised copy).
+Tensor permute(const Tensor& x, const std::vector<int>& dims);
+// numpy matmul of operands of rank >= 2: [..., M, K] @ [..., K, N], batch dims broadcast.
+Tensor batchMatmul(const Tensor& a, const Tensor& b);
+// Sum or mean over `dims` (all dims when empty), keeping them as size 1 when keepDim.
+Tensor reduceDims(const Tensor& x, std::vector<int> dims, bool keepDim, bool mean);
+// Max over `dims` (all when empty); the gradient goes to the first maximum of each group.
+Tensor reduceMaxDims(const Tensor& x, std::vector<int> dims, bool keepDim);
+enum class UnaryKind {
+  Exp, Log, Sqrt, Reciprocal, Abs, Neg, Erf, Softplus, Softsign, Elu, LeakyRelu, Selu
+};
+// f(x) elementwise, computed in double; alpha is ELU's alpha and LeakyReLU's negative slope.
+Tensor unaryOp(UnaryKind kind, const Tensor& x, float alpha = 0.0f);
+
 // --- Losses (mean reduction) -----------------------------------------------------------------
 Tensor mseLoss(const Tensor& input, const Tensor& target);  // same numel -> scalar
 // logits: [N, C] with target int64 [N], or [B, T, C] with target int64 [B, T].

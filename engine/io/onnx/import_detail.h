@@ -1,4 +1,5 @@
-// Internals shared by the ONNX importer's two paths (importer.cpp, pattern_importer.cpp).
+// Internals shared by the ONNX importer's paths (importer.cpp, pattern_importer.cpp,
+// general_importer.cpp).
 #pragma once
 
 #include <onnx/onnx_pb.h>
@@ -17,5 +18,9 @@ Result<Tensor> readTensor(const onnx::TensorProto& t);
 
 // Rebuilds a graph from a model not written by Strata, op pattern by op pattern.
 Result<OnnxImport> importPattern(const onnx::GraphProto& graph);
+
+// Rebuilds any graph of the ops general_importer.cpp maps, op by op with tracked shapes
+// (`opset`: the model's ai.onnx version, for ops whose meaning changed).
+Result<OnnxImport> importGeneral(const onnx::GraphProto& graph, int64_t opset);
 
 }  // namespace strata::onnx_import

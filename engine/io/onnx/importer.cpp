@@ -66,19 +66,31 @@ Result<OnnxImport> importOnnxBytes(const std::string& bytes) {
       "Expand", "Cast", "Slice", "Reshape", "Mul", "Add", "Div", "Sub", "Equal", "Where", "Range",
       "Transpose", "Identity", "Dropout", "Relu", "Tanh", "Sigmoid", "Softmax",
       "LayerNormalization", "Gemm", "MatMul", "LSTM", "GRU", "RNN", "Erf", "Split", "Trilu",
-      "Or", "ReduceMean", "ReduceMax"};
+      "Or", "ReduceMean", "ReduceMax", "ReduceSum", "LogSoftmax", "Flatten", "Exp", "Log",
+      "Sqrt", "Reciprocal", "Abs", "Neg", "Softplus", "Softsign", "Elu", "LeakyRelu", "Selu"};
   for (const auto& n : m.graph().node())
     if (!known.count(n.op_type()))
-      return R::error("unsupported ONNX op '" + n.op_type() + "' (node '" + n.name() + "')");
+      return R::error("unsupported ONNX op '" + n.op_type() + "' (node '" +
+                      (n.name().empty() && n.output_size() ? "computing " + n.output(0)
+                                                           : n.name()) + "')");
   Status check = checkOnnxModel(bytes);
   if (!check) return R::error(check.message());
   for (const auto& p : m.metadata_props())
     if (p.key() == kOnnxGraphKey) return importStrata(m, p.value(), inits);
+  // PyTorch's batch-first patterns first (they give merged stacks and whole attention blocks),
+  // then the general op-by-op path; its reason is the one reported.
   auto r = onnx_import::importPattern(m.graph());
-  if (!r) return r;
-  // The rebuilt graph must compile and its weights must be exactly what it needs.
-  auto model = Model::compile(r->doc);
-  if (!model) return R::error("the imported graph does not validate: " + model.message());
+  auto model = r ? Model::compile(r->doc) : Result<std::unique_ptr<Model>>::error(r.message());
+  if (!model) {
+    int64_t opset = 17;
+    for (const auto& o : m.opset_import())
+      if (o.domain().empty() || o.domain() == "ai.onnx") opset = o.version();
+    r = onnx_import::importGeneral(m.graph(), opset);
+    if (!r) return r;
+    // The rebuilt graph must compile and its weights must be exactly what it needs.
+    model = Model::compile(r->doc);
+    if (!model) return R::error("the imported graph does not validate: " + model.message());
+  }
   std::map<std::string, Tensor> got;
   for (const auto& w : r->weights) got[w.name] = w.tensor;
   for (const NamedTensor& p : (*model)->parameters()) {
@@ -143,6 +155,23 @@ Result<Tensor> readTensor(const onnx::TensorProto& t) {
       if (t.int64_data_size() != n)
         return RT::error("tensor '" + t.name() + "' has the wrong number of values");
       for (int64_t i = 0; i < n; ++i) out.i64()[i] = t.int64_data(static_cast<int>(i));
+    }
+    return out;
+  }
+  if (t.data_type() == onnx::TensorProto::INT32) {  // lengths and indices: read as int64
+    Tensor out = Tensor::empty(shape, DType::Int64);
+    if (t.has_raw_data()) {
+      if (t.raw_data().size() != static_cast<size_t>(n) * 4)
+        return RT::error("tensor '" + t.name() + "' has the wrong number of bytes");
+      for (int64_t i = 0; i < n; ++i) {
+        int32_t v;
+        std::memcpy(&v, t.raw_data().data() + i * 4, 4);
+        out.i64()[i] = v;
+      }
+    } else {
+      if (t.int32_data_size() != n)
+        return RT::error("tensor '" + t.name() + "' has the wrong number of values");
+      for (int64_t i = 0; i < n; ++i) out.i64()[i] = t.int32_data(static_cast<int>(i));
     }
     return out;
   }

@@ -1,4 +1,6 @@
 // Structure: layers that combine or reduce tensors without parameters (Add, Concat, SequencePool).
+#include <algorithm>
+
 #include "nn/spec_helpers.h"
 #include "ops/ops.h"
 
@@ -21,7 +23,12 @@ class AddModule final : public Module {
   std::vector<Tensor> forward(const std::vector<Tensor>& in, ForwardContext&) override {
     const Tensor& a = in.at(0);
     const Tensor& b = in.at(1);
-    return {a.ndim() >= b.ndim() ? ops::add(a, b) : ops::add(b, a)};
+    const Tensor& big = a.ndim() >= b.ndim() ? a : b;
+    const Tensor& small = a.ndim() >= b.ndim() ? b : a;
+    if (std::equal(small.shape().begin(), small.shape().end(),
+                   big.shape().end() - small.ndim()))
+      return {ops::add(big, small)};
+    return {ops::binaryOp(ops::BinaryKind::Add, a, b)};  // general numpy broadcasting
   }
 };
 
@@ -37,12 +44,17 @@ Result<ShapeResult> inferAdd(const ShapeContext& ctx) {
   Shape out = big;
   size_t offset = big.size() - small.size();
   for (size_t i = 0; i < small.size(); ++i) {
-    if (!dimsFit(big[offset + i], small[i]))
+    const int64_t x = big[offset + i], y = small[i];
+    if (x == 1 || y == 1) {  // numpy broadcasting: a size-1 dim repeats
+      out[offset + i] = x == 1 ? y : x;
+      continue;
+    }
+    if (!dimsFit(x, y))
       return Result<ShapeResult>::error("cannot add " + shapeToString(a) + " and " +
                                         shapeToString(b) +
-                                        ": shapes must be equal (or one a trailing part of the "
-                                        "other)");
-    out[offset + i] = mergeDim(big[offset + i], small[i]);
+                                        ": shapes must broadcast (aligned from the right, each "
+                                        "pair of dims equal or one of them 1)");
+    out[offset + i] = mergeDim(x, y);
   }
   ShapeResult r;
   r.params = ctx.params;
@@ -134,8 +146,9 @@ void registerStructureLayers(LayerRegistry& r) {
     s.category = "Structure";
     s.summary = "Elementwise sum a + b (residual connections).";
     s.doc =
-        "Add sums its two inputs element by element. Both must have the same shape, or one must "
-        "match the trailing dimensions of the other, which is then repeated (broadcast). Its "
+        "Add sums its two inputs element by element. Both must have the same shape, or broadcast "
+        "as in numpy (aligned from the right, each pair of dims equal or one of them 1; a "
+        "trailing part of the other's shape is repeated). Its "
         "main use is the residual connection: adding a block's input to its output lets "
         "gradients flow straight through and makes deep stacks trainable. It is also how "
         "positional information is added to embeddings.";

@@ -1,0 +1,1258 @@
+// The general importer: ONNX graphs that are not PyTorch 1.13's batch-first patterns (the ONNX
+// standard's node tests, tf2onnx/Keras, hand-built models). Every value is either a constant
+// (folded where its op can be evaluated) or a Strata endpoint with a tracked shape, and each op
+// becomes the Strata layers that compute it: sequence-first or batch-wise RNN/LSTM/GRU with
+// Permute/Reshape glue, Gemm as Linear or MatMul with scales, LayerNormalization on any axis by
+// flattening, axis-0 Softmax/Concat through a unit leading dim, and so on. The first input dim of
+// every graph input is Strata's batch. What cannot import names the node, its op and why.
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <map>
+#include <numeric>
+#include <set>
+
+#include "graph/document.h"
+#include "io/onnx/import_detail.h"
+#include "ops/ops.h"
+#include "tensor/autograd.h"
+
+namespace strata::onnx_import {
+
+namespace {
+
+using R = Result<OnnxImport>;
+
+struct Value {
+  bool isConst = false;
+  std::optional<Tensor> value;  // constants (float32 or int64)
+  Endpoint ep;                  // tensors
+  Shape shape;                  // tensors: ONNX dims, -1 where unknown
+  bool isInt = false;
+  std::string pendingLinear;  // a bias-less Linear an Add may give its bias
+};
+
+class Failure {
+ public:
+  explicit Failure(std::string m) : message(std::move(m)) {}
+  std::string message;
+};
+
+class GeneralImporter {
+ public:
+  GeneralImporter(const onnx::GraphProto& g, int64_t opset) : m_g(g), m_opset(opset) {}
+
+  R run() {
+    try {
+      for (const auto& n : m_g.node())
+        for (const auto& in : n.input()) m_consumed.insert(in);
+      for (const auto& o : m_g.output()) m_consumed.insert(o.name());
+      for (const auto& init : m_g.initializer()) {
+        auto t = readTensor(init);
+        if (!t) return R::error(t.message());
+        setConst(init.name(), *t);
+      }
+      for (const auto& in : m_g.input())
+        if (!m_values.count(in.name())) addInput(in);
+      for (const auto& n : m_g.node()) visit(n);
+      for (const auto& o : m_g.output()) {
+        auto it = m_values.find(o.name());
+        if (it == m_values.end())
+          throw Failure("output '" + o.name() + "' is produced by no node");
+        if (it->second.isInt && !it->second.isConst)
+          throw Failure("output '" + o.name() + "' is an int64 tensor; Strata outputs float32");
+        const Endpoint ep = materialize(o.name());
+        const std::string id = newId(o.name().empty() ? "output" : o.name());
+        addNode(id, "Output", Json::object());
+        connect(ep, id, "in");
+      }
+    } catch (const Failure& f) {
+      return R::error(f.message);
+    } catch (const std::exception& e) {
+      return R::error(std::string("while folding constants: ") + e.what());
+    }
+    layout();
+    return OnnxImport{m_doc, m_weights};
+  }
+
+ private:
+  // --- document building ------------------------------------------------------------------
+  static std::string sanitize(const std::string& s) {
+    std::string out;
+    for (char ch : s) out += std::isalnum(static_cast<unsigned char>(ch)) ? ch : '_';
+    while (!out.empty() && out.front() == '_') out.erase(out.begin());
+    if (out.empty() || std::isdigit(static_cast<unsigned char>(out.front()))) out = "n" + out;
+    return out.substr(0, 64);
+  }
+  std::string newId(const std::string& base) {
+    std::string b = sanitize(base), id = b;
+    for (int k = 2; m_ids.count(id); ++k) id = b + std::to_string(k);
+    m_ids.insert(id);
+    return id;
+  }
+  void addNode(const std::string& id, const std::string& type, Json params) {
+    GraphNode n;
+    n.id = id;
+    n.type = type;
+    n.params = std::move(params);
+    m_doc.nodes.push_back(n);
+  }
+  void connect(const Endpoint& from, const std::string& to, const std::string& port) {
+    m_doc.edges.push_back({from, {to, port}});
+  }
+  void addWeight(const std::string& id, const std::string& name, const Tensor& t) {
+    m_weights.push_back({id + "." + name, t});
+  }
+  void setConst(const std::string& name, const Tensor& t) {
+    Value v;
+    v.isConst = true;
+    v.value = t;
+    v.isInt = t.dtype() == DType::Int64;
+    m_values[name] = v;
+  }
+  void setTensor(const std::string& name, const Endpoint& ep, const Shape& shape) {
+    if (name.empty()) return;
+    Value v;
+    v.ep = ep;
+    v.shape = shape;
+    m_values[name] = v;
+  }
+  // A layer with one input `in` and output `out`; returns its endpoint.
+  Endpoint layer(const std::string& base, const std::string& type, Json params, const Endpoint& x,
+                 const std::string& inPort = "in") {
+    const std::string id = newId(base);
+    addNode(id, type, std::move(params));
+    connect(x, id, inPort);
+    return {id, "out"};
+  }
+  Endpoint layer2(const std::string& base, const std::string& type, const Endpoint& a,
+                  const Endpoint& b) {
+    const std::string id = newId(base);
+    addNode(id, type, Json::object());
+    connect(a, id, "a");
+    connect(b, id, "b");
+    return {id, "out"};
+  }
+
+  void addInput(const onnx::ValueInfoProto& in) {
+    const auto& type = in.type().tensor_type();
+    const int et = type.elem_type();
+    if (et != onnx::TensorProto::FLOAT && et != onnx::TensorProto::INT64)
+      throw Failure("input '" + in.name() + "': only float32 and int64 inputs import (element "
+                    "type " + std::to_string(et) + ")");
+    const auto& dims = type.shape().dim();
+    if (dims.size() < 1)
+      throw Failure("input '" + in.name() + "' is a scalar; a Strata input has a batch dim "
+                    "(make it an initializer if it is a constant)");
+    Shape shape;
+    Json params = Json::array();
+    int variable = 0;
+    for (int i = 0; i < dims.size(); ++i) {
+      const bool known = dims[i].has_dim_value() && dims[i].dim_value() > 0;
+      if (known && dims[i].dim_value() > kMaxElements)
+        throw Failure("input '" + in.name() + "' declares an implausible dimension");
+      shape.push_back(known ? dims[i].dim_value() : -1);
+      if (i == 0) continue;
+      params.push_back(known ? dims[i].dim_value() : -1);
+      if (!known) ++variable;
+    }
+    if (variable > 1)
+      throw Failure("input '" + in.name() + "' has more than one variable dimension after the "
+                    "batch");
+    const std::string id = newId(in.name());
+    addNode(id, "Input",
+            {{"shape", params}, {"dtype", et == onnx::TensorProto::INT64 ? "int64" : "float32"}});
+    setTensor(in.name(), {id, "out"}, shape);
+    m_values[in.name()].isInt = et == onnx::TensorProto::INT64;
+  }
+
+  // --- helpers ------------------------------------------------------------------------------
+  static std::string where(const onnx::NodeProto& n) {
+    if (n.name().empty() && n.output_size() > 0)  // unnamed: named by what it computes
+      return "the " + n.op_type() + " node computing '" + n.output(0) + "'";
+    return "node '" + n.name() + "' (" + n.op_type() + ")";
+  }
+  [[noreturn]] static void fail(const onnx::NodeProto& n, const std::string& why) {
+    throw Failure(where(n) + ": " + why);
+  }
+  static const onnx::AttributeProto* attr(const onnx::NodeProto& n, const std::string& name) {
+    for (const auto& a : n.attribute())
+      if (a.name() == name) return &a;
+    return nullptr;
+  }
+  static int64_t intAttr(const onnx::NodeProto& n, const std::string& name, int64_t def) {
+    const auto* a = attr(n, name);
+    return a ? a->i() : def;
+  }
+  static float floatAttr(const onnx::NodeProto& n, const std::string& name, float def) {
+    const auto* a = attr(n, name);
+    return a ? a->f() : def;
+  }
+  static std::string strAttr(const onnx::NodeProto& n, const std::string& name,
+                             const std::string& def = "") {
+    const auto* a = attr(n, name);
+    return a ? a->s() : def;
+  }
+  static std::optional<std::vector<int64_t>> intsAttr(const onnx::NodeProto& n,
+                                                      const std::string& name) {
+    const auto* a = attr(n, name);
+    if (!a) return std::nullopt;
+    return std::vector<int64_t>(a->ints().begin(), a->ints().end());
+  }
+  const Value* in(const onnx::NodeProto& n, int i) const {
+    if (i >= n.input_size() || n.input(i).empty()) return nullptr;
+    auto it = m_values.find(n.input(i));
+    if (it == m_values.end())
+      throw Failure(where(n) + ": input '" + n.input(i) + "' is produced by no earlier node");
+    return &it->second;
+  }
+  const Value& req(const onnx::NodeProto& n, int i) const {
+    const Value* v = in(n, i);
+    if (!v) fail(n, "input " + std::to_string(i) + " is missing");
+    return *v;
+  }
+  static std::string out(const onnx::NodeProto& n, int i = 0) {
+    return i < n.output_size() ? n.output(i) : std::string();
+  }
+  bool used(const onnx::NodeProto& n, int i) const {
+    return !out(n, i).empty() && m_consumed.count(out(n, i));
+  }
+  static std::vector<int64_t> intsOf(const Tensor& t) {
+    if (t.dtype() == DType::Int64) return {t.i64(), t.i64() + t.numel()};
+    std::vector<int64_t> v;
+    for (int64_t i = 0; i < t.numel(); ++i) v.push_back(std::llround(t.f32()[i]));
+    return v;
+  }
+  std::vector<int64_t> constInts(const onnx::NodeProto& n, int i, const std::string& what) const {
+    const Value& v = req(n, i);
+    if (!v.isConst) fail(n, what + " must be a constant (an initializer or Constant)");
+    return intsOf(*v.value);
+  }
+  static int normAxis(const onnx::NodeProto& n, int64_t axis, size_t rank) {
+    const int64_t r = static_cast<int64_t>(rank);
+    if (axis < -r || axis >= r)
+      fail(n, "axis " + std::to_string(axis) + " is out of range for rank " + std::to_string(r));
+    return static_cast<int>(axis < 0 ? axis + r : axis);
+  }
+  static Tensor floatConst(const onnx::NodeProto& n, const Value& v) {
+    if (v.value->dtype() != DType::Float32) fail(n, "expected a float32 constant");
+    return *v.value;
+  }
+
+  // A value as an endpoint: constants become Constant nodes (once per value).
+  Endpoint materialize(const std::string& name) {
+    Value& v = m_values.at(name);
+    if (!v.isConst) return v.ep;
+    if (v.value->dtype() != DType::Float32)
+      throw Failure("value '" + name + "' is an int64 constant used as a tensor");
+    const std::string id = newId(name.empty() ? "const" : "const_" + name);
+    Json shape = Json::array();
+    for (int64_t d : v.value->shape()) shape.push_back(d);
+    if (v.value->ndim() == 0) {  // a scalar broadcasts as [1] (Strata tensors have a dim)
+      shape.push_back(1);
+      v.value = v.value->clone().reshape({1});
+    }
+    addNode(id, "Constant", {{"shape", shape}});
+    addWeight(id, "value", v.value->clone());
+    const Tensor t = *v.value;
+    v.isConst = false;
+    v.ep = {id, "out"};
+    v.shape = t.shape();
+    v.value.reset();
+    return v.ep;
+  }
+  Endpoint endpointOf(const onnx::NodeProto& n, int i) {
+    req(n, i);
+    return materialize(n.input(i));
+  }
+  Shape shapeOf(const onnx::NodeProto& n, int i) const {
+    const Value& v = req(n, i);
+    return v.isConst ? v.value->shape() : v.shape;
+  }
+  static bool known(const Shape& s) {
+    return std::all_of(s.begin(), s.end(), [](int64_t d) { return d >= 0; });
+  }
+
+  // Reshape to `target` (ONNX dims, -1 unknown): dims that stay where they were are written as 0
+  // (so the batch stays free), the rest concretely; at most one unknown.
+  Endpoint reshapeTo(const onnx::NodeProto& n, const Endpoint& x, const Shape& from,
+                     const Shape& target, const std::vector<int>& origin) {
+    Json t = Json::array();
+    int unknown = 0;
+    for (size_t i = 0; i < target.size(); ++i) {
+      if (i < origin.size() && origin[i] == static_cast<int>(i) && i < from.size()) {
+        t.push_back(0);
+      } else if (target[i] >= 0) {
+        t.push_back(target[i]);
+      } else {
+        t.push_back(-1);
+        ++unknown;
+      }
+    }
+    if (unknown > 1) fail(n, "the result shape has more than one unknown dim");
+    return layer(n.op_type() == "Reshape" ? "reshape" : sanitize(n.op_type()), "Reshape",
+                 {{"shape", t}}, x);
+  }
+
+  // --- ops ----------------------------------------------------------------------------------
+  void visit(const onnx::NodeProto& n) {
+    const std::string& op = n.op_type();
+    if (!n.domain().empty() && n.domain() != "ai.onnx")
+      fail(n, "ops of domain '" + n.domain() + "' are not supported");
+    if (op == "Constant") return constantOp(n);
+    bool allConst = true;
+    for (int i = 0; i < n.input_size(); ++i)
+      if (const Value* v = in(n, i); v && !v->isConst) allConst = false;
+    if (op == "Shape") return shapeOp(n);
+    if (allConst && n.input_size() > 0 && fold(n)) return;
+    if (op == "Identity" || op == "Dropout") {
+      if (op == "Dropout" && used(n, 1)) fail(n, "its mask output is not supported");
+      m_values[out(n)] = req(n, 0);
+      return;
+    }
+    if (op == "Cast") {
+      const Value& x = req(n, 0);
+      if (intAttr(n, "to", 1) != (x.isInt ? 7 : 1))
+        fail(n, "casting a computed tensor to another element type is not supported");
+      m_values[out(n)] = x;
+      return;
+    }
+    static const std::map<std::string, std::string> unary = {
+        {"Relu", "ReLU"}, {"Tanh", "Tanh"}, {"Sigmoid", "Sigmoid"}};
+    if (auto it = unary.find(op); it != unary.end()) {
+      const Shape s = shapeOf(n, 0);
+      setTensor(out(n), layer(sanitize(op), it->second, Json::object(), endpointOf(n, 0)), s);
+      return;
+    }
+    static const std::map<std::string, std::string> functions = {
+        {"Exp", "exp"}, {"Log", "log"}, {"Sqrt", "sqrt"}, {"Reciprocal", "reciprocal"},
+        {"Abs", "abs"}, {"Neg", "neg"}, {"Erf", "erf"}, {"Softplus", "softplus"},
+        {"Softsign", "softsign"}, {"Elu", "elu"}, {"LeakyRelu", "leaky_relu"}, {"Selu", "selu"}};
+    if (auto it = functions.find(op); it != functions.end()) {
+      float alpha = 1.0f;
+      if (op == "Elu") alpha = floatAttr(n, "alpha", 1.0f);
+      if (op == "LeakyRelu") alpha = floatAttr(n, "alpha", 0.01f);
+      if (op == "Selu" && (std::fabs(floatAttr(n, "alpha", 1.67326319f) - 1.67326319f) > 1e-6f ||
+                           std::fabs(floatAttr(n, "gamma", 1.05070102f) - 1.05070102f) > 1e-6f))
+        fail(n, "only SELU's standard alpha and gamma are supported");
+      const Shape s = shapeOf(n, 0);
+      setTensor(out(n), layer(sanitize(op), "Elementwise",
+                              {{"function", it->second}, {"alpha", alpha}}, endpointOf(n, 0)),
+                s);
+      return;
+    }
+    if (op == "Softmax" || op == "LogSoftmax") return softmax(n);
+    if (op == "LayerNormalization") return layerNorm(n);
+    if (op == "Gemm") return gemm(n);
+    if (op == "MatMul") return matmul(n);
+    if (op == "Add" || op == "Sub" || op == "Mul" || op == "Div") return binary(n);
+    if (op == "Transpose") return transpose(n);
+    if (op == "Reshape" || op == "Flatten" || op == "Squeeze" || op == "Unsqueeze")
+      return reshapeLike(n);
+    if (op == "Concat") return concat(n);
+    if (op == "ReduceMean" || op == "ReduceSum" || op == "ReduceMax") return reduce(n);
+    if (op == "Gather") return gather(n);
+    if (op == "LSTM" || op == "GRU" || op == "RNN") return recurrent(n);
+    if (op == "Slice") return sliceOp(n);
+    if (op == "Split") return splitOp(n);
+    fail(n, "the op '" + op + "' has no Strata layer");
+  }
+
+  void constantOp(const onnx::NodeProto& n) {
+    for (const auto& a : n.attribute()) {
+      if (a.name() == "value") {
+        auto t = readTensor(a.t());
+        if (!t) fail(n, t.message());
+        return setConst(out(n), *t);
+      }
+      if (a.name() == "value_float") return setConst(out(n), Tensor::scalar(a.f()));
+      if (a.name() == "value_floats")
+        return setConst(out(n), Tensor::fromVector({int64_t(a.floats_size())},
+                                                   std::vector<float>(a.floats().begin(),
+                                                                      a.floats().end())));
+      if (a.name() == "value_int")
+        return setConst(out(n), Tensor::fromVector(Shape{}, std::vector<int64_t>{a.i()}));
+      if (a.name() == "value_ints")
+        return setConst(out(n), Tensor::fromVector({int64_t(a.ints_size())},
+                                                   std::vector<int64_t>(a.ints().begin(),
+                                                                        a.ints().end())));
+    }
+    fail(n, "no supported value attribute");
+  }
+
+  void shapeOp(const onnx::NodeProto& n) {
+    const Shape s = shapeOf(n, 0);
+    if (!known(s)) fail(n, "the shape of its input is not known when importing");
+    setConst(out(n), Tensor::fromVector({int64_t(s.size())}, std::vector<int64_t>(s)));
+  }
+
+  // Evaluates an op over constants; false when the op is not one that folds here.
+  bool fold(const onnx::NodeProto& n) {
+    NoGradGuard noGrad;
+    const std::string& op = n.op_type();
+    auto c = [&](int i) { return *req(n, i).value; };
+    if (op == "Identity" || op == "Dropout") {
+      setConst(out(n), c(0));
+    } else if (op == "Cast") {
+      const int64_t to = intAttr(n, "to", 1);
+      Tensor x = c(0);
+      if (to == 1 && x.dtype() == DType::Int64) {
+        Tensor f = Tensor::empty(x.shape());
+        for (int64_t i = 0; i < x.numel(); ++i) f.f32()[i] = static_cast<float>(x.i64()[i]);
+        x = f;
+      } else if (to == 7 && x.dtype() == DType::Float32) {
+        Tensor f = Tensor::empty(x.shape(), DType::Int64);
+        for (int64_t i = 0; i < x.numel(); ++i) f.i64()[i] = static_cast<int64_t>(x.f32()[i]);
+        x = f;
+      } else if (to != 1 && to != 7) {
+        fail(n, "casts to element type " + std::to_string(to) + " are not supported");
+      }
+      setConst(out(n), x);
+    } else if (op == "Add" || op == "Sub" || op == "Mul" || op == "Div") {
+      Tensor a = c(0), b = c(1);
+      if (a.dtype() == DType::Int64 && b.dtype() == DType::Int64 && a.numel() == b.numel()) {
+        Tensor y = Tensor::empty(a.shape(), DType::Int64);
+        for (int64_t i = 0; i < a.numel(); ++i) {
+          const int64_t x = a.i64()[i], z = b.i64()[i];
+          y.i64()[i] = op == "Add" ? x + z : op == "Sub" ? x - z : op == "Mul" ? x * z
+                                                                  : (z ? x / z : 0);
+        }
+        setConst(out(n), y);
+        return true;
+      }
+      if (a.dtype() != DType::Float32 || b.dtype() != DType::Float32) return false;
+      const auto kind = op == "Add" ? ops::BinaryKind::Add : op == "Sub" ? ops::BinaryKind::Sub
+                        : op == "Mul" ? ops::BinaryKind::Mul : ops::BinaryKind::Div;
+      setConst(out(n), ops::binaryOp(kind, a, b));
+    } else if (op == "Transpose") {
+      Tensor x = c(0);
+      if (x.dtype() != DType::Float32) return false;
+      std::vector<int> perm;
+      if (auto p = intsAttr(n, "perm")) perm.assign(p->begin(), p->end());
+      else for (int i = x.ndim() - 1; i >= 0; --i) perm.push_back(i);
+      setConst(out(n), ops::permute(x, perm));
+    } else if (op == "Reshape" || op == "Flatten" || op == "Squeeze" || op == "Unsqueeze") {
+      const Shape target = reshapeTarget(n, c(0).shape());
+      setConst(out(n), c(0).clone().reshape(target));
+    } else if (op == "Concat") {
+      std::vector<Tensor> xs;
+      for (int i = 0; i < n.input_size(); ++i) xs.push_back(c(i));
+      const int axis = normAxis(n, intAttr(n, "axis", 0), xs[0].shape().size());
+      if (xs[0].dtype() == DType::Int64) {
+        if (xs[0].ndim() != 1) return false;
+        std::vector<int64_t> all;
+        for (const Tensor& t : xs) {
+          if (t.dtype() != DType::Int64) return false;
+          all.insert(all.end(), t.i64(), t.i64() + t.numel());
+        }
+        setConst(out(n), Tensor::fromVector({int64_t(all.size())}, all));
+      } else {
+        setConst(out(n), ops::concat(xs, axis));
+      }
+    } else if (op == "Slice" || op == "Split" || op == "Gather") {
+      return foldSelect(n);
+    } else {
+      return false;
+    }
+    return true;
+  }
+
+  // Slice, Split and Gather over a constant: index arithmetic on element positions.
+  bool foldSelect(const onnx::NodeProto& n) {
+    const std::string& op = n.op_type();
+    const Tensor x = *req(n, 0).value;
+    const Shape& s = x.shape();
+    const int rank = static_cast<int>(s.size());
+    const bool isInt = x.dtype() == DType::Int64;
+    // Copies the elements whose index along `axis` is in `picks` (other dims whole).
+    auto pick = [&](int axis, const std::vector<int64_t>& picks, Shape outShape) {
+      Tensor y = Tensor::empty(outShape, x.dtype());
+      int64_t outer = 1, inner = 1;
+      for (int d = 0; d < axis; ++d) outer *= s[d];
+      for (int d = axis + 1; d < rank; ++d) inner *= s[d];
+      const size_t esz = isInt ? 8 : 4;
+      const char* src = static_cast<const char*>(x.raw());
+      char* dst = static_cast<char*>(const_cast<void*>(y.raw()));
+      int64_t o = 0;
+      for (int64_t a = 0; a < outer; ++a)
+        for (int64_t p : picks) {
+          std::memcpy(dst + o * esz, src + ((a * s[axis] + p) * inner) * esz, inner * esz);
+          o += inner;
+        }
+      return y;
+    };
+    if (op == "Gather") {
+      const Tensor idx = *req(n, 1).value;
+      const int axis = normAxis(n, intAttr(n, "axis", 0), s.size());
+      std::vector<int64_t> picks = intsOf(idx);
+      for (int64_t& p : picks) {
+        if (p < -s[axis] || p >= s[axis]) fail(n, "index " + std::to_string(p) + " out of range");
+        if (p < 0) p += s[axis];
+      }
+      Shape outShape(s.begin(), s.begin() + axis);
+      outShape.insert(outShape.end(), idx.shape().begin(), idx.shape().end());
+      outShape.insert(outShape.end(), s.begin() + axis + 1, s.end());
+      Shape flat = s;
+      flat[axis] = static_cast<int64_t>(picks.size());
+      setConst(out(n), pick(axis, picks, flat).reshape(outShape));
+      return true;
+    }
+    if (op == "Split") {
+      const int axis = normAxis(n, intAttr(n, "axis", 0), s.size());
+      std::vector<int64_t> sizes;
+      if (in(n, 1)) sizes = constInts(n, 1, "split");
+      else if (auto a = intsAttr(n, "split")) sizes = *a;
+      else {
+        const int64_t parts = n.output_size();
+        if (parts < 1 || s[axis] % parts) fail(n, "cannot split evenly");
+        sizes.assign(static_cast<size_t>(parts), s[axis] / parts);
+      }
+      int64_t start = 0;
+      for (size_t k = 0; k < sizes.size() && k < size_t(n.output_size()); ++k) {
+        std::vector<int64_t> picks(static_cast<size_t>(sizes[k]));
+        std::iota(picks.begin(), picks.end(), start);
+        start += sizes[k];
+        if (start > s[axis]) fail(n, "split sizes exceed the axis");
+        Shape o = s;
+        o[axis] = sizes[k];
+        setConst(out(n, int(k)), pick(axis, picks, o));
+      }
+      return true;
+    }
+    // Slice (opset >= 10: starts, ends, axes, steps as inputs)
+    const auto starts = constInts(n, 1, "starts"), ends = constInts(n, 2, "ends");
+    std::vector<int64_t> axes, steps;
+    if (in(n, 3)) axes = constInts(n, 3, "axes");
+    else for (size_t i = 0; i < starts.size(); ++i) axes.push_back(int64_t(i));
+    if (in(n, 4)) steps = constInts(n, 4, "steps");
+    else steps.assign(starts.size(), 1);
+    if (ends.size() != starts.size() || axes.size() != starts.size() ||
+        steps.size() != starts.size())
+      fail(n, "starts, ends, axes and steps differ in length");
+    Tensor y = x;
+    for (size_t k = 0; k < starts.size(); ++k) {
+      const int axis = normAxis(n, axes[k], y.shape().size());
+      const int64_t dim = y.shape()[axis], step = steps[k];
+      if (step == 0) fail(n, "a step of 0");
+      auto clampIdx = [&](int64_t v, bool isEnd) {
+        if (v < 0) v += dim;
+        if (step > 0) return std::clamp<int64_t>(v, 0, dim);
+        return std::clamp<int64_t>(v, isEnd ? -1 : 0, dim - 1);
+      };
+      const int64_t b = clampIdx(starts[k], false), e = clampIdx(ends[k], true);
+      std::vector<int64_t> picks;
+      for (int64_t i = b; step > 0 ? i < e : i > e; i += step) picks.push_back(i);
+      Shape o = y.shape();
+      o[axis] = static_cast<int64_t>(picks.size());
+      const Tensor cur = y;
+      const Shape& cs = cur.shape();
+      Tensor z = Tensor::empty(o, cur.dtype());
+      int64_t outer = 1, inner = 1;
+      for (int d = 0; d < axis; ++d) outer *= cs[d];
+      for (size_t d = axis + 1; d < cs.size(); ++d) inner *= cs[d];
+      const size_t esz = isInt ? 8 : 4;
+      const char* src = static_cast<const char*>(cur.raw());
+      char* dst = static_cast<char*>(const_cast<void*>(z.raw()));
+      int64_t off = 0;
+      for (int64_t a = 0; a < outer; ++a)
+        for (int64_t p : picks) {
+          std::memcpy(dst + off * esz, src + ((a * cs[axis] + p) * inner) * esz, inner * esz);
+          off += inner;
+        }
+      y = z;
+    }
+    setConst(out(n), y);
+    return true;
+  }
+
+  // The output shape of Reshape/Flatten/Squeeze/Unsqueeze for an input of shape `s`.
+  Shape reshapeTarget(const onnx::NodeProto& n, const Shape& s, std::vector<int>* origin = nullptr) {
+    const std::string& op = n.op_type();
+    Shape t;
+    std::vector<int> org;
+    if (op == "Reshape") {
+      const auto shape = constInts(n, 1, "the target shape");
+      if (intAttr(n, "allowzero", 0) != 0 &&
+          std::find(shape.begin(), shape.end(), 0) != shape.end())
+        fail(n, "allowzero=1 with a zero in the shape is not supported");
+      int inferAt = -1;
+      int64_t prod = 1;
+      for (size_t i = 0; i < shape.size(); ++i) {
+        int64_t d = shape[i];
+        if (d == 0) {
+          if (i >= s.size()) fail(n, "shape copies a dim the input does not have");
+          d = s[i];
+          org.push_back(static_cast<int>(i));
+        } else {
+          org.push_back(-1);
+        }
+        if (d == -1 && shape[i] == -1) inferAt = static_cast<int>(i);
+        t.push_back(d);
+        if (shape[i] != -1) prod *= d;
+      }
+      if (inferAt >= 0) {
+        if (!known(s) || prod <= 0) {
+          t[inferAt] = -1;
+        } else {
+          const int64_t total = numel(s);
+          if (total % prod) fail(n, "cannot reshape " + shapeToString(s));
+          t[inferAt] = total / prod;
+        }
+      }
+      // A dim equal to the input's at the same place (the batch, typically) stays free.
+      for (size_t i = 0; i < t.size() && i < s.size(); ++i)
+        if (org[i] < 0 && t[i] == s[i] && s[i] >= 0 && i == 0) org[i] = 0;
+    } else if (op == "Flatten") {
+      const int64_t r = static_cast<int64_t>(s.size());
+      int64_t axis = intAttr(n, "axis", 1);
+      if (axis < 0) axis += r;
+      if (axis < 0 || axis > r) fail(n, "axis out of range");
+      int64_t a = 1, b = 1;
+      bool ka = true, kb = true;
+      for (int64_t i = 0; i < r; ++i) {
+        if (i < axis) { if (s[i] < 0) ka = false; else a *= s[i]; }
+        else { if (s[i] < 0) kb = false; else b *= s[i]; }
+      }
+      t = {ka ? a : -1, kb ? b : -1};
+      org = {axis == 1 ? 0 : -1, -1};
+    } else if (op == "Squeeze") {
+      std::vector<int64_t> axes;
+      if (in(n, 1)) axes = constInts(n, 1, "axes");
+      else if (auto a = intsAttr(n, "axes")) axes = *a;
+      std::set<int> drop;
+      for (int64_t a : axes) drop.insert(normAxis(n, a, s.size()));
+      for (size_t i = 0; i < s.size(); ++i) {
+        const bool d = axes.empty() ? s[i] == 1 : drop.count(int(i)) > 0;
+        if (d && s[i] != 1 && s[i] >= 0) fail(n, "cannot squeeze a dim of size " +
+                                                 std::to_string(s[i]));
+        if (!d) {
+          t.push_back(s[i]);
+          org.push_back(static_cast<int>(i));
+        }
+      }
+    } else {  // Unsqueeze
+      std::vector<int64_t> axes;
+      if (in(n, 1)) axes = constInts(n, 1, "axes");
+      else if (auto a = intsAttr(n, "axes")) axes = *a;
+      const size_t r = s.size() + axes.size();
+      std::set<int> add;
+      for (int64_t a : axes) add.insert(normAxis(n, a, r));
+      size_t k = 0;
+      for (size_t i = 0; i < r; ++i) {
+        if (add.count(int(i))) {
+          t.push_back(1);
+          org.push_back(-1);
+        } else {
+          t.push_back(s[k]);
+          org.push_back(static_cast<int>(k));
+          ++k;
+        }
+      }
+    }
+    if (origin) *origin = org;
+    return t;
+  }
+
+  void reshapeLike(const onnx::NodeProto& n) {
+    const Shape s = shapeOf(n, 0);
+    std::vector<int> origin;
+    const Shape t = reshapeTarget(n, s, &origin);
+    if (t.empty()) fail(n, "the result is a scalar; Strata tensors keep a batch dim");
+    setTensor(out(n), reshapeTo(n, endpointOf(n, 0), s, t, origin), t);
+  }
+
+  void transpose(const onnx::NodeProto& n) {
+    const Shape s = shapeOf(n, 0);
+    std::vector<int64_t> perm;
+    if (auto p = intsAttr(n, "perm")) perm = *p;
+    else for (int64_t i = static_cast<int64_t>(s.size()) - 1; i >= 0; --i) perm.push_back(i);
+    if (perm.size() != s.size()) fail(n, "perm does not match the input's rank");
+    bool identity = true;
+    Shape o;
+    for (size_t i = 0; i < perm.size(); ++i) {
+      if (perm[i] < 0 || perm[i] >= int64_t(s.size())) fail(n, "perm is not a permutation");
+      identity = identity && perm[i] == int64_t(i);
+      o.push_back(s[perm[i]]);
+    }
+    const Endpoint x = endpointOf(n, 0);
+    setTensor(out(n), identity ? x : layer("permute", "Permute", {{"dims", perm}}, x), o);
+  }
+
+  // Wraps an op that Strata refuses on the batch dim (dim 0): prepend a unit dim, run the op on
+  // dim + 1, and drop the unit dim again.
+  Endpoint withUnitBatch(const onnx::NodeProto& n, const Endpoint& x, const Shape& s,
+                         const std::function<Endpoint(const Endpoint&)>& body) {
+    Json up = Json::array({1}), down = Json::array({-1});
+    if (!known(s)) fail(n, "working over the batch dim needs a known input shape");
+    for (int64_t d : s) up.push_back(d);
+    for (size_t i = 1; i < s.size(); ++i) down.push_back(s[i]);
+    const Endpoint a = layer("unsqueeze", "Reshape", {{"shape", up}}, x);
+    return layer("squeeze", "Reshape", {{"shape", down}}, body(a));
+  }
+
+  void softmax(const onnx::NodeProto& n) {
+    const Shape s = shapeOf(n, 0);
+    const bool log = n.op_type() == "LogSoftmax";
+    const int axis = normAxis(n, intAttr(n, "axis", m_opset >= 13 ? -1 : 1), s.size());
+    const std::string type = log ? "LogSoftmax" : "Softmax";
+    Endpoint x = endpointOf(n, 0);
+    if (m_opset < 13 && axis != static_cast<int>(s.size()) - 1) {
+      // Before opset 13 the input is flattened to 2-D at `axis` and normalised over the rest.
+      if (axis == 0) fail(n, "opset < 13 softmax over everything (axis 0) is not supported");
+      Json flat = Json::array();
+      for (int i = 0; i < axis; ++i) flat.push_back(0);
+      flat.push_back(-1);
+      Json back = Json::array();
+      for (size_t i = 0; i < s.size(); ++i) back.push_back(int(i) < axis ? 0 : s[i]);
+      const Endpoint f = layer("flatten", "Reshape", {{"shape", flat}}, x);
+      const Endpoint y = layer(sanitize(type), type, {{"dim", -1}}, f);
+      setTensor(out(n), layer("unflatten", "Reshape", {{"shape", back}}, y), s);
+      return;
+    }
+    if (axis == 0 && !log) {
+      setTensor(out(n), withUnitBatch(n, x, s, [&](const Endpoint& a) {
+                  return layer("softmax", "Softmax", {{"dim", 1}}, a);
+                }), s);
+      return;
+    }
+    setTensor(out(n), layer(sanitize(type), type, {{"dim", axis}}, x), s);
+  }
+
+  void layerNorm(const onnx::NodeProto& n) {
+    const Shape s = shapeOf(n, 0);
+    const int r = static_cast<int>(s.size());
+    const int axis = normAxis(n, intAttr(n, "axis", -1), s.size());
+    const Value& w = req(n, 1);
+    const Value* b = in(n, 2);
+    if (!w.isConst || (b && !b->isConst))
+      fail(n, "Scale and B must be constants (Strata's LayerNorm learns them as weights)");
+    int64_t d = 1;
+    for (int i = axis; i < r; ++i) {
+      if (s[i] < 0) fail(n, "the normalised dims must be known when importing");
+      d *= s[i];
+    }
+    const Tensor wt = floatConst(n, w);
+    if (wt.numel() != d) fail(n, "Scale has " + std::to_string(wt.numel()) + " values for " +
+                                     std::to_string(d) + " normalised elements");
+    Tensor bt = b ? floatConst(n, *b) : Tensor::zeros({d});
+    if (bt.numel() != d) fail(n, "B does not match the normalised elements");
+    const float eps = floatAttr(n, "epsilon", 1e-5f);
+    auto norm = [&](const Endpoint& x) {
+      const std::string id = newId("layernorm");
+      addNode(id, "LayerNorm", {{"normalized_shape", d}, {"eps", eps}});
+      connect(x, id, "in");
+      addWeight(id, "weight", wt.clone().reshape({d}));
+      addWeight(id, "bias", bt.clone().reshape({d}));
+      return Endpoint{id, "out"};
+    };
+    Endpoint x = endpointOf(n, 0);
+    if (used(n, 1) || used(n, 2)) {
+      // Mean and InvStdDev = 1 / sqrt(biased variance + epsilon) over the normalised dims.
+      Json dims = Json::array();
+      Shape stat = s;
+      for (int i = axis; i < r; ++i) {
+        dims.push_back(i);
+        stat[i] = 1;
+      }
+      const Json mean = {{"mode", "mean"}, {"dims", dims}, {"keepdim", true}};
+      const Endpoint mu = layer("mean", "Reduce", mean, x);
+      setTensor(out(n, 1), mu, stat);
+      const Endpoint centred = layer2("centred", "Sub", x, mu);
+      const Endpoint var = layer("variance", "Reduce", mean, layer2("square", "Mul", centred,
+                                                                    centred));
+      const Endpoint sd = layer("std", "Elementwise", {{"function", "sqrt"}},
+                                layer2("var_eps", "Add", var,
+                                       constant("epsilon", Tensor::full({1}, eps))));
+      setTensor(out(n, 2), layer("inv_std", "Elementwise", {{"function", "reciprocal"}}, sd),
+                stat);
+    }
+    if (axis == r - 1 && r >= 2) {
+      setTensor(out(n), norm(x), s);
+      return;
+    }
+    if (axis >= 1) {
+      Json flat = Json::array(), back = Json::array();
+      for (int i = 0; i < axis; ++i) flat.push_back(0);
+      flat.push_back(-1);
+      for (int i = 0; i < r; ++i) back.push_back(i < axis ? 0 : s[i]);
+      const Endpoint f = layer("flatten", "Reshape", {{"shape", flat}}, x);
+      setTensor(out(n), layer("unflatten", "Reshape", {{"shape", back}}, norm(f)), s);
+      return;
+    }
+    // axis 0: everything, batch included, is one normalised group.
+    if (!known(s)) fail(n, "normalising over the batch dim needs a known input shape");
+    const Endpoint f = layer("flatten", "Reshape", {{"shape", Json::array({1, -1})}}, x);
+    Json back = Json::array();
+    for (int64_t v : s) back.push_back(v);
+    setTensor(out(n), layer("unflatten", "Reshape", {{"shape", back}}, norm(f)), s);
+  }
+
+  // A Constant holding `t` (a scale or bias made while importing).
+  Endpoint constant(const std::string& base, const Tensor& t) {
+    const std::string id = newId(base);
+    Json shape = Json::array();
+    for (int64_t d : t.shape()) shape.push_back(d);
+    addNode(id, "Constant", {{"shape", shape}});
+    addWeight(id, "value", t);
+    return {id, "out"};
+  }
+
+  Endpoint linear(const Endpoint& x, const Shape& xs, const Tensor& w, const Tensor* bias,
+                  const std::string& base = "linear") {
+    const std::string id = newId(base);
+    // in_features given: the input's last dim may be Strata's symbolic batch.
+    (void)xs;
+    Json p = {{"in_features", w.size(1)}, {"out_features", w.size(0)}, {"bias", bias != nullptr}};
+    addNode(id, "Linear", p);
+    connect(x, id, "in");
+    addWeight(id, "weight", w);
+    if (bias) addWeight(id, "bias", *bias);
+    return {id, "out"};
+  }
+
+  static Tensor transposed2d(const Tensor& w) {
+    NoGradGuard g;
+    return ops::permute(w, {1, 0});
+  }
+
+  void gemm(const onnx::NodeProto& n) {
+    NoGradGuard noGrad;
+    const float alpha = floatAttr(n, "alpha", 1.0f), beta = floatAttr(n, "beta", 1.0f);
+    const bool tA = intAttr(n, "transA", 0) != 0, tB = intAttr(n, "transB", 0) != 0;
+    const Value& A = req(n, 0);
+    const Value& B = req(n, 1);
+    const Value* C = in(n, 2);
+    Shape as = shapeOf(n, 0), bs = shapeOf(n, 1);
+    if (as.size() != 2 || bs.size() != 2) fail(n, "A and B must be matrices");
+    if (A.isConst && B.isConst) fail(n, "both operands constant: nothing to compute");
+    Endpoint a = endpointOf(n, 0);
+    if (tA) {
+      a = layer("transpose_a", "Permute", {{"dims", {1, 0}}}, a);
+      std::swap(as[0], as[1]);
+    }
+    const int64_t M = as[0];
+    const int64_t N = tB ? bs[0] : bs[1];
+    Endpoint y;
+    bool biasDone = false;
+    if (B.isConst) {
+      Tensor w = tB ? B.value->clone() : transposed2d(*B.value);  // [N, K]
+      if (alpha != 1.0f) w = ops::scale(w, alpha);
+      // A bias that is one row (C of [N], [1, N], [1] or a scalar) goes into the Linear.
+      std::optional<Tensor> bias;
+      if (C && C->isConst && C->value->dtype() == DType::Float32) {
+        const Shape& cs = C->value->shape();
+        const bool row = C->value->numel() == N ||
+                         (C->value->numel() == 1 && (cs.size() <= 1 || cs[0] == 1));
+        if (row && (cs.size() < 2 || cs[0] == 1)) {
+          Tensor b = ops::expand(C->value->reshape(C->value->numel() == 1 ? Shape{1}
+                                                                          : Shape{N}),
+                                 Shape{N});
+          bias = ops::scale(b.clone(), beta);
+          biasDone = true;
+        }
+      }
+      y = linear(a, as, w, bias ? &*bias : nullptr, "gemm");
+    } else {
+      Endpoint b = endpointOf(n, 1);
+      if (tB) b = layer("transpose_b", "Permute", {{"dims", {1, 0}}}, b);
+      y = layer2("gemm", "MatMul", a, b);
+      if (alpha != 1.0f) y = layer2("alpha", "Mul", y, constant("alpha", Tensor::full({1}, alpha)));
+    }
+    if (C && !biasDone) {
+      Endpoint c;
+      if (C->isConst) {
+        c = constant("gemm_c", ops::scale(C->value->clone(), beta));
+      } else {
+        c = endpointOf(n, 2);
+        if (beta != 1.0f) c = layer2("beta", "Mul", c, constant("beta", Tensor::full({1}, beta)));
+      }
+      y = layer2("gemm_bias", "Add", y, c);
+    }
+    setTensor(out(n), y, {M, N});
+  }
+
+  void matmul(const onnx::NodeProto& n) {
+    NoGradGuard noGrad;
+    const Value& A = req(n, 0);
+    const Value& B = req(n, 1);
+    const Shape as = shapeOf(n, 0), bs = shapeOf(n, 1);
+    if (as.size() < 2 || bs.size() < 2)
+      fail(n, "1-D operands are not supported (Strata's MatMul takes matrices)");
+    Shape o;
+    {
+      const Shape ba(as.begin(), as.end() - 2), bb(bs.begin(), bs.end() - 2);
+      Shape batch(std::max(ba.size(), bb.size()), 1);
+      for (size_t i = 0; i < batch.size(); ++i) {
+        const int64_t x = i < batch.size() - ba.size() ? 1 : ba[i - (batch.size() - ba.size())];
+        const int64_t y = i < batch.size() - bb.size() ? 1 : bb[i - (batch.size() - bb.size())];
+        batch[i] = x == 1 ? y : x;
+      }
+      o = batch;
+      o.push_back(as[as.size() - 2]);
+      o.push_back(bs.back());
+    }
+    if (B.isConst && bs.size() == 2 && !A.isConst) {
+      // x @ W: a bias-less Linear with weight Wᵀ; an Add of a bias vector may complete it.
+      const Endpoint y = linear(endpointOf(n, 0), as, transposed2d(*B.value), nullptr);
+      setTensor(out(n), y, o);
+      m_values[out(n)].pendingLinear = y.node;
+      return;
+    }
+    setTensor(out(n), layer2("matmul", "MatMul", endpointOf(n, 0), endpointOf(n, 1)), o);
+  }
+
+  void binary(const onnx::NodeProto& n) {
+    const std::string& op = n.op_type();
+    const Value& a = req(n, 0);
+    const Value& b = req(n, 1);
+    if ((a.isInt && !a.isConst) || (b.isInt && !b.isConst))
+      fail(n, "arithmetic on int64 tensors is not supported");
+    // A MatMul's Linear followed by + bias[N] becomes a Linear with a bias.
+    if (op == "Add") {
+      const Value* lin = !a.pendingLinear.empty() ? &a : !b.pendingLinear.empty() ? &b : nullptr;
+      const Value* other = lin == &a ? &b : &a;
+      if (lin && other->isConst && other->value->dtype() == DType::Float32 &&
+          other->value->ndim() == 1) {
+        GraphNode& ln = *m_doc.node(lin->pendingLinear);
+        if (other->value->numel() == ln.params["out_features"].get<int64_t>() &&
+            !ln.params["bias"].get<bool>()) {
+          ln.params["bias"] = true;
+          addWeight(ln.id, "bias", other->value->clone());
+          Value v = *lin;
+          v.pendingLinear.clear();
+          m_values[out(n)] = v;
+          return;
+        }
+      }
+    }
+    const Shape as = shapeOf(n, 0), bs = shapeOf(n, 1);
+    Shape o(std::max(as.size(), bs.size()), 1);
+    for (size_t i = 0; i < o.size(); ++i) {
+      const int64_t x = i < o.size() - as.size() ? 1 : as[i - (o.size() - as.size())];
+      const int64_t y = i < o.size() - bs.size() ? 1 : bs[i - (o.size() - bs.size())];
+      if (x != y && x != 1 && y != 1 && x >= 0 && y >= 0)
+        fail(n, "shapes " + shapeToString(as) + " and " + shapeToString(bs) +
+                " do not broadcast");
+      o[i] = x == 1 ? y : x;
+    }
+    const Endpoint ea = endpointOf(n, 0), eb = endpointOf(n, 1);
+    setTensor(out(n), layer2(sanitize(op), op, ea, eb), o);
+  }
+
+  void concat(const onnx::NodeProto& n) {
+    std::vector<Endpoint> xs;
+    std::vector<Shape> shapes;
+    for (int i = 0; i < n.input_size(); ++i) {
+      shapes.push_back(shapeOf(n, i));
+      xs.push_back(endpointOf(n, i));
+    }
+    const Shape& s0 = shapes[0];
+    const int axis = normAxis(n, intAttr(n, "axis", 0), s0.size());
+    Shape o = s0;
+    o[axis] = 0;
+    for (const Shape& s : shapes) {
+      if (s.size() != s0.size()) fail(n, "inputs differ in rank");
+      o[axis] = (o[axis] < 0 || s[axis] < 0) ? -1 : o[axis] + s[axis];
+    }
+    auto cat = [&](const std::vector<Endpoint>& parts, int dim) {
+      const std::string id = newId("concat");
+      addNode(id, "Concat", {{"dim", dim}});
+      for (size_t i = 0; i < parts.size(); ++i) connect(parts[i], id, "in" + std::to_string(i));
+      return Endpoint{id, "out"};
+    };
+    if (axis > 0) {
+      setTensor(out(n), cat(xs, axis), o);
+      return;
+    }
+    // Along the batch dim: each input as [1, ...] with concrete sizes, joined along dim 1.
+    std::vector<Endpoint> parts;
+    for (size_t i = 0; i < xs.size(); ++i) {
+      if (!known(shapes[i])) fail(n, "joining along the batch dim needs known input shapes");
+      Json up = Json::array({1});
+      for (int64_t d : shapes[i]) up.push_back(d);
+      parts.push_back(layer("unsqueeze", "Reshape", {{"shape", up}}, xs[i]));
+    }
+    Json down = Json::array();
+    for (int64_t d : o) down.push_back(d);
+    setTensor(out(n), layer("squeeze", "Reshape", {{"shape", down}}, cat(parts, 1)), o);
+  }
+
+  // Slice of a computed tensor with constant bounds and step 1: one Slice layer per axis.
+  void sliceOp(const onnx::NodeProto& n) {
+    Shape s = shapeOf(n, 0);
+    const auto starts = constInts(n, 1, "starts"), ends = constInts(n, 2, "ends");
+    std::vector<int64_t> axes, steps;
+    if (in(n, 3)) axes = constInts(n, 3, "axes");
+    else for (size_t i = 0; i < starts.size(); ++i) axes.push_back(int64_t(i));
+    if (in(n, 4)) steps = constInts(n, 4, "steps");
+    else steps.assign(starts.size(), 1);
+    if (ends.size() != starts.size() || axes.size() != starts.size() ||
+        steps.size() != starts.size())
+      fail(n, "starts, ends, axes and steps differ in length");
+    Endpoint x = endpointOf(n, 0);
+    for (size_t k = 0; k < starts.size(); ++k) {
+      const int axis = normAxis(n, axes[k], s.size());
+      if (steps[k] != 1) fail(n, "steps other than 1 are not supported on a computed tensor");
+      const int64_t dim = s[axis];
+      if (dim < 0) fail(n, "slicing a dim whose size is unknown when importing");
+      auto clampIdx = [&](int64_t v) { return std::clamp<int64_t>(v < 0 ? v + dim : v, 0, dim); };
+      const int64_t b = clampIdx(starts[k]), e = std::max(b, clampIdx(ends[k]));
+      if (b == 0 && e == dim) continue;
+      x = layer("slice", "Slice", {{"dim", axis}, {"start", b}, {"end", e}}, x);
+      s[axis] = e - b;
+    }
+    setTensor(out(n), x, s);
+  }
+
+  void splitOp(const onnx::NodeProto& n) {
+    const Shape s = shapeOf(n, 0);
+    const int axis = normAxis(n, intAttr(n, "axis", 0), s.size());
+    if (s[axis] < 0) fail(n, "splitting a dim whose size is unknown when importing");
+    std::vector<int64_t> sizes;
+    if (in(n, 1)) sizes = constInts(n, 1, "split");
+    else if (auto a = intsAttr(n, "split")) sizes = *a;
+    else {
+      const int64_t parts = n.output_size();
+      if (parts < 1 || s[axis] % parts) fail(n, "cannot split " + shapeToString(s) + " evenly");
+      sizes.assign(static_cast<size_t>(parts), s[axis] / parts);
+    }
+    if (static_cast<int>(sizes.size()) != n.output_size())
+      fail(n, "the split sizes do not match the outputs");
+    const Endpoint x = endpointOf(n, 0);
+    int64_t start = 0;
+    for (size_t k = 0; k < sizes.size(); ++k) {
+      if (sizes[k] < 0 || start + sizes[k] > s[axis]) fail(n, "split sizes exceed the axis");
+      Shape o = s;
+      o[axis] = sizes[k];
+      if (sizes[k] == 0) fail(n, "an empty part (size 0) is not supported");
+      setTensor(out(n, int(k)),
+                layer("split", "Slice", {{"dim", axis}, {"start", start},
+                                         {"end", start + sizes[k]}}, x),
+                o);
+      start += sizes[k];
+    }
+  }
+
+  void reduce(const onnx::NodeProto& n) {
+    const Shape s = shapeOf(n, 0);
+    std::vector<int64_t> axes;
+    if (in(n, 1)) axes = constInts(n, 1, "axes");
+    else if (auto a = intsAttr(n, "axes")) axes = *a;
+    const bool keep = intAttr(n, "keepdims", 1) != 0;
+    if (axes.empty() && intAttr(n, "noop_with_empty_axes", 0) != 0) {
+      m_values[out(n)] = req(n, 0);
+      return;
+    }
+    std::set<int> ax;
+    for (int64_t a : axes) ax.insert(normAxis(n, a, s.size()));
+    Shape o;
+    for (size_t i = 0; i < s.size(); ++i) {
+      const bool red = ax.empty() || ax.count(int(i));
+      if (!red) o.push_back(s[i]);
+      else if (keep) o.push_back(1);
+    }
+    if (o.empty()) fail(n, "reducing to a scalar is not supported (set keepdims=1)");
+    Json dims = Json::array();
+    for (int a : ax) dims.push_back(a);
+    const std::string mode = n.op_type() == "ReduceMean" ? "mean"
+                             : n.op_type() == "ReduceMax" ? "max" : "sum";
+    setTensor(out(n), layer("reduce", "Reduce", {{"mode", mode}, {"dims", dims}, {"keepdim", keep}},
+                            endpointOf(n, 0)),
+              o);
+  }
+
+  void gather(const onnx::NodeProto& n) {
+    const Value& w = req(n, 0);
+    const Value& ids = req(n, 1);
+    if (!w.isConst || w.value->ndim() < 2 || w.value->dtype() != DType::Float32 ||
+        ids.isConst || !ids.isInt || intAttr(n, "axis", 0) != 0)
+      fail(n, "only Gather(constant table, token ids) along axis 0 imports (an Embedding); a "
+              "Gather from a computed tensor or along another axis is not supported");
+    // A table [V, d1, d2, ...] is an Embedding of rows d1*d2*... reshaped back after the lookup.
+    const Shape& ts = w.value->shape();
+    const int64_t V = ts[0], row = w.value->numel() / std::max<int64_t>(V, 1);
+    const std::string id = newId("embedding");
+    addNode(id, "Embedding", {{"num_embeddings", V}, {"embedding_dim", row}});
+    connect(ids.ep, id, "in");
+    addWeight(id, "weight", w.value->clone().reshape({V, row}));
+    Shape o = ids.shape;
+    o.insert(o.end(), ts.begin() + 1, ts.end());
+    Endpoint e{id, "out"};
+    if (ts.size() > 2) {
+      Json t = Json::array();
+      for (size_t i = 0; i < ids.shape.size(); ++i) t.push_back(0);
+      for (size_t i = 1; i < ts.size(); ++i) t.push_back(ts[i]);
+      e = layer("unflatten", "Reshape", {{"shape", t}}, e);
+    }
+    setTensor(out(n), e, o);
+  }
+
+  // ONNX gate blocks of one direction -> PyTorch's order: w [G*H, ...].
+  static Tensor pytorchGates(const Tensor& w, const std::vector<int>& fromOnnx, int64_t H) {
+    const int64_t rowLen = w.numel() / w.size(0);
+    Tensor out = Tensor::empty(w.shape());
+    for (size_t g = 0; g < fromOnnx.size(); ++g)
+      std::memcpy(out.f32() + g * H * rowLen, w.f32() + fromOnnx[g] * H * rowLen,
+                  sizeof(float) * H * rowLen);
+    return out;
+  }
+  static Tensor rows(const Tensor& w, int64_t d, int64_t offset, int64_t count) {
+    const int64_t rowLen = w.numel() / (w.size(0) * w.size(1));
+    Shape s(w.shape().begin() + 1, w.shape().end());
+    s[0] = count;
+    Tensor out = Tensor::empty(s);
+    std::memcpy(out.f32(), w.f32() + (d * w.size(1) + offset) * rowLen,
+                sizeof(float) * count * rowLen);
+    return out;
+  }
+
+  void recurrent(const onnx::NodeProto& n) {
+    const std::string& op = n.op_type();
+    const bool lstm = op == "LSTM";
+    const int64_t layoutAttr = intAttr(n, "layout", 0);
+    if (layoutAttr != 0 && layoutAttr != 1) fail(n, "layout must be 0 or 1");
+    const bool batchwise = layoutAttr == 1;
+    const Shape xs = shapeOf(n, 0);
+    if (xs.size() != 3) fail(n, "X must be 3-D");
+    const Value* W = in(n, 1);
+    const Value* Rm = in(n, 2);
+    const Value* B = in(n, 3);
+    if (!W || !W->isConst || !Rm || !Rm->isConst || (B && !B->isConst))
+      fail(n, "W, R and B must be constants (initializers): they become the layer's weights");
+    if (lstm && in(n, 7))
+      fail(n, "peepholes (input P) are not supported: Strata's LSTM, like PyTorch's, has none");
+    const int64_t T = batchwise ? xs[1] : xs[0];
+    if (const Value* sl = in(n, 4)) {
+      bool full = sl->isConst && T >= 0;
+      if (full)
+        for (int64_t v : intsOf(*sl->value)) full = full && v == T;
+      if (!full)
+        fail(n, "sequence_lens (per-sample lengths) is not supported: pad the sequences and "
+                "mask the loss instead");
+    }
+    const std::string dir = strAttr(n, "direction", "forward");
+    if (dir != "forward" && dir != "bidirectional")
+      fail(n, "direction '" + dir + "' is not supported (forward or bidirectional)");
+    if (attr(n, "clip")) fail(n, "cell clipping (clip) is not supported");
+    if (lstm && intAttr(n, "input_forget", 0) != 0) fail(n, "input_forget=1 is not supported");
+    const int64_t D = dir == "bidirectional" ? 2 : 1;
+    const int64_t H = intAttr(n, "hidden_size", 0);
+    const int64_t G = lstm ? 4 : op == "GRU" ? 3 : 1;
+    const Tensor& w = *W->value;
+    const Tensor& rm = *Rm->value;
+    if (H < 1 || w.ndim() != 3 || w.size(0) != D || w.size(1) != G * H || rm.ndim() != 3 ||
+        rm.size(0) != D || rm.size(1) != G * H || rm.size(2) != H ||
+        (B && (B->value->ndim() != 2 || B->value->size(0) != D ||
+               B->value->size(1) != 2 * G * H)))
+      fail(n, "W/R/B shapes do not match hidden_size " + std::to_string(H) + " and direction");
+    Json params{{"hidden_size", H}, {"bidirectional", D == 2}, {"bias", B != nullptr}};
+    std::vector<std::string> acts;
+    if (const auto* a = attr(n, "activations")) acts.assign(a->strings().begin(), a->strings().end());
+    if (attr(n, "activation_alpha") || attr(n, "activation_beta"))
+      fail(n, "activation_alpha/beta are not supported");
+    if (op == "RNN") {
+      for (const auto& a : acts)
+        if (a != acts[0] || (a != "Relu" && a != "Tanh"))
+          fail(n, "activations other than Tanh or Relu (the same for both directions) are not "
+                  "supported");
+      params["nonlinearity"] = !acts.empty() && acts[0] == "Relu" ? "relu" : "tanh";
+    } else {
+      const std::vector<std::string> def =
+          lstm ? std::vector<std::string>{"Sigmoid", "Tanh", "Tanh"}
+               : std::vector<std::string>{"Sigmoid", "Tanh"};
+      for (size_t i = 0; i < acts.size(); ++i)
+        if (acts[i] != def[i % def.size()])
+          fail(n, "custom activations are not supported (only the defaults " +
+                  std::string(lstm ? "Sigmoid, Tanh, Tanh" : "Sigmoid, Tanh") + ")");
+    }
+    if (op == "GRU") params["linear_before_reset"] = intAttr(n, "linear_before_reset", 0) != 0;
+
+    const std::string id = newId(op == "LSTM" ? "lstm" : op == "GRU" ? "gru" : "rnn");
+    addNode(id, op, params);
+    // X: sequence-first [T, N, I] needs a Permute to Strata's batch-first [N, T, I].
+    const Endpoint x = endpointOf(n, 0);
+    connect(batchwise ? x : layer("to_batch_first", "Permute", {{"dims", {1, 0, 2}}}, x), id,
+            "in");
+    const int64_t N = batchwise ? xs[0] : xs[1];
+    // Initial states: ONNX [D, N, H] (layout 0) or [N, D, H] (layout 1); zeros stay unconnected.
+    auto state = [&](int i, const std::string& port) {
+      const Value* s = in(n, i);
+      if (!s) return;
+      if (s->isConst) {
+        bool zero = true;
+        const Tensor& t = *s->value;
+        for (int64_t k = 0; k < t.numel() && zero; ++k)
+          zero = t.dtype() == DType::Float32 && t.f32()[k] == 0.0f;
+        if (zero) return;
+      }
+      Endpoint e = endpointOf(n, i);
+      if (batchwise) e = layer("state_to_dnh", "Permute", {{"dims", {1, 0, 2}}}, e);
+      connect(e, id, port);
+    };
+    state(5, "h0");
+    if (lstm) state(6, "c0");
+    const std::vector<int> fromOnnx = lstm ? std::vector<int>{0, 2, 3, 1}
+                                      : op == "GRU" ? std::vector<int>{1, 0, 2}
+                                                    : std::vector<int>{0};
+    for (int64_t d = 0; d < D; ++d) {
+      const std::string sfx = std::string("_l0") + (d == 1 ? "_reverse" : "");
+      addWeight(id, "weight_ih" + sfx, pytorchGates(rows(w, d, 0, G * H), fromOnnx, H));
+      addWeight(id, "weight_hh" + sfx, pytorchGates(rows(rm, d, 0, G * H), fromOnnx, H));
+      if (B) {
+        addWeight(id, "bias_ih" + sfx, pytorchGates(rows(*B->value, d, 0, G * H), fromOnnx, H));
+        addWeight(id, "bias_hh" + sfx,
+                  pytorchGates(rows(*B->value, d, G * H, G * H), fromOnnx, H));
+      }
+    }
+    // Y: [T, D, N, H] (layout 0) or [N, T, D, H] (layout 1) from out [N, T, D*H].
+    if (used(n, 0)) {
+      Endpoint y = layer("split_directions", "Reshape", {{"shape", {0, 0, D, H}}}, {id, "out"});
+      if (!batchwise) y = layer("to_onnx_y", "Permute", {{"dims", {1, 2, 0, 3}}}, y);
+      setTensor(out(n, 0), y, batchwise ? Shape{N, T, D, H} : Shape{T, D, N, H});
+    }
+    auto final = [&](int k, const std::string& port) {
+      if (!used(n, k)) return;
+      Endpoint e{id, port};
+      if (batchwise) e = layer("state_to_ndh", "Permute", {{"dims", {1, 0, 2}}}, e);
+      setTensor(out(n, k), e, batchwise ? Shape{N, D, H} : Shape{D, N, H});
+    };
+    final(1, "h_n");
+    if (lstm) final(2, "c_n");
+  }
+
+  // Left to right by depth (longest path from an input), stacked vertically within a column.
+  void layout() {
+    std::map<std::string, int> depth;
+    for (const auto& nd : m_doc.nodes) depth[nd.id] = 0;
+    for (size_t pass = 0; pass < m_doc.nodes.size(); ++pass) {
+      bool changed = false;
+      for (const auto& e : m_doc.edges)
+        if (depth[e.to.node] < depth[e.from.node] + 1) {
+          depth[e.to.node] = depth[e.from.node] + 1;
+          changed = true;
+        }
+      if (!changed) break;
+    }
+    std::map<int, int> rowsAt;
+    for (auto& nd : m_doc.nodes) {
+      const int d = depth[nd.id];
+      nd.x = 220.0 * d;
+      nd.y = 140.0 * rowsAt[d]++;
+    }
+  }
+
+  const onnx::GraphProto& m_g;
+  int64_t m_opset = 17;
+  std::map<std::string, Value> m_values;
+  std::set<std::string> m_consumed, m_ids;
+  GraphDocument m_doc;
+  std::vector<NamedTensor> m_weights;
+};
+
+}  // namespace
+
+Result<OnnxImport> importGeneral(const onnx::GraphProto& graph, int64_t opset) {
+  return GeneralImporter(graph, opset).run();
+}
+
+}  // namespace strata::onnx_import

@@ -1,0 +1,302 @@
+// The ONNX standard's own backend node tests (Debian libonnx-testdata) through Strata's importer:
+// every model of the ops a sequence-model tool should know is imported, run by the engine on the
+// test's inputs, and each output compared with the test's expected output under the fp32 rule
+// (tests/common/fp32_rule.h, two fp32 implementations). A model Strata cannot take must be
+// refused with the reason listed in kRefusals; a listed model that starts importing, or an
+// unlisted one that is refused or disagrees, fails the suite.
+//
+// Weights arrive as graph inputs in these tests (W, R, B of the recurrent ops, LayerNorm's scale
+// and bias, a second operand of another batch size). Strata learns weights, and its inputs share
+// one batch dim, so such inputs are frozen into initializers with the test's values first:
+// inputs feeding a weight slot, scalar inputs, and inputs whose first dim differs from the
+// first input's.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include <onnx/onnx_pb.h>
+
+#include "common/fp32_rule.h"
+#include "graph/model.h"
+#include "io/onnx/import_detail.h"
+#include "io/onnx/importer.h"
+#include "tensor/autograd.h"
+
+namespace strata {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string dataRoot() {
+  const char* env = std::getenv("STRATA_ONNX_TESTDATA");
+  return env && *env ? env : "/usr/share/libonnx-testdata/data";
+}
+
+// The models under test: node tests of these ops, and the relevant PyTorch-converted ones.
+bool selected(const std::string& suite, const std::string& name) {
+  if (suite == "pytorch-converted") {
+    static const std::set<std::string> pt = {
+        "test_Linear", "test_Linear_no_bias", "test_Embedding", "test_Embedding_sparse",
+        "test_LogSoftmax", "test_ReLU", "test_Sigmoid", "test_Softmax", "test_Tanh",
+        "test_log_softmax_dim3", "test_log_softmax_lastdim", "test_softmax_functional_dim3",
+        "test_softmax_lastdim", "test_ELU", "test_LeakyReLU", "test_SELU", "test_Softplus",
+        "test_Softsign", "test_GLU", "test_GLU_dim", "test_PReLU_1d"};
+    return pt.count(name) > 0;
+  }
+  static const char* prefixes[] = {
+      "test_lstm_", "test_gru_", "test_rnn_", "test_simple_rnn_", "test_gemm_", "test_matmul_",
+      "test_layer_normalization_", "test_softmax_", "test_logsoftmax_", "test_add", "test_concat_",
+      "test_sub", "test_mul", "test_div", "test_relu", "test_tanh", "test_sigmoid",
+      "test_transpose_", "test_reshape_", "test_flatten_", "test_squeeze", "test_unsqueeze_",
+      "test_reduce_mean_", "test_reduce_sum_", "test_reduce_max_", "test_identity", "test_slice", "test_split_",
+      "test_gather_0", "test_gather_1", "test_einsum_batch_matmul", "test_exp", "test_log",
+      "test_sqrt", "test_reciprocal", "test_abs", "test_neg", "test_softplus", "test_softsign",
+      "test_elu", "test_leakyrelu", "test_selu", "test_erf"};
+  static const std::set<std::string> notTensors = {"test_identity_opt", "test_identity_sequence"};
+  if (notTensors.count(name)) return false;
+  for (const char* p : prefixes)
+    if (name.rfind(p, 0) == 0) return true;
+  return false;
+}
+
+// Models Strata refuses, with a piece of the reason the refusal must give.
+const std::map<std::string, std::string>& refusals() {
+  static const std::map<std::string, std::string> r = {
+      {"test_lstm_with_peepholes", "peepholes (input P) are not supported"},
+      {"test_add_uint8", "element type Strata does not read (2)"},
+      {"test_sub_uint8", "element type Strata does not read (2)"},
+      {"test_mul_uint8", "element type Strata does not read (2)"},
+      {"test_div_uint8", "element type Strata does not read (2)"},
+      {"test_einsum_batch_matmul", "element type Strata does not read (11)"},  // float64
+      {"test_expand_dim_changed", "the op 'Expand' has no Strata layer"},
+      {"test_expand_dim_unchanged", "the op 'Expand' has no Strata layer"},
+      {"test_gather_1", "a Gather from a computed tensor or along another axis"},
+      {"test_reshape_allowzero_reordered", "allowzero=1 with a zero in the shape"},
+      {"test_selu", "only SELU's standard alpha and gamma"},
+      {"test_selu_example", "only SELU's standard alpha and gamma"},
+      {"test_slice_neg_steps", "steps other than 1 are not supported"},
+      {"test_split_zero_size_splits", "size is unknown when importing"},  // a [0] input
+      {"test_PReLU_1d", "unsupported ONNX op 'PRelu'"},
+  };
+  // The _expanded LayerNormalization tests spell the op out with Size/Range shape arithmetic.
+  static const std::map<std::string, std::string> all = [] {
+    std::map<std::string, std::string> m = r;
+    for (const char* d : {"2d_axis0", "2d_axis1", "2d_axis_negative_1", "2d_axis_negative_2",
+                          "3d_axis0_epsilon", "3d_axis1_epsilon", "3d_axis2_epsilon",
+                          "3d_axis_negative_1_epsilon", "3d_axis_negative_2_epsilon",
+                          "3d_axis_negative_3_epsilon", "4d_axis0", "4d_axis1", "4d_axis2",
+                          "4d_axis3", "4d_axis_negative_1", "4d_axis_negative_2",
+                          "4d_axis_negative_3", "4d_axis_negative_4", "default_axis"})
+      m[std::string("test_layer_normalization_") + d + "_expanded"] = "unsupported ONNX op 'Size'";
+    for (const char* d : {"default_axes_keepdims_example", "default_axes_keepdims_random",
+                          "do_not_keepdims_example", "do_not_keepdims_random",
+                          "keepdims_example", "keepdims_random",
+                          "negative_axes_keepdims_example", "negative_axes_keepdims_random"})
+      m[std::string("test_reduce_sum_square_") + d] = "unsupported ONNX op 'ReduceSumSquare'";
+    return m;
+  }();
+  return all;
+  return r;
+}
+
+Result<Tensor> readPb(const std::string& path, std::string* name = nullptr) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  onnx::TensorProto t;
+  if (!in || !t.ParseFromString(ss.str())) return Result<Tensor>::error(path + ": unreadable");
+  if (name) *name = t.name();
+  return onnx_import::readTensor(t);
+}
+
+struct Outcome {
+  enum Kind { Passed, Refused, Failed } kind = Failed;
+  std::string detail;
+};
+
+// Ops whose inputs at these positions are weights Strata learns.
+// Also the int64 operands that are attributes in spirit (shapes, axes, slice bounds).
+bool weightSlot(const std::string& op, int i) {
+  if (op == "LSTM" || op == "GRU" || op == "RNN") return i >= 1 && i <= 4;
+  if (op == "LayerNormalization") return i >= 1;
+  if (op == "Gather") return i == 0;
+  if (op == "Reshape" || op == "Squeeze" || op == "Unsqueeze" || op == "Split" ||
+      op == "ReduceSum")
+    return i == 1;
+  if (op == "Slice") return i >= 1;
+  return false;
+}
+
+// Freezes the inputs Strata cannot take as inputs (see the file comment) into initializers.
+// Returns the test's input tensors of the inputs that stay, in order.
+Result<std::vector<Tensor>> prepare(const fs::path& dir, onnx::ModelProto& m) {
+  using RV = Result<std::vector<Tensor>>;
+  auto* g = m.mutable_graph();
+  std::set<std::string> inits;
+  for (const auto& t : g->initializer()) inits.insert(t.name());
+  std::set<std::string> weights;
+  for (const auto& n : g->node())
+    for (int i = 0; i < n.input_size(); ++i)
+      if (weightSlot(n.op_type(), i)) weights.insert(n.input(i));
+  std::vector<Tensor> kept;
+  google::protobuf::RepeatedPtrField<onnx::ValueInfoProto> stay;
+  int k = 0;
+  int64_t batch = -2;
+  for (const auto& in : g->input()) {
+    if (inits.count(in.name())) {  // an initializer listed as an input (IR < 4)
+      *stay.Add() = in;
+      continue;
+    }
+    const fs::path pb = dir / "test_data_set_0" / ("input_" + std::to_string(k++) + ".pb");
+    std::ifstream raw(pb, std::ios::binary);
+    std::stringstream ss;
+    ss << raw.rdbuf();
+    onnx::TensorProto t;
+    if (!raw || !t.ParseFromString(ss.str())) return RV::error(pb.string() + ": unreadable");
+    const int64_t d0 = t.dims_size() > 0 ? t.dims(0) : -1;
+    const bool freeze = weights.count(in.name()) || t.dims_size() == 0 ||
+                        (batch != -2 && d0 != batch);
+    if (batch == -2 && !freeze) batch = d0;
+    if (freeze) {
+      t.set_name(in.name());
+      *g->add_initializer() = t;
+      continue;
+    }
+    auto tensor = onnx_import::readTensor(t);
+    if (!tensor) return RV::error("input '" + in.name() + "': " + tensor.message());
+    kept.push_back(*tensor);
+    *stay.Add() = in;
+  }
+  g->mutable_input()->Swap(&stay);
+  return kept;
+}
+
+// Runs one model; `perturb` adds a small error to the first expected output (a broken case).
+Outcome runCase(const fs::path& dir, bool perturb = false) {
+  Outcome o;
+  onnx::ModelProto m;
+  {
+    std::ifstream in(dir / "model.onnx", std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    if (!m.ParseFromString(ss.str())) return {Outcome::Failed, "model.onnx unreadable"};
+  }
+  auto inputs = prepare(dir, m);
+  if (!inputs) return {Outcome::Refused, inputs.message()};
+  std::string bytes;
+  m.SerializeToString(&bytes);
+  auto imported = importOnnxBytes(bytes);
+  if (!imported) return {Outcome::Refused, imported.message()};
+  auto model = Model::compile(imported->doc);
+  if (!model) return {Outcome::Failed, "compile: " + model.message()};
+  std::map<std::string, NamedTensor> byName;
+  for (auto& w : imported->weights) byName[w.name] = w;
+  for (const NamedTensor& p : (*model)->parameters()) {
+    auto it = byName.find(p.name);
+    if (it == byName.end()) return {Outcome::Failed, "no weight " + p.name};
+    Tensor dst = p.tensor;
+    dst.copyFrom(it->second.tensor);
+  }
+  const auto& names = (*model)->inputNames();
+  if (names.size() != inputs->size())
+    return {Outcome::Failed, std::to_string(names.size()) + " Strata inputs for " +
+                                 std::to_string(inputs->size()) + " test inputs"};
+  std::map<std::string, Tensor> feed;
+  int64_t K = 0;
+  for (size_t i = 0; i < names.size(); ++i) {
+    feed[names[i]] = (*inputs)[i];
+    K += test::longestSum({(*inputs)[i].shape()});
+  }
+  for (const auto& w : imported->weights) K += test::longestSum({w.tensor.shape()});
+  NoGradGuard noGrad;
+  ForwardContext ctx;
+  auto out = (*model)->forward(feed, Tensor(), ctx);
+  if (!out) return {Outcome::Failed, "run: " + out.message()};
+  std::vector<std::string> outIds;
+  for (const auto& n : imported->doc.nodes)
+    if (n.type == "Output") outIds.push_back(n.id);
+  for (size_t i = 0; i < outIds.size(); ++i) {
+    auto want = readPb((dir / "test_data_set_0" / ("output_" + std::to_string(i) + ".pb")).string());
+    if (!want) return {Outcome::Failed, want.message()};
+    const Tensor& got = out->outputs.at(outIds[i]);
+    if (got.numel() != want->numel() || got.dtype() != DType::Float32)
+      return {Outcome::Failed, "output " + std::to_string(i) + " is " +
+                                   shapeToString(got.shape()) + ", expected " +
+                                   shapeToString(want->shape())};
+    std::vector<double> ref(want->f32(), want->f32() + want->numel());
+    if (perturb && i == 0) ref[ref.size() / 2] += 1e-3 * (1.0 + std::fabs(ref[ref.size() / 2]));
+    auto v = test::checkFp32(got.f32(), ref.data(), nullptr, got.numel(), K, 2.0);
+    if (!v.ok()) return {Outcome::Failed, v.describe("output " + std::to_string(i))};
+  }
+  return {Outcome::Passed, ""};
+}
+
+std::vector<fs::path> casesUnder(const std::string& suite) {
+  std::vector<fs::path> out;
+  const fs::path root = fs::path(dataRoot()) / suite;
+  if (!fs::exists(root)) return out;
+  for (const auto& e : fs::directory_iterator(root))
+    if (e.is_directory() && selected(suite, e.path().filename().string()) &&
+        fs::exists(e.path() / "model.onnx"))
+      out.push_back(e.path());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+TEST(OnnxNodeSuite, StandardModelsImportAndMatchOrAreRefusedWithTheirReason) {
+  auto cases = casesUnder("node");
+  auto pt = casesUnder("pytorch-converted");
+  cases.insert(cases.end(), pt.begin(), pt.end());
+  if (cases.empty()) GTEST_SKIP() << "libonnx-testdata is not installed under " << dataRoot();
+  int passed = 0, refused = 0;
+  std::set<std::string> seen;
+  for (const auto& dir : cases) {
+    const std::string name = dir.filename().string();
+    seen.insert(name);
+    const Outcome o = runCase(dir);
+    auto expected = refusals().find(name);
+    const std::string suite = dir.parent_path().filename().string();
+    std::printf("%-10s %-58s %s %s\n",
+                o.kind == Outcome::Passed ? "pass" : o.kind == Outcome::Refused ? "refused"
+                                                                                : "FAILED",
+                (suite + "/" + name).c_str(), "", o.detail.c_str());
+    if (o.kind == Outcome::Passed) {
+      ++passed;
+      EXPECT_TRUE(expected == refusals().end())
+          << name << " now imports and matches: remove it from the refusal list";
+    } else if (o.kind == Outcome::Refused) {
+      ++refused;
+      if (expected == refusals().end())
+        ADD_FAILURE() << name << " was refused: " << o.detail;
+      else
+        EXPECT_NE(o.detail.find(expected->second), std::string::npos)
+            << name << ": the refusal '" << o.detail << "' does not give the listed reason '"
+            << expected->second << "'";
+    } else {
+      ADD_FAILURE() << name << ": " << o.detail;
+    }
+  }
+  for (const auto& [name, why] : refusals())
+    EXPECT_TRUE(seen.count(name)) << name << " is listed but not among the models";
+  std::printf("ONNX node suite: %d of %zu models import and match, %d refused\n", passed,
+              cases.size(), refused);
+}
+
+// The comparison can fail: a perturbed expected output is rejected, on a model that passes.
+TEST(OnnxNodeSuite, APerturbedOutputIsRejected) {
+  for (const char* name : {"test_gru_defaults", "test_gemm_all_attributes",
+                           "test_layer_normalization_4d_axis1"}) {
+    const fs::path dir = fs::path(dataRoot()) / "node" / name;
+    if (!fs::exists(dir)) GTEST_SKIP() << "libonnx-testdata is not installed";
+    EXPECT_EQ(runCase(dir).kind, Outcome::Passed) << name;
+    const Outcome broken = runCase(dir, true);
+    EXPECT_EQ(broken.kind, Outcome::Failed) << name << ": a perturbed output passed";
+  }
+}
+
+}  // namespace
+}  // namespace strata
