@@ -5,6 +5,7 @@
 // Keras-3 dialect does not load there).
 #include "io/tfjs/exporter.h"
 
+#include <exception>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -282,7 +283,13 @@ Result<TfjsModel> exportTfjsModel(const GraphDocument& doc, const Model& model) 
       continue;
     }
     ex.begin(id, na, inputs);
-    Status s = spec->toTfjs(ex);
+    Status s = Status::ok();
+    try {
+      s = spec->toTfjs(ex);
+    } catch (const std::exception& e) {  // a weight of an unexpected shape: a bug, not a crash
+      s = Status::error(std::string("internal error while writing its Keras layers: ") +
+                        e.what());
+    }
     if (!s || !ex.error().empty()) {
       refuse(!s ? s.message() : ex.error());
       continue;

@@ -11,7 +11,10 @@ namespace strata::keras {
 
 using Json = nlohmann::json;
 
+// Each conversion passes an undefined tensor through (a bias left out, or a weight the model
+// lacks, which TfjsContext::layer then reports by name).
 Tensor transposed(const Tensor& w) {
+  if (!w.defined()) return w;
   if (w.shape().size() != 2) throw std::invalid_argument("transposed: not a matrix");
   const int64_t r = w.shape()[0], c = w.shape()[1];
   Tensor t = Tensor::empty({c, r});
@@ -23,6 +26,7 @@ Tensor transposed(const Tensor& w) {
 }
 
 Tensor rows(const Tensor& t, int64_t start, int64_t end) {
+  if (!t.defined()) return t;
   Shape s = t.shape();
   if (s.empty() || start < 0 || end > s[0] || start > end)
     throw std::invalid_argument("rows: out of range");
@@ -35,6 +39,7 @@ Tensor rows(const Tensor& t, int64_t start, int64_t end) {
 }
 
 Tensor sum(const Tensor& a, const Tensor& b) {
+  if (!a.defined() || !b.defined()) return Tensor();
   if (a.shape() != b.shape()) throw std::invalid_argument("sum: shapes differ");
   Tensor r = Tensor::empty(a.shape());
   for (int64_t i = 0; i < a.numel(); ++i) r.f32()[i] = a.f32()[i] + b.f32()[i];
@@ -42,12 +47,14 @@ Tensor sum(const Tensor& a, const Tensor& b) {
 }
 
 Tensor scaled(const Tensor& t, float s) {
+  if (!t.defined()) return t;
   Tensor r = Tensor::empty(t.shape());
   for (int64_t i = 0; i < t.numel(); ++i) r.f32()[i] = t.f32()[i] * s;
   return r;
 }
 
 Tensor gatesReordered(const Tensor& t, const std::vector<int>& perm) {
+  if (!t.defined()) return t;
   const int64_t g = static_cast<int64_t>(perm.size());
   if (t.shape().empty() || t.shape()[0] % g != 0)
     throw std::invalid_argument("gatesReordered: rows are not a multiple of the gates");
@@ -76,7 +83,7 @@ std::string dense(TfjsContext& c, const std::string& x, const std::string& suffi
   std::vector<KerasWeight> w{{"kernel", transposed(weight)}};
   if (bias.defined()) w.push_back({"bias", bias});
   return c.layer("Dense", suffix,
-                 {{"units", weight.shape().at(0)},
+                 {{"units", weight.defined() ? weight.shape().at(0) : 0},
                   {"activation", activation},
                   {"use_bias", bias.defined()},
                   {"kernel_initializer",

@@ -31,6 +31,7 @@ Status positionalEncodingToTfjs(TfjsContext& c) {
   const bool learned = c.params().at("kind").get<std::string>() == "learned";
   const Tensor table = keras::rows(
       learned ? c.param("weight") : transformer_detail::sinusoidTable(maxLen, d), 0, T);
+  if (!table.defined()) return Status::error("the learned table 'weight' is missing");
   const Shape flat{T * d};
   const std::string x = c.layer("Reshape", "flat", {{"target_shape", {T * d}}}, {c.input(0)});
   const std::string added = keras::affine(c, x, "table", keras::filled(flat, 1.0f),
