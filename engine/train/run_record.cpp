@@ -182,7 +182,8 @@ Result<std::unique_ptr<RunRecorder>> RunRecorder::create(const std::string& runs
     break;
   }
   info.id = id;
-  info.name = options.name.empty() ? id : options.name;
+  // A short default name ("run 3") reads in a table and a chart legend; the id keeps the time.
+  info.name = options.name.empty() ? "run " + std::to_string(earlier.size() + 1) : options.name;
   info.started = iso;
   info.graphFile = options.graphFile;
   info.sweep = options.sweep;

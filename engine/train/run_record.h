@@ -69,7 +69,7 @@ struct RunInfo {
 
 // Options of a new record.
 struct RunRecordOptions {
-  std::string name;    // short name; empty: "run", or the sweep point for sweeps
+  std::string name;    // the run's name (and the folder's short name); empty: "run N"
   std::string source = "cli";
   std::string graphFile;  // the graph file trained, for the record (empty: an unsaved graph)
   std::string sweep;

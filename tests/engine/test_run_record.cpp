@@ -130,6 +130,8 @@ TEST(RunRecord, SecondRunDiffsAgainstTheFirst) {
   EXPECT_EQ(second.diff, "fc1.out_features 16→32, lr 3e-3→1e-3");
   const RunInfo third = recordRun(runs, mlp(32), settingsOf(mlp(32), {{"lr", 0.001}}));
   EXPECT_EQ(third.diff, "no change");
+  EXPECT_EQ(second.name, "run 2");  // a short default name; the folder keeps the time
+  EXPECT_EQ(third.name, "run 3");
   EXPECT_EQ(listRuns(runs).size(), 3u);
 }
 

@@ -11,7 +11,10 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
-#include <QPushButton>
+#include <QAction>
+#include <QMenu>
+#include <QPixmap>
+#include <QToolButton>
 #include <QTextStream>
 #include <QTreeWidget>
 #include <QVBoxLayout>
@@ -75,8 +78,9 @@ RunsDock::RunsDock(TrainingCharts* charts, QWidget* parent) : QWidget(parent), m
   m_folder = new QLabel;
   m_folder->setTextInteractionFlags(Qt::TextSelectableByMouse);
   m_folder->setMinimumWidth(40);
-  auto* refresh = new QPushButton(tr("Refresh"));
-  connect(refresh, &QPushButton::clicked, this, &RunsDock::reload);
+  auto* refresh = new QToolButton;
+  refresh->setText(tr("Refresh"));
+  connect(refresh, &QToolButton::clicked, this, &RunsDock::reload);
 
   m_table = new QTreeWidget;
   m_table->setColumnCount(kColumnCount);
@@ -92,7 +96,7 @@ RunsDock::RunsDock(TrainingCharts* charts, QWidget* parent) : QWidget(parent), m
   m_table->setUniformRowHeights(true);
   m_table->setAlternatingRowColors(true);
   m_table->header()->setStretchLastSection(true);
-  m_table->setMinimumHeight(80);
+  m_table->setMinimumHeight(60);
   connect(m_table, &QTreeWidget::itemSelectionChanged, this, [this] {
     if (m_rebuilding) return;
     updateButtons();
@@ -104,45 +108,65 @@ RunsDock::RunsDock(TrainingCharts* charts, QWidget* parent) : QWidget(parent), m
     if (!dir.isEmpty()) openRun(dir);
   });
 
-  m_rename = new QPushButton(tr("Rename…"));
-  m_note = new QPushButton(tr("Note…"));
-  m_delete = new QPushButton(tr("Delete"));
-  m_open = new QPushButton(tr("Open"));
+  // The actions as one compact row above the table (the dock shares the right column, often
+  // only ~140 px high): Open, Export and Edit menus, Refresh; the same in a right-click menu.
+  m_open = new QAction(tr("Open"), this);
+  m_open->setObjectName(QStringLiteral("openRun"));
   m_open->setToolTip(tr("Open the run's graph and its final weights as a new document"));
-  m_exportCsv = new QPushButton(tr("Export CSV…"));
-  m_exportPng = new QPushButton(tr("Export PNG…"));
+  m_exportCsv = new QAction(tr("Comparison as CSV…"), this);
+  m_exportCsv->setObjectName(QStringLiteral("exportRunsCsv"));
   m_exportCsv->setToolTip(tr("Every step of the selected runs, one row each"));
+  m_exportPng = new QAction(tr("Charts as PNG…"), this);
+  m_exportPng->setObjectName(QStringLiteral("exportRunsPng"));
   m_exportPng->setToolTip(tr("The training charts with the selected runs overlaid"));
-  connect(m_rename, &QPushButton::clicked, this, &RunsDock::chooseRename);
-  connect(m_note, &QPushButton::clicked, this, &RunsDock::chooseNote);
-  connect(m_delete, &QPushButton::clicked, this, &RunsDock::chooseDelete);
-  connect(m_open, &QPushButton::clicked, this, [this] {
+  m_rename = new QAction(tr("Rename…"), this);
+  m_rename->setObjectName(QStringLiteral("renameRun"));
+  m_note = new QAction(tr("Note…"), this);
+  m_note->setObjectName(QStringLiteral("annotateRun"));
+  m_delete = new QAction(tr("Delete"), this);
+  m_delete->setObjectName(QStringLiteral("deleteRuns"));
+  connect(m_rename, &QAction::triggered, this, &RunsDock::chooseRename);
+  connect(m_note, &QAction::triggered, this, &RunsDock::chooseNote);
+  connect(m_delete, &QAction::triggered, this, &RunsDock::chooseDelete);
+  connect(m_open, &QAction::triggered, this, [this] {
     const QStringList dirs = selectedRuns();
     if (!dirs.isEmpty()) openRun(dirs.first());
   });
-  connect(m_exportCsv, &QPushButton::clicked, this, [this] { chooseExport(false); });
-  connect(m_exportPng, &QPushButton::clicked, this, [this] { chooseExport(true); });
+  connect(m_exportCsv, &QAction::triggered, this, [this] { chooseExport(false); });
+  connect(m_exportPng, &QAction::triggered, this, [this] { chooseExport(true); });
+
+  auto menuButton = [this](const QString& text, const QList<QAction*>& actions) {
+    auto* button = new QToolButton;
+    button->setText(text);
+    button->setPopupMode(QToolButton::InstantPopup);
+    auto* menu = new QMenu(button);
+    menu->addActions(actions);
+    button->setMenu(menu);
+    return button;
+  };
+  auto* open = new QToolButton;
+  open->setDefaultAction(m_open);
+  auto* exportButton = menuButton(tr("Export"), {m_exportCsv, m_exportPng});
+  auto* editButton = menuButton(tr("Edit"), {m_rename, m_note, m_delete});
+  refresh->setToolTip(tr("Read the runs folder again"));
+  m_table->setContextMenuPolicy(Qt::ActionsContextMenu);
+  m_table->addActions({m_open, m_rename, m_note, m_delete, m_exportCsv, m_exportPng});
 
   m_status = new QLabel;
   m_status->setWordWrap(true);
   m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
-  // Buttons in a 3×2 grid rather than one row: the dock shares the narrow right column.
-  auto* buttons = new QGridLayout;
-  buttons->addWidget(m_open, 0, 0);
-  buttons->addWidget(m_rename, 0, 1);
-  buttons->addWidget(m_note, 0, 2);
-  buttons->addWidget(m_exportCsv, 1, 0);
-  buttons->addWidget(m_exportPng, 1, 1);
-  buttons->addWidget(m_delete, 1, 2);
   auto* top = new QHBoxLayout;
   top->addWidget(m_folder, 1);
+  top->addWidget(open);
+  top->addWidget(exportButton);
+  top->addWidget(editButton);
   top->addWidget(refresh);
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(4, 4, 4, 4);
+  layout->setSpacing(2);
   layout->addLayout(top);
   layout->addWidget(m_table, 1);
-  layout->addLayout(buttons);
   layout->addWidget(m_status);
 
   m_confirm = [this](const QString& question) {
@@ -320,10 +344,24 @@ const std::vector<StepMetrics>& RunsDock::logOf(const RunInfo& run) const {
 void RunsDock::updateOverlays() {
   if (!m_charts) return;
   std::vector<ChartOverlay> overlays;
+  QStringList shown;
   for (const QString& dir : selectedRuns())
-    if (const RunInfo* run = runFor(dir))
+    if (const RunInfo* run = runFor(dir)) {
       overlays.push_back({QString::fromStdString(run->name), logOf(*run)});
+      shown << dir;
+    }
   m_charts->setOverlays(overlays);
+  // Each overlaid run's row carries its curve colour, so the table reads as the legend.
+  for (QTreeWidgetItemIterator it(m_table); *it; ++it) {
+    const qsizetype i = shown.indexOf((*it)->data(0, kDirRole).toString());
+    if (i < 0) {
+      (*it)->setIcon(kName, QIcon());
+      continue;
+    }
+    QPixmap swatch(12, 12);
+    swatch.fill(m_charts->overlayColor(static_cast<int>(i)));
+    (*it)->setIcon(kName, QIcon(swatch));
+  }
 }
 
 void RunsDock::updateButtons() {

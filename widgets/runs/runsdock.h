@@ -17,8 +17,8 @@
 #include "train/metrics_channel.h"
 #include "train/run_record.h"
 
+class QAction;
 class QLabel;
-class QPushButton;
 class QTreeWidget;
 class QTreeWidgetItem;
 
@@ -98,12 +98,12 @@ class RunsDock final : public QWidget {
   QTreeWidget* m_table = nullptr;
   QLabel* m_folder = nullptr;
   QLabel* m_status = nullptr;
-  QPushButton* m_rename = nullptr;
-  QPushButton* m_note = nullptr;
-  QPushButton* m_delete = nullptr;
-  QPushButton* m_open = nullptr;
-  QPushButton* m_exportCsv = nullptr;
-  QPushButton* m_exportPng = nullptr;
+  QAction* m_rename = nullptr;
+  QAction* m_note = nullptr;
+  QAction* m_delete = nullptr;
+  QAction* m_open = nullptr;
+  QAction* m_exportCsv = nullptr;
+  QAction* m_exportPng = nullptr;
   Confirm m_confirm;
   bool m_rebuilding = false;
 };

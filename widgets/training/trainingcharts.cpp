@@ -339,11 +339,19 @@ void TrainingCharts::setOverlays(const std::vector<ChartOverlay>& overlays) {
     attach(m_accChart, o.valAccLine, m_accX, m_accY);
     m_lossChart->legend()->markers(o.valLine).first()->setVisible(false);
     m_accChart->legend()->markers(o.valAccLine).first()->setVisible(false);
+    // A regression run has no accuracy: no legend entry for an empty curve.
+    bool hasAccuracy = !o.valAcc.isEmpty();
+    for (double a : o.acc) hasAccuracy = hasAccuracy || std::isfinite(a);
+    if (!hasAccuracy) m_accChart->legend()->markers(o.accLine).first()->setVisible(false);
     for (QLineSeries* line : {o.lossLine, o.valLine, o.accLine, o.valAccLine})
       line->setProperty("strataOverlay", o.name);
     m_overlays.push_back(std::move(o));
   }
   refresh();
+}
+
+QColor TrainingCharts::overlayColor(int i) const {
+  return kOverlayColors[static_cast<size_t>(std::max(0, i)) % std::size(kOverlayColors)];
 }
 
 QList<QLineSeries*> TrainingCharts::overlaySeries(int i) const {

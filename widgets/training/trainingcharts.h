@@ -6,6 +6,7 @@
 // colour and legend entry per run, for side-by-side comparison.
 #pragma once
 
+#include <QColor>
 #include <QList>
 #include <QPointF>
 #include <QString>
@@ -55,6 +56,7 @@ class TrainingCharts final : public QWidget {
   int overlayCount() const { return static_cast<int>(m_overlays.size()); }
   // The overlay series of run `i`: training loss, validation loss, accuracy, validation accuracy.
   QList<QLineSeries*> overlaySeries(int i) const;
+  QColor overlayColor(int i) const;  // the colour of run i's curves
   QChart* accuracyChart() const { return m_accChart; }
   bool logScale() const { return m_logScale; }
 

@@ -10,6 +10,7 @@
 #include <QLineEdit>
 #include <QComboBox>
 #include <QListWidget>
+#include <QAction>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -191,6 +192,12 @@ void TstRunsDock::threeRunsOverlayAsThreeCurveSets() {
     for (QLegendMarker* m : loss->legend()->markers(s[1])) legendEntries += m->isVisible();
   }
   QCOMPARE(legendEntries, 3);  // one per run: the dashed validation curve needs none
+  // The table rows carry the curves' colours.
+  for (int i = 0; i < 3; ++i) {
+    const QIcon icon = dock()->itemFor(QString::fromStdString(runs[size_t(i)].dir))->icon(0);
+    QVERIFY(!icon.isNull());
+    QCOMPARE(icon.pixmap(12, 12).toImage().pixelColor(6, 6), charts->overlayColor(i));
+  }
   // The colours tell the runs apart.
   QVERIFY(charts->overlaySeries(0)[0]->pen().color() != charts->overlaySeries(1)[0]->pen().color());
   // Fewer selected, fewer overlays; none selected, none.
@@ -367,12 +374,11 @@ void TstRunsDock::renameAnnotateDelete() {
   int asked = 0;
   dock()->setConfirm([&asked](const QString&) { return ++asked > 1; });
   dock()->selectRuns({dir});
-  for (QPushButton* b : dock()->findChildren<QPushButton*>())
-    if (b->text() == QStringLiteral("Delete")) {
-      b->click();  // first answer: no
-      QVERIFY(QDir(dir).exists());
-      b->click();  // second: yes
-    }
+  auto* del = dock()->findChild<QAction*>(QStringLiteral("deleteRuns"));
+  QVERIFY(del && del->isEnabled());
+  del->trigger();  // first answer: no
+  QVERIFY(QDir(dir).exists());
+  del->trigger();  // second: yes
   QCOMPARE(asked, 2);
   QVERIFY(!QDir(dir).exists());
   QCOMPARE(dock()->runs().size(), size_t(1));
