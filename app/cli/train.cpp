@@ -1,7 +1,9 @@
 // `strata-cli train GRAPH [options]`: trains on a data spec with the graph file's training settings
 // overridden by the command line; one line per epoch, a CSV row per step, `final loss <x>` last;
-// every run leaves a run record (train/run_record.h) unless --no-run-record.
+// every run leaves a run record (train/run_record.h) unless --no-run-record. Ctrl-C stops the run
+// between steps (its record and --out still written).
 #include <chrono>
+#include <csignal>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -15,6 +17,39 @@
 namespace strata::cli {
 
 namespace {
+
+// Ctrl-C or SIGTERM during training asks the loop to stop between steps, so the run ends as
+// "stopped" with its checkpoints and summary written; a second one ends the process at once.
+volatile std::sig_atomic_t g_stopRequested = 0;
+
+extern "C" void onStopSignal(int sig) {
+  if (g_stopRequested) {
+    std::signal(sig, SIG_DFL);
+    std::raise(sig);
+    return;
+  }
+  g_stopRequested = 1;
+}
+
+// Installs the handlers for the life of one run.
+class StopSignals {
+ public:
+  StopSignals() {
+    g_stopRequested = 0;
+    m_int = std::signal(SIGINT, onStopSignal);
+    m_term = std::signal(SIGTERM, onStopSignal);
+  }
+  ~StopSignals() {
+    std::signal(SIGINT, m_int);
+    std::signal(SIGTERM, m_term);
+  }
+  StopSignals(const StopSignals&) = delete;
+  StopSignals& operator=(const StopSignals&) = delete;
+
+ private:
+  void (*m_int)(int) = SIG_DFL;
+  void (*m_term)(int) = SIG_DFL;
+};
 
 // The command line as a JSON object of training settings (only the options that were given).
 nlohmann::json overrides(const TrainOptions& o) {
@@ -112,6 +147,7 @@ TrainRunResult trainDocument(const TrainOptions& o, const GraphDocument& doc,
   TrainRunResult result;
   std::string recordError;
   t.setStepCallback([&](const StepMetrics& m) {
+    if (g_stopRequested) t.requestStop();
     if (log.is_open()) log << metricsCsvRow(m) << "\n";
     track(result.summary, m);
     if (recorder && recordError.empty()) {
@@ -134,7 +170,12 @@ TrainRunResult trainDocument(const TrainOptions& o, const GraphDocument& doc,
   });
 
   const auto t0 = std::chrono::steady_clock::now();
-  result.report = t.run();
+  {
+    StopSignals stopSignals;
+    result.report = t.run();
+  }
+  if (result.report.outcome == TrainOutcome::Stopped)
+    std::printf("stopped at step %lld\n", static_cast<long long>(result.report.steps));
   const double wall =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   result.summary.wallSeconds = wall;

@@ -134,6 +134,42 @@ TEST(CliRuns, SigkillKeepsEveryStepUpToTheKill) {
   EXPECT_EQ(all[0].summary.ended, "running");
 }
 
+// SIGTERM (or Ctrl-C) stops between steps: the record is complete, "stopped", with checkpoints.
+TEST(CliRuns, SigtermStopsWithACompleteRecord) {
+  ScratchDir dir("cliruns");
+  const std::string graph = sampleCopy(dir);
+  const std::string runs = dir.file("runs");
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    freopen("/dev/null", "w", stdout);
+    const std::string cliPath = test::cli();
+    execl(cliPath.c_str(), cliPath.c_str(), "train", graph.c_str(), "--steps", "10000000",
+          "--runs-dir", runs.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  std::string log;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (log.empty())
+      for (const RunInfo& r : listRuns(runs)) log = r.logPath();
+    if (!log.empty() && countLines(log) > 20) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  kill(pid, SIGTERM);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status)) << "killed instead of stopping";
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  const std::vector<RunInfo> all = listRuns(runs);
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].summary.ended, "stopped");
+  EXPECT_GT(all[0].summary.steps, 20);
+  EXPECT_EQ(countLines(log), static_cast<size_t>(all[0].summary.steps) + 1);
+  EXPECT_TRUE(fs::exists(all[0].lastWeightsPath()));
+  EXPECT_TRUE(fs::exists(all[0].bestWeightsPath()));
+}
+
 TEST(CliRuns, SameSeedSameCurve) {
   ScratchDir dir("cliruns");
   const std::string graph = sampleCopy(dir);

@@ -147,7 +147,20 @@ RunsDock::RunsDock(TrainingCharts* charts, QWidget* parent) : QWidget(parent), m
   auto* open = new QToolButton;
   open->setDefaultAction(m_open);
   auto* exportButton = menuButton(tr("Export"), {m_exportCsv, m_exportPng});
-  auto* editButton = menuButton(tr("Edit"), {m_rename, m_note, m_delete});
+  auto* chooseRoot = new QAction(tr("Keep runs in a folder…"), this);
+  chooseRoot->setObjectName(QStringLiteral("chooseRunsRoot"));
+  chooseRoot->setToolTip(tr("Records go to <folder>/<graph file>.runs instead of beside the graph"));
+  connect(chooseRoot, &QAction::triggered, this, [this] {
+    const QString root = QFileDialog::getExistingDirectory(this, tr("Keep run records in"));
+    if (!root.isEmpty()) emit runsRootChosen(root);
+  });
+  auto* besideGraph = new QAction(tr("Keep runs beside the graph"), this);
+  besideGraph->setObjectName(QStringLiteral("runsBesideGraph"));
+  connect(besideGraph, &QAction::triggered, this, [this] { emit runsRootChosen(QString()); });
+  auto* separator = new QAction(this);
+  separator->setSeparator(true);
+  auto* editButton =
+      menuButton(tr("Edit"), {m_rename, m_note, m_delete, separator, chooseRoot, besideGraph});
   refresh->setToolTip(tr("Read the runs folder again"));
   m_table->setContextMenuPolicy(Qt::ActionsContextMenu);
   m_table->addActions({m_open, m_rename, m_note, m_delete, m_exportCsv, m_exportPng});

@@ -76,6 +76,9 @@ class RunsDock final : public QWidget {
   // Open `graphPath` as a new (unsaved) document and load `weightsPath` into it.
   void openRequested(const QString& graphPath, const QString& weightsPath);
   void selectionChanged(const QStringList& dirs);
+  // The user chose where run records go: a root folder (records in <root>/<graph file>.runs),
+  // or empty for beside the graph file.
+  void runsRootChosen(const QString& root);
 
  private:
   void rebuild();

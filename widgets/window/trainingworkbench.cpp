@@ -123,6 +123,11 @@ void TrainingWorkbench::installRuns() {
   connect(m_controller, &TrainingController::runRecorded, m_runs, &RunsDock::reload);
   connect(m_runs, &RunsDock::openRequested, this, &TrainingWorkbench::openRun);
   connect(m_sweeps, &SweepRunner::sweepFinished, m_runs, &RunsDock::reload);
+  connect(m_runs, &RunsDock::runsRootChosen, this, [this, follow](const QString& root) {
+    QSettings().setValue(QStringLiteral("runs/root"), root);
+    m_controller->setRunsRoot(root);
+    follow();
+  });
   follow();
 }
 

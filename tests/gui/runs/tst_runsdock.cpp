@@ -12,6 +12,7 @@
 #include <QListWidget>
 #include <QAction>
 #include <QPushButton>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTreeWidget>
@@ -382,6 +383,16 @@ void TstRunsDock::renameAnnotateDelete() {
   QCOMPARE(asked, 2);
   QVERIFY(!QDir(dir).exists());
   QCOMPARE(dock()->runs().size(), size_t(1));
+  // Another runs folder: the setting is kept, the dock follows, the next run goes there.
+  const QString other = m_root->filePath(QStringLiteral("elsewhere"));
+  emit dock()->runsRootChosen(other);
+  QCOMPARE(QSettings().value(QStringLiteral("runs/root")).toString(), other);
+  QCOMPARE(dock()->runsDirectory(), other + QStringLiteral("/mlp-sine.strata.runs"));
+  QVERIFY(dock()->runs().empty());
+  QVERIFY(train({{"steps", 3}}));
+  QCOMPARE(dock()->runs().size(), size_t(1));
+  emit dock()->runsRootChosen(QString());
+  QVERIFY(QSettings().value(QStringLiteral("runs/root")).toString().isEmpty());
 }
 
 void TstRunsDock::screenshot() {
