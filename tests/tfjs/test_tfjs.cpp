@@ -120,6 +120,32 @@ std::vector<Case> gridCases() {
                           {{"nhead", 2}, {"dim_feedforward", 16}, {"activation", act},
                            {"norm_first", nf}},
                           {-1, 8})});
+  // The tensor-op layers (ONNX import's general case) that Keras can express.
+  c.push_back({"permute", single("Permute", {{"dims", {0, 2, 1}}}, {5, 6})});
+  c.push_back({"reshape_fixed", single("Reshape", {{"shape", {0, 2, -1}}}, {4, 6})});
+  c.push_back({"reshape_flat_variable", single("Reshape", {{"shape", {0, -1}}}, {-1, 6})});
+  c.push_back({"slice_steps", single("Slice", {{"dim", 1}, {"start", 1}, {"end", 3}}, {5, 6})});
+  c.push_back({"slice_features",
+               single("Slice", {{"dim", -1}, {"start", 2}, {"end", 5}}, {-1, 6})});
+  for (const char* m : {"mean", "max"})
+    c.push_back({std::string("reduce_") + m,
+                 single("Reduce", {{"mode", m}, {"dims", {1}}}, {-1, 6})});
+  c.push_back({"logsoftmax", single("LogSoftmax", {{"dim", -1}}, {-1, 6})});
+  c.push_back({"logsoftmax_dim1", single("LogSoftmax", {{"dim", 1}}, {4, 6})});
+  for (const auto& [f, alpha] : std::vector<std::pair<std::string, double>>{
+           {"softplus", 1.0}, {"softsign", 1.0}, {"elu", 1.0},
+           {"leaky_relu", 0.1}, {"selu", 1.0}, {"neg", 1.0}, {"abs", 1.0}})
+    c.push_back({"elementwise_" + f + (alpha != 1.0 ? "_alpha" : ""),
+                 single("Elementwise", {{"function", f}, {"alpha", alpha}}, {-1, 6})});
+  for (const char* op : {"Mul", "Sub"})
+    c.push_back({std::string("binary_") + op,
+                 graph({inputNode("a", {4, 6}), inputNode("b", {4, 1}), node("op", op),
+                        node("y", "Output")},
+                       {edge("a.out", "op.a"), edge("b.out", "op.b"), edge("op.out", "y.in")})});
+  c.push_back({"matmul",
+               graph({inputNode("a", {4, 3}), inputNode("b", {3, 5}), node("mm", "MatMul"),
+                      node("y", "Output")},
+                     {edge("a.out", "mm.a"), edge("b.out", "mm.b"), edge("mm.out", "y.in")})});
   c.push_back({"add_concat",
                graph({inputNode("a", {6, 4}), inputNode("b", {6, 4}), node("s", "Add"),
                       node("cat", "Concat", {{"dim", -1}}), node("y", "Output")},
@@ -210,6 +236,24 @@ std::vector<Refusal> refusalCases() {
                {"node layer:", "SequencePool 'last'", "fixed sequence length"}});
   r.push_back({"pe_variable", single("PositionalEncoding", {{"max_len", 16}}, {-1, 6}),
                {"node layer:", "fixed sequence length"}});
+  r.push_back({"div",
+               graph({inputNode("a", {4, 6}), inputNode("b", {4, 6}), node("op", "Div"),
+                      node("y", "Output")},
+                     {edge("a.out", "op.a"), edge("b.out", "op.b"), edge("op.out", "y.in")}),
+               {"node op:", "no division layer", "export to ONNX instead"}});
+  r.push_back({"constant",
+               graph({inputNode("a", {4, 6}), node("k", "Constant", {{"shape", {6}}}),
+                      node("s", "Add"), node("y", "Output")},
+                     {edge("a.out", "s.a"), edge("k.out", "s.b"), edge("s.out", "y.in")}),
+               {"node k:", "a Constant has no TensorFlow.js form"}});
+  r.push_back({"elementwise_exp", single("Elementwise", {{"function", "exp"}}, {-1, 6}),
+               {"node layer:", "Elementwise 'exp'"}});
+  r.push_back({"elu_alpha", single("Elementwise", {{"function", "elu"}, {"alpha", 0.5}}, {-1, 6}),
+               {"node layer:", "alpha 1 only"}});
+  r.push_back({"permute_batch", single("Permute", {{"dims", {1, 0, 2}}}, {5, 6}),
+               {"node layer:", "moves the batch dimension"}});
+  r.push_back({"reduce_sum", single("Reduce", {{"mode", "sum"}, {"dims", {1}}}, {-1, 6}),
+               {"node layer:", "use SequencePool"}});
   r.push_back({"decoder_causal_default",
                graph({inputNode("t", {4, 8}), inputNode("m", {6, 8}),
                       node("dec", "TransformerDecoderLayer", {{"nhead", 2}, {"dim_feedforward", 8},

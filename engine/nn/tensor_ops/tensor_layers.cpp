@@ -13,6 +13,7 @@ namespace strata::nn {
 
 LayerSpec withTensorOpsOnnx(LayerSpec s);     // its ONNX mapping
 LayerSpec withTensorOpsPyTorch(LayerSpec s);  // its PyTorch mapping
+LayerSpec withTensorOpsTfjs(LayerSpec s);     // its TensorFlow.js (Keras) mapping
 
 namespace {
 
@@ -296,7 +297,9 @@ LayerSpec binarySpec(const std::string& type, ops::BinaryKind kind, const std::s
 }  // namespace
 
 void registerTensorOpsLayers(LayerRegistry& r) {
-  auto add = [&r](LayerSpec s) { r.add(withTensorOpsPyTorch(withTensorOpsOnnx(std::move(s)))); };
+  auto add = [&r](LayerSpec s) {
+    r.add(withTensorOpsTfjs(withTensorOpsPyTorch(withTensorOpsOnnx(std::move(s)))));
+  };
   {
     LayerSpec s = base(
         "Permute", "Structure", "Reorders the dimensions of a tensor (torch.permute).",
