@@ -441,6 +441,16 @@ TEST_F(TfjsExport, LoadsInTfjsAndMatchesStrataRun) {
   for (const std::string& s : kExportedSamples)
     cases.push_back(
         {"sample_" + s, test::readText(test::sourceDir() + "/samples/" + s + ".strata")});
+  {
+    // tiny-gpt with a fixed length and no causal mask: its Repeat block's copies
+    // ("layers.0.layer", "layers.1.layer") become Keras layers named by their flat ids.
+    Json g = Json::parse(test::readText(test::sourceDir() + "/samples/tiny-gpt.strata"));
+    for (Json& n : g["nodes"]) {
+      if (n["id"] == "chars") n["params"]["shape"] = {8};
+      if (n["id"] == "layer") n["params"]["causal"] = false;
+    }
+    cases.push_back({"tiny-gpt_fixed_noncausal", g.dump()});
+  }
   std::mt19937 rng(11);
   std::vector<Prepared> runs;
   for (const Case& c : cases) {
