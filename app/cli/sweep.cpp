@@ -7,7 +7,6 @@
 #include <ctime>
 #include <memory>
 
-#include "graph/analysis.h"
 #include "train/sweep.h"
 #include "train_common.h"
 
@@ -32,24 +31,10 @@ int runSweep(const SweepOptions& o) {
   const GraphDocument doc = loadGraph(o.train.graph);
   Status checked = checkSweepAxes(axes, doc);
   if (!checked) throw UsageError(o.train.graph + ": " + checked.message());
-  // A value that cannot work (a bad setting, a node param the layer refuses) fails before any
-  // run starts, naming the point, rather than after the runs before it.
   const std::vector<Json> grid = sweepGrid(axes);
-  for (const Json& point : grid) {
-    GraphDocument g = doc;
-    Json overrides = Json::object();
-    Status s = applySweepPoint(point, g, overrides);
-    if (s) {
-      auto settings = TrainSettings::merged(g.training, overrides);
-      if (!settings) s = Status::error(settings.message());
-    }
-    if (!s) throw UsageError(o.train.graph + ": sweep point " + sweepPointLabel(point) + ": " +
-                             s.message());
-    auto analysis = analyze(g);
-    if (!analysis.ok())
-      throw UsageError("sweep point " + sweepPointLabel(point) + ":\n" +
-                       diagnosticLines(analysis, o.train.graph));
-  }
+  for (const Json& point : grid)
+    if (Status s = checkSweepPoint(point, doc); !s)
+      throw UsageError(o.train.graph + ": " + s.message());
 
   // The sweep's id: the first run's folder stamp is not known yet, so use the start time.
   char id[32];
@@ -78,15 +63,13 @@ int runSweep(const SweepOptions& o) {
     results.emplace_back(sweepPointLabel(point), std::move(r));
   }
 
-  // The table: the best final (validation, else training) loss marked with '*'.
-  auto score = [](const RunSummary& s) {
-    return std::isfinite(s.finalValLoss) ? s.finalValLoss : s.finalLoss;
-  };
+  // The table: the best run (the lowest RunSummary::score) marked with '*'.
   size_t best = 0;
-  for (size_t i = 1; i < results.size(); ++i)
-    if (score(results[i].second.summary) < score(results[best].second.summary) ||
-        !std::isfinite(score(results[best].second.summary)))
-      best = i;
+  for (size_t i = 1; i < results.size(); ++i) {
+    const double candidate = results[i].second.summary.score();
+    const double sofar = results[best].second.summary.score();
+    if (candidate < sofar || !std::isfinite(sofar)) best = i;
+  }
   size_t width = 5;
   for (const auto& [label, _] : results) width = std::max(width, label.size());
   std::printf("\n  %-*s  %-10s  %-12s  %-12s  %-10s  %-9s  %s\n", static_cast<int>(width), "run",

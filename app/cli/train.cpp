@@ -75,19 +75,6 @@ std::string metric(const char* name, double v) {
   return std::string("  ") + name + " " + formatNumber(v);
 }
 
-// A summary of the steps seen, for a run without a record (--no-run-record).
-void track(RunSummary& s, const StepMetrics& m) {
-  s.steps = m.step;
-  s.finalLoss = m.loss;
-  if (std::isfinite(m.loss) && !(m.loss >= s.bestLoss)) s.bestLoss = m.loss;
-  if (std::isfinite(m.valLoss)) {
-    s.finalValLoss = m.valLoss;
-    if (!(m.valLoss >= s.bestValLoss)) s.bestValLoss = m.valLoss;
-  }
-  if (std::isfinite(m.valAccuracy) || !std::isfinite(s.accuracy))
-    s.accuracy = std::isfinite(m.valAccuracy) ? m.valAccuracy : m.accuracy;
-}
-
 }  // namespace
 
 TrainRunResult trainDocument(const TrainOptions& o, const GraphDocument& doc,
@@ -149,7 +136,7 @@ TrainRunResult trainDocument(const TrainOptions& o, const GraphDocument& doc,
   t.setStepCallback([&](const StepMetrics& m) {
     if (g_stopRequested) t.requestStop();
     if (log.is_open()) log << metricsCsvRow(m) << "\n";
-    track(result.summary, m);
+    result.summary.addStep(m);
     if (recorder && recordError.empty()) {
       Status s = recorder->appendStep(m);
       if (!s) {

@@ -100,6 +100,28 @@ std::string csvNumber(double v) {
 
 }  // namespace
 
+void RunSummary::addStep(const StepMetrics& m) {
+  steps = m.step;
+  finalLoss = m.loss;
+  if (std::isfinite(m.loss) && !(m.loss >= bestLoss)) bestLoss = m.loss;
+  if (std::isfinite(m.valLoss)) {
+    finalValLoss = m.valLoss;
+    if (!(m.valLoss >= bestValLoss)) {
+      bestValLoss = m.valLoss;
+      bestValStep = m.step;
+    }
+  }
+  // The last validation accuracy once there is one; until then the last batch's.
+  if (std::isfinite(m.valAccuracy)) {
+    accuracy = m.valAccuracy;
+    sawValAccuracy = true;
+  } else if (!sawValAccuracy) {
+    accuracy = m.accuracy;
+  }
+}
+
+double RunSummary::score() const { return std::isfinite(finalValLoss) ? finalValLoss : finalLoss; }
+
 Json RunSummary::toJson() const {
   Json j = Json::object();
   j["ended"] = ended;
@@ -141,11 +163,12 @@ Json RunInfo::metaJson() const {
               {"strata_version", version}, {"source", source}};
 }
 
-std::string defaultRunsDir(const std::string& graphPath) {
-  const char* root = std::getenv("STRATA_RUNS_DIR");
+std::string defaultRunsDir(const std::string& graphPath, const std::string& root) {
+  const char* env = std::getenv("STRATA_RUNS_DIR");
+  const std::string under = !root.empty() ? root : env && *env ? std::string(env) : std::string();
   const std::string file =
       graphPath.empty() ? "untitled" : fs::path(graphPath).filename().string();
-  if (root && *root) return (fs::path(root) / (file + ".runs")).string();
+  if (!under.empty()) return (fs::path(under) / (file + ".runs")).string();
   if (graphPath.empty()) return (fs::current_path() / "untitled.runs").string();
   return graphPath + ".runs";
 }
@@ -219,19 +242,7 @@ Status RunRecorder::appendStep(const StepMetrics& m) {
   // fflush hands the row to the kernel: a SIGKILL after this keeps it.
   if (std::fputs(row.c_str(), m_log) < 0 || std::fflush(m_log) != 0)
     return Status::error(m_info.logPath() + ": write error");
-  RunSummary& s = m_summary;
-  s.steps = m.step;
-  s.finalLoss = m.loss;
-  if (std::isfinite(m.loss) && !(m.loss >= s.bestLoss)) s.bestLoss = m.loss;
-  if (std::isfinite(m.valLoss)) {
-    s.finalValLoss = m.valLoss;
-    if (!(m.valLoss >= s.bestValLoss)) {
-      s.bestValLoss = m.valLoss;
-      s.bestValStep = m.step;
-    }
-  }
-  if (std::isfinite(m.valAccuracy)) m_lastValAccuracy = m.valAccuracy;
-  s.accuracy = std::isfinite(m_lastValAccuracy) ? m_lastValAccuracy : m.accuracy;
+  m_summary.addStep(m);
   return Status::ok();
 }
 

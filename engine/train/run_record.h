@@ -36,7 +36,13 @@ struct RunSummary {
   double accuracy = StepMetrics::kNaN;  // last validation accuracy, else the last batch's
   double stepsPerSec = StepMetrics::kNaN;
   double wallSeconds = 0;
+  bool sawValAccuracy = false;  // bookkeeping for `accuracy`, not in summary.json
 
+  // Takes one step's figures (losses, validation, accuracy) into the summary.
+  void addStep(const StepMetrics& m);
+  // What runs are compared by (the best of a sweep is the lowest): the final validation loss
+  // when measured, else the final training loss.
+  double score() const;
   Json toJson() const;
   static RunSummary fromJson(const Json& j);
 };
@@ -76,10 +82,11 @@ struct RunRecordOptions {
   Json sweepPoint = Json::object();
 };
 
-// The runs folder of a graph file: `<graph>.runs` beside it, or `<root>/<graph file name>.runs`
-// when the environment variable STRATA_RUNS_DIR names a root (tests, read-only sample folders).
-// An empty graphPath (unsaved graph) gives `<root or the current folder>/untitled.runs`.
-std::string defaultRunsDir(const std::string& graphPath);
+// The runs folder of a graph file: `<root>/<graph file name>.runs` under `root`, else under the
+// root named by the environment variable STRATA_RUNS_DIR (tests, read-only sample folders), else
+// `<graph>.runs` beside the file. An unsaved graph (empty graphPath) has `untitled.runs` in the
+// root or the current folder.
+std::string defaultRunsDir(const std::string& graphPath, const std::string& root = {});
 
 // Writes a record. Use from the training thread: appendStep after each step, finish at the end.
 // Every file but log.csv is replaced atomically; log.csv is appended and flushed row by row.
@@ -116,7 +123,6 @@ class RunRecorder {
   RunSummary m_summary;
   int64_t m_startNs = 0;
   int64_t m_firstStep = -1;
-  double m_lastValAccuracy = StepMetrics::kNaN;
 };
 
 // Reading and editing records.

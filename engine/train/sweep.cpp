@@ -4,6 +4,7 @@
 #include <set>
 #include <sstream>
 
+#include "graph/analysis.h"
 #include "train/run_diff.h"
 #include "train/train_settings.h"
 
@@ -100,6 +101,25 @@ Status applySweepPoint(const Json& point, GraphDocument& graph, Json& trainingOv
     node->params[key.substr(dot + 1)] = it.value();
   }
   return Status::ok();
+}
+
+Status checkSweepPoint(const Json& point, const GraphDocument& graph) {
+  GraphDocument g = graph;
+  Json overrides = Json::object();
+  Status s = applySweepPoint(point, g, overrides);
+  if (s) {
+    auto settings = TrainSettings::merged(g.training, overrides);
+    if (!settings) s = settings.status();
+  }
+  if (s) {
+    const GraphAnalysis analysis = analyze(g);
+    if (!analysis.ok()) {
+      const NodeDiagnostic& d = analysis.diagnostics.front();
+      s = Status::error((d.nodeId.empty() ? "" : "node " + d.nodeId + ": ") + d.message);
+    }
+  }
+  if (!s) return Status::error("sweep point " + sweepPointLabel(point) + ": " + s.message());
+  return s;
 }
 
 std::string sweepPointLabel(const Json& point) {

@@ -28,6 +28,10 @@ Status checkSweepAxes(const std::vector<SweepAxis>& axes, const GraphDocument& g
 std::vector<Json> sweepGrid(const std::vector<SweepAxis>& axes);
 // Sets the point's node params in `graph` and its settings in `trainingOverrides` (an object).
 Status applySweepPoint(const Json& point, GraphDocument& graph, Json& trainingOverrides);
+// Whether the point can train: applied to a copy of `graph`, the settings must validate and the
+// graph analyse cleanly ("sweep point fc1.out_features=0: node fc1: ..."). Checked for every
+// point before the first run, so a bad value never surfaces after the runs before it.
+Status checkSweepPoint(const Json& point, const GraphDocument& graph);
 // "lr=3e-3 fc1.out_features=128": the run's short name and the queue's label.
 std::string sweepPointLabel(const Json& point);
 

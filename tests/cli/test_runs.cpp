@@ -47,6 +47,34 @@ size_t countLines(const std::string& path) {
   return n;
 }
 
+// `strata-cli train GRAPH` with a step budget it will not finish, recording into `runs`; returns
+// once its log has more than `rows` lines (then pid and log path), or after 30 s (log empty).
+struct LongRun {
+  pid_t pid = -1;
+  std::string log;
+  size_t lines = 0;  // log lines seen before returning
+};
+
+LongRun startLongRun(const std::string& graph, const std::string& runs, size_t rows) {
+  LongRun run;
+  run.pid = fork();
+  if (run.pid == 0) {
+    freopen("/dev/null", "w", stdout);
+    const std::string cliPath = test::cli();
+    execl(cliPath.c_str(), cliPath.c_str(), "train", graph.c_str(), "--steps", "10000000",
+          "--runs-dir", runs.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (run.pid > 0 && std::chrono::steady_clock::now() < deadline) {
+    if (run.log.empty())
+      for (const RunInfo& r : listRuns(runs)) run.log = r.logPath();
+    if (!run.log.empty() && (run.lines = countLines(run.log)) > rows) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return run;
+}
+
 }  // namespace
 
 TEST(CliRuns, TrainLeavesACompleteRecordBesideTheGraph) {
@@ -101,28 +129,14 @@ TEST(CliRuns, SigkillKeepsEveryStepUpToTheKill) {
   ScratchDir dir("cliruns");
   const std::string graph = sampleCopy(dir);
   const std::string runs = dir.file("runs");
-  const pid_t pid = fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    freopen("/dev/null", "w", stdout);
-    const std::string cliPath = test::cli();
-    execl(cliPath.c_str(), cliPath.c_str(), "train", graph.c_str(), "--steps", "10000000",
-          "--runs-dir", runs.c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  std::string log;
-  size_t before = 0;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (log.empty())
-      for (const RunInfo& r : listRuns(runs)) log = r.logPath();
-    if (!log.empty() && (before = countLines(log)) > 40) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  kill(pid, SIGKILL);
+  const LongRun run = startLongRun(graph, runs, 40);
+  ASSERT_GT(run.pid, 0);
+  kill(run.pid, SIGKILL);
   int status = 0;
-  waitpid(pid, &status, 0);
+  waitpid(run.pid, &status, 0);
   ASSERT_TRUE(WIFSIGNALED(status));
+  const std::string& log = run.log;
+  const size_t before = run.lines;
   ASSERT_GT(before, 40u) << "the run did not get going";
   auto rows = readRunLog(log);
   ASSERT_TRUE(rows) << rows.message();
@@ -139,26 +153,13 @@ TEST(CliRuns, SigtermStopsWithACompleteRecord) {
   ScratchDir dir("cliruns");
   const std::string graph = sampleCopy(dir);
   const std::string runs = dir.file("runs");
-  const pid_t pid = fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    freopen("/dev/null", "w", stdout);
-    const std::string cliPath = test::cli();
-    execl(cliPath.c_str(), cliPath.c_str(), "train", graph.c_str(), "--steps", "10000000",
-          "--runs-dir", runs.c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  std::string log;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (log.empty())
-      for (const RunInfo& r : listRuns(runs)) log = r.logPath();
-    if (!log.empty() && countLines(log) > 20) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  kill(pid, SIGTERM);
+  const LongRun run = startLongRun(graph, runs, 20);
+  ASSERT_GT(run.pid, 0);
+  ASSERT_GT(run.lines, 20u) << "the run did not get going";
+  kill(run.pid, SIGTERM);
   int status = 0;
-  waitpid(pid, &status, 0);
+  waitpid(run.pid, &status, 0);
+  const std::string& log = run.log;
   ASSERT_TRUE(WIFEXITED(status)) << "killed instead of stopping";
   EXPECT_EQ(WEXITSTATUS(status), 0);
   const std::vector<RunInfo> all = listRuns(runs);

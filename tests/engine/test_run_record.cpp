@@ -205,6 +205,35 @@ TEST(RunRecord, ListSkipsOtherFoldersAndReportsBrokenRecords) {
   EXPECT_NE(problems[0].find("broken/run.json"), std::string::npos) << problems[0];
 }
 
+TEST(RunRecord, SummaryTakesStepsAndScores) {
+  RunSummary s;
+  StepMetrics m;
+  m.step = 1;
+  m.loss = 2.0;
+  m.accuracy = 0.25;
+  s.addStep(m);
+  EXPECT_EQ(s.accuracy, 0.25);  // the batch's until validation measured one
+  EXPECT_EQ(s.score(), 2.0);    // no validation: the training loss
+  m.step = 2;
+  m.loss = 1.0;
+  m.valLoss = 1.5;
+  m.valAccuracy = 0.5;
+  s.addStep(m);
+  m.step = 3;
+  m.loss = 1.2;
+  m.valLoss = StepMetrics::kNaN;
+  m.valAccuracy = StepMetrics::kNaN;
+  m.accuracy = 0.9;
+  s.addStep(m);
+  EXPECT_EQ(s.steps, 3);
+  EXPECT_EQ(s.finalLoss, 1.2);
+  EXPECT_EQ(s.bestLoss, 1.0);
+  EXPECT_EQ(s.bestValLoss, 1.5);
+  EXPECT_EQ(s.bestValStep, 2);
+  EXPECT_EQ(s.accuracy, 0.5);  // the validation accuracy, not a later batch's
+  EXPECT_EQ(s.score(), 1.5);
+}
+
 TEST(RunDiff, ParamsSettingsAndStructure) {
   GraphDocument a = mlp(256), b = mlp(128);
   Json sa = settingsOf(a).toJson(), sb = settingsOf(a, {{"lr", 1e-3}}).toJson();

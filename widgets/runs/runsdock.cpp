@@ -61,11 +61,6 @@ QString csvText(const QString& s) {
          QLatin1Char('"');
 }
 
-// The figure a sweep's best run is chosen by: validation loss when measured, else training loss.
-double score(const RunInfo& r) {
-  return std::isfinite(r.summary.finalValLoss) ? r.summary.finalValLoss : r.summary.finalLoss;
-}
-
 QString startedText(const std::string& iso) {
   const QDateTime t = QDateTime::fromString(QString::fromStdString(iso), Qt::ISODateWithMs);
   return t.isValid() ? t.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"))
@@ -296,9 +291,9 @@ void RunsDock::rebuild() {
 QStringList RunsDock::bestOfSweeps() const {
   std::map<std::string, const RunInfo*> best;
   for (const RunInfo& r : m_runs) {
-    if (r.sweep.empty() || !std::isfinite(score(r))) continue;
+    if (r.sweep.empty() || !std::isfinite(r.summary.score())) continue;
     const RunInfo*& b = best[r.sweep];
-    if (!b || score(r) < score(*b)) b = &r;
+    if (!b || r.summary.score() < b->summary.score()) b = &r;
   }
   QStringList out;
   for (const auto& [_, r] : best) out << QString::fromStdString(r->dir);

@@ -3,8 +3,6 @@
 #include <QDateTime>
 
 #include "document/graphmodel.h"
-#include "graph/analysis.h"
-#include "train/train_settings.h"
 #include "training/trainingcontroller.h"
 
 namespace strata::gui {
@@ -53,21 +51,8 @@ bool SweepRunner::start(const std::vector<SweepAxis>& axes) {
   std::vector<Point> queue;
   for (const Json& values : sweepGrid(axes)) {
     const QString label = QString::fromStdString(sweepPointLabel(values));
-    GraphDocument g = doc;
-    Json overrides = Json::object();
-    Status s = applySweepPoint(values, g, overrides);
-    if (s) {
-      auto settings = TrainSettings::merged(g.training, overrides);
-      if (!settings) s = settings.status();
-    }
-    if (s) {
-      const GraphAnalysis a = analyze(g);
-      if (!a.ok())
-        s = Status::error("node " + a.diagnostics.front().nodeId + ": " +
-                          a.diagnostics.front().message);
-    }
-    if (!s)
-      return fail(tr("Sweep point %1: %2").arg(label, QString::fromStdString(s.message())));
+    if (Status s = checkSweepPoint(values, doc); !s)
+      return fail(QString::fromStdString(s.message()));
     queue.push_back({values, label, PointState::Pending, {}});
   }
   m_queue = std::move(queue);

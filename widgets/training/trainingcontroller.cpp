@@ -81,11 +81,8 @@ bool TrainingController::startSweepPoint(const Json& point, const QString& sweep
 }
 
 QString TrainingController::runsDirectory() const {
-  const std::string graph = m_model->filePath().toStdString();
-  if (m_runsRoot.isEmpty()) return QString::fromStdString(defaultRunsDir(graph));
-  const QString file =
-      graph.empty() ? QStringLiteral("untitled") : QFileInfo(m_model->filePath()).fileName();
-  return m_runsRoot + QLatin1Char('/') + file + QStringLiteral(".runs");
+  return QString::fromStdString(
+      defaultRunsDir(m_model->filePath().toStdString(), m_runsRoot.toStdString()));
 }
 
 bool TrainingController::startRun(const Json& point, const QString& sweepId) {
@@ -258,44 +255,46 @@ Status TrainingController::saveBest(const QString& path) {
   return m_trainer->saveBest(path.toStdString());
 }
 
-Status TrainingController::loadWeights(const QString& path) {
+Result<std::vector<NamedTensor>> TrainingController::readWeights(const GraphDocument& doc,
+                                                                const QString& path) {
   auto file = loadSafetensors(path.toStdString());
   if (!file) return file.status();
-  const GraphDocument& doc = m_trainModel ? m_snapshot : m_model->document();
   auto model = Model::compile(doc);
   if (!model) return model.status();
   std::vector<NamedTensor> params = (*model)->parameters();
   Status s = assignTensors(file->tensors, params);
   if (!s) return Status::error(path.toStdString() + ": " + s.message());
-  if (!m_trainModel) m_snapshot = doc;
+  return cloneAll(params);  // the model goes: keep the tensors, not views of its storage
+}
+
+void TrainingController::setWeights(std::vector<NamedTensor> weights) {
   {
     std::lock_guard lock(m_weightsMutex);
-    m_weights = cloneAll(params);
+    m_weights = std::move(weights);
   }
   emit weightsChanged();
+}
+
+Status TrainingController::loadWeights(const QString& path) {
+  const GraphDocument doc = m_trainModel ? m_snapshot : m_model->document();
+  auto weights = readWeights(doc, path);
+  if (!weights) return weights.status();
+  if (!m_trainModel) m_snapshot = doc;
+  setWeights(std::move(weights).value());
   return Status::ok();
 }
 
 Status TrainingController::adoptWeights(const QString& path) {
   if (isTraining()) return Status::error("stop training before opening a run");
-  auto file = loadSafetensors(path.toStdString());
-  if (!file) return file.status();
   const GraphDocument doc = m_model->document();
-  auto model = Model::compile(doc);
-  if (!model) return model.status();
-  std::vector<NamedTensor> params = (*model)->parameters();
-  Status s = assignTensors(file->tensors, params);
-  if (!s) return Status::error(path.toStdString() + ": " + s.message());
+  auto weights = readWeights(doc, path);
+  if (!weights) return weights.status();
   // The trainer refers to its model: both go together, and nothing of the last run stays.
   m_trainer.reset();
   m_trainModel.reset();
   m_snapshot = doc;
   m_markers.clear();
-  {
-    std::lock_guard lock(m_weightsMutex);
-    m_weights = cloneAll(params);
-  }
-  emit weightsChanged();
+  setWeights(std::move(weights).value());
   return Status::ok();
 }
 

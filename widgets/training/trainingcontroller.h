@@ -144,6 +144,10 @@ class TrainingController final : public QObject {
   void snapshotWeights();  // on the training thread (step callback) or when idle
   void addMarker(const QString& label);
   bool startRun(const Json& point, const QString& sweepId);
+  // `path`'s tensors assigned to the parameters of `doc`'s model (names and shapes checked).
+  static Result<std::vector<NamedTensor>> readWeights(const GraphDocument& doc,
+                                                      const QString& path);
+  void setWeights(std::vector<NamedTensor> weights);  // the inference views' copy
 
   GraphModel* m_model = nullptr;
   QThread m_thread;
