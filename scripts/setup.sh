@@ -12,7 +12,7 @@ STRATA_PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config git
   qt6-base-dev qt6-charts-dev qt6-svg-dev libqt6opengl6-dev libgl-dev fonts-dejavu-core
   libdnnl-dev ocl-icd-opencl-dev opencl-c-headers
-  libonnx-dev libprotobuf-dev protobuf-compiler
+  libonnx-dev libprotobuf-dev protobuf-compiler libonnx-testdata
   nlohmann-json3-dev libcli11-dev libgtest-dev
   python3-torch python3-onnx python3-numpy
   jupyter-nbconvert python3-ipykernel python3-nbformat python3-matplotlib

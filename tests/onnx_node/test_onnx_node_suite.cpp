@@ -298,5 +298,81 @@ TEST(OnnxNodeSuite, APerturbedOutputIsRejected) {
   }
 }
 
+// Imported general graphs stay trainable: a loss on the imported output, and a few SGD steps
+// through the Permute/Reshape glue, the recurrent or MatMul layers and the Constants lower it.
+TEST(OnnxNodeSuite, ImportedGeneralGraphsTrain) {
+  for (const char* name : {"test_gru_defaults", "test_lstm_batchwise", "test_gemm_all_attributes",
+                           "test_layer_normalization_3d_axis1_epsilon"}) {
+    SCOPED_TRACE(name);
+    const fs::path dir = fs::path(dataRoot()) / "node" / name;
+    if (!fs::exists(dir)) GTEST_SKIP() << "libonnx-testdata is not installed";
+    onnx::ModelProto m;
+    {
+      std::ifstream in(dir / "model.onnx", std::ios::binary);
+      std::stringstream ss;
+      ss << in.rdbuf();
+      ASSERT_TRUE(m.ParseFromString(ss.str()));
+    }
+    auto inputs = prepare(dir, m);
+    ASSERT_TRUE(inputs) << inputs.message();
+    std::string bytes;
+    m.SerializeToString(&bytes);
+    auto imported = importOnnxBytes(bytes);
+    ASSERT_TRUE(imported) << imported.message();
+    // The first output feeds an MSELoss as well.
+    GraphDocument doc = imported->doc;
+    std::optional<Endpoint> first;
+    for (const auto& e : doc.edges)
+      if (!first && doc.node(e.to.node)->type == "Output") first = e.from;
+    ASSERT_TRUE(first.has_value());
+    GraphNode loss;
+    loss.id = "loss";
+    loss.type = "MSELoss";
+    doc.nodes.push_back(loss);
+    doc.edges.push_back({*first, {"loss", "input"}});
+    auto model = Model::compile(doc);
+    ASSERT_TRUE(model) << model.message();
+    std::map<std::string, Tensor> byName;
+    for (auto& w : imported->weights) byName[w.name] = w.tensor;
+    for (const NamedTensor& p : (*model)->parameters()) {
+      Tensor dst = p.tensor;
+      dst.copyFrom(byName.at(p.name));
+    }
+    std::map<std::string, Tensor> feed;
+    const auto& names = (*model)->inputNames();
+    for (size_t i = 0; i < names.size(); ++i) feed[names[i]] = (*inputs)[i];
+    Tensor target;
+    std::vector<double> losses;
+    Rng rng(1);
+    for (int step = 0; step < 20; ++step) {
+      ForwardContext ctx;
+      ctx.training = true;
+      ctx.rng = &rng;
+      if (!target.defined()) {
+        NoGradGuard g;
+        auto probe = (*model)->forward(feed, Tensor(), ctx);
+        ASSERT_TRUE(probe) << probe.message();
+        target = Tensor::full(probe->prediction.shape(), 0.25f);
+      }
+      auto out = (*model)->forward(feed, target, ctx);
+      ASSERT_TRUE(out) << out.message();
+      losses.push_back(out->loss.item());
+      out->loss.backward();
+      int updated = 0;
+      for (const NamedTensor& p : (*model)->parameters()) {
+        Tensor t = p.tensor;
+        Tensor g = t.grad();
+        if (!g.defined()) continue;  // a weight off the loss's path (a side output's epsilon)
+        ++updated;
+        for (int64_t i = 0; i < t.numel(); ++i) t.f32()[i] -= 0.3f * g.f32()[i];
+        t.zeroGrad();
+      }
+      ASSERT_GT(updated, 0) << "no weight got a gradient";
+    }
+    std::printf("%s: loss %.5f -> %.5f\n", name, losses.front(), losses.back());
+    EXPECT_LT(losses.back(), 0.9 * losses.front());
+  }
+}
+
 }  // namespace
 }  // namespace strata

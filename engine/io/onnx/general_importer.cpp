@@ -421,6 +421,16 @@ class GeneralImporter {
         return true;
       }
       if (a.dtype() != DType::Float32 || b.dtype() != DType::Float32) return false;
+      Shape bs;
+      try {
+        bs = ops::broadcastShape(a.shape(), b.shape());
+      } catch (const std::invalid_argument&) {
+        fail(n, "shapes " + shapeToString(a.shape()) + " and " + shapeToString(b.shape()) +
+                " do not broadcast");
+      }
+      int64_t total = 1;
+      for (int64_t d : bs) total = d && total > kMaxElements / d ? kMaxElements + 1 : total * d;
+      if (total > kMaxElements) fail(n, "the folded constant would be implausibly large");
       const auto kind = op == "Add" ? ops::BinaryKind::Add : op == "Sub" ? ops::BinaryKind::Sub
                         : op == "Mul" ? ops::BinaryKind::Mul : ops::BinaryKind::Div;
       setConst(out(n), ops::binaryOp(kind, a, b));
@@ -509,6 +519,7 @@ class GeneralImporter {
       }
       int64_t start = 0;
       for (size_t k = 0; k < sizes.size() && k < size_t(n.output_size()); ++k) {
+        if (sizes[k] < 0 || sizes[k] > s[axis] - start) fail(n, "split sizes exceed the axis");
         std::vector<int64_t> picks(static_cast<size_t>(sizes[k]));
         std::iota(picks.begin(), picks.end(), start);
         start += sizes[k];

@@ -261,7 +261,9 @@ R inferLogSoftmax(const ShapeContext& ctx) {
 R inferConstant(const ShapeContext& ctx) {
   const auto shape = ctx.params.at("shape").get<std::vector<int64_t>>();
   const Shape s(shape.begin(), shape.end());
-  if (numel(s) > kMaxTensorElements)
+  int64_t n = 1;
+  for (int64_t d : s) n = flopsMul({n, d});  // saturates: a hostile shape cannot overflow
+  if (n > kMaxTensorElements)
     return R::error("shape " + shapeToString(s) + " is too large");
   ShapeResult r;
   r.params = ctx.params;
