@@ -144,7 +144,8 @@ RunsDock::RunsDock(TrainingCharts* charts, QWidget* parent) : QWidget(parent), m
   auto* exportButton = menuButton(tr("Export"), {m_exportCsv, m_exportPng});
   auto* chooseRoot = new QAction(tr("Keep runs in a folder…"), this);
   chooseRoot->setObjectName(QStringLiteral("chooseRunsRoot"));
-  chooseRoot->setToolTip(tr("Records go to <folder>/<graph file>.runs instead of beside the graph"));
+  chooseRoot->setToolTip(
+      tr("Records go to <folder>/<graph file>.runs instead of beside the graph"));
   connect(chooseRoot, &QAction::triggered, this, [this] {
     const QString root = QFileDialog::getExistingDirectory(this, tr("Keep run records in"));
     if (!root.isEmpty()) emit runsRootChosen(root);
