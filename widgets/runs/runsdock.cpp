@@ -197,6 +197,12 @@ void RunsDock::setRunsDirectory(const QString& dir) {
   reload();
 }
 
+void RunsDock::setActiveRecord(const QString& dir) {
+  if (dir == m_active) return;
+  m_active = dir;
+  reload();
+}
+
 void RunsDock::reload() {
   const QStringList selected = selectedRuns();
   std::vector<std::string> problems;
@@ -225,6 +231,11 @@ void RunsDock::fillRow(QTreeWidgetItem* item, const RunInfo& run) const {
   item->setToolTip(kChanges, QString::fromStdString(run.diff));
   set(kSeed, QString::number(run.seed), static_cast<double>(run.seed));
   QString ended = QString::fromStdString(run.summary.ended);
+  if (ended == QLatin1String("running") && QString::fromStdString(run.dir) != m_active) {
+    ended = tr("interrupted");
+    item->setToolTip(kEnded, tr("The run ended without its summary (killed or crashed); its "
+                                "log has every step up to then"));
+  }
   set(kEnded, ended, ended);
   if (!run.summary.message.empty())
     item->setToolTip(kEnded, QString::fromStdString(run.summary.message));

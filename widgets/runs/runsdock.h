@@ -43,6 +43,9 @@ class RunsDock final : public QWidget {
   QString runsDirectory() const { return m_dir; }
   // Reads the folder again, keeping the selection.
   void reload();
+  // The record of the run in progress (empty: none). Any other record still "running" lost its
+  // process (killed, crashed) and shows as "interrupted"; its log has every step up to then.
+  void setActiveRecord(const QString& dir);
 
   // The records shown, oldest first.
   const std::vector<strata::RunInfo>& runs() const { return m_runs; }
@@ -95,6 +98,7 @@ class RunsDock final : public QWidget {
 
   TrainingCharts* m_charts = nullptr;
   QString m_dir;
+  QString m_active;
   std::vector<strata::RunInfo> m_runs;
   // Logs read so far, by record folder (a finished run's log does not change).
   mutable std::map<QString, std::vector<strata::StepMetrics>> m_logs;

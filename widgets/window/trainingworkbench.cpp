@@ -119,8 +119,10 @@ void TrainingWorkbench::installRuns() {
   auto follow = [this] { m_runs->setRunsDirectory(m_controller->runsDirectory()); };
   connect(m_window->model(), &GraphModel::modelReset, this, follow);
   connect(m_window->model(), &GraphModel::filePathChanged, this, follow);
-  connect(m_controller, &TrainingController::runRecordStarted, m_runs, &RunsDock::reload);
-  connect(m_controller, &TrainingController::runRecorded, m_runs, &RunsDock::reload);
+  connect(m_controller, &TrainingController::runRecordStarted, m_runs,
+          &RunsDock::setActiveRecord);
+  connect(m_controller, &TrainingController::runRecorded, m_runs,
+          [this] { m_runs->setActiveRecord(QString()); });
   connect(m_runs, &RunsDock::openRequested, this, &TrainingWorkbench::openRun);
   connect(m_sweeps, &SweepRunner::sweepFinished, m_runs, &RunsDock::reload);
   connect(m_runs, &RunsDock::runsRootChosen, this, [this, follow](const QString& root) {

@@ -34,6 +34,7 @@
 #include "io/safetensors.h"
 #include "runs/runsdock.h"
 #include "train/run_record.h"
+#include "train/train_settings.h"
 #include "training/sweeppanel.h"
 #include "training/sweeprunner.h"
 #include "training/trainingcharts.h"
@@ -144,6 +145,10 @@ void TstRunsDock::stopLeavesACompleteRecord() {
   QSignalSpy recorded(c(), &TrainingController::runRecorded);
   QVERIFY(c()->start());
   QTRY_VERIFY_WITH_TIMEOUT(c()->currentStep() > 20, 20000);
+  // While it trains, its record says so.
+  QTreeWidgetItem* live = dock()->itemFor(c()->currentRecord());
+  QVERIFY(live);
+  QCOMPARE(live->text(RunsDock::kEnded), QStringLiteral("running"));
   c()->stop();
   QVERIFY(recorded.wait(10000));
   QCOMPARE(dock()->runs().size(), size_t(1));
@@ -156,6 +161,24 @@ void TstRunsDock::stopLeavesACompleteRecord() {
   QVERIFY(std::filesystem::exists(run.lastWeightsPath()));
   QCOMPARE(dock()->itemFor(QString::fromStdString(run.dir))->text(RunsDock::kEnded),
            QStringLiteral("stopped"));
+  // A record whose process died (no final summary) is not shown as running.
+  {
+    const GraphDocument doc = m_window->model()->document();
+    auto settings = TrainSettings::merged(doc.training, Json::object());
+    QVERIFY(settings);
+    auto orphan = RunRecorder::create(dock()->runsDirectory().toStdString(), doc, *settings, {});
+    QVERIFY(orphan);
+    StepMetrics m;
+    m.step = 1;
+    m.loss = 0.5;
+    QVERIFY((*orphan)->appendStep(m));
+  }
+  dock()->reload();
+  QCOMPARE(dock()->runs().size(), size_t(2));
+  QCOMPARE(dock()->runs().back().summary.ended, std::string("running"));
+  QCOMPARE(dock()->itemFor(QString::fromStdString(dock()->runs().back().dir))
+               ->text(RunsDock::kEnded),
+           QStringLiteral("interrupted"));
 }
 
 void TstRunsDock::threeRunsOverlayAsThreeCurveSets() {
