@@ -109,6 +109,30 @@ std::vector<Case> gridCases() {
         c.push_back({n, single(type, p, {-1, 5})});
         if (layers == 2) c.push_back({n + "_hn", single(type, p, {-1, 5}, "float32", "in", "h_n")});
       }
+  // The tensor layers (numpy-style ops for imported graphs).
+  c.push_back({"permute", single("Permute", {{"dims", {0, 2, 1}}}, {4, 6})});
+  c.push_back({"reshape", single("Reshape", {{"shape", {0, -1}}}, {4, 6})});
+  c.push_back({"slice", single("Slice", {{"dim", 1}, {"start", 1}, {"end", 3}}, {4, 6})});
+  c.push_back({"logsoftmax", single("LogSoftmax", {{"dim", 1}}, {4, 6})});
+  for (const char* m : {"mean", "sum", "max"})
+    c.push_back({std::string("reduce_") + m,
+                 single("Reduce", {{"mode", m}, {"dims", {1}}, {"keepdim", m[0] == 's'}},
+                        {4, 6})});
+  for (const char* f : {"exp", "abs", "neg", "erf", "softplus", "softsign", "elu", "leaky_relu",
+                        "selu"})
+    c.push_back({std::string("elementwise_") + f,
+                 single("Elementwise", {{"function", f}, {"alpha", 0.3}}, {-1, 6})});
+  for (const char* op : {"MatMul", "Mul", "Sub", "Div"}) {
+    Json g = {{"format", "strata-graph"}, {"version", 1}};
+    g["nodes"] = {{{"id", "x"}, {"type", "Input"}, {"params", {{"shape", {4, 6}}}}},
+                  {{"id", "k"}, {"type", "Constant"},
+                   {"params", {{"shape", std::string(op) == "MatMul" ? Json{6, 3} : Json{6}}}}},
+                  {{"id", "layer"}, {"type", op}},
+                  {{"id", "y"}, {"type", "Output"}}};
+    g["edges"] = {{{"from", "x.out"}, {"to", "layer.a"}}, {{"from", "k.out"}, {"to", "layer.b"}},
+                  {{"from", "layer.out"}, {"to", "y.in"}}};
+    c.push_back({std::string("tensor_") + op, g.dump()});
+  }
   for (bool bi : {false, true})  // ONNX's default GRU (linear_before_reset=0)
     c.push_back({std::string("GRU_classic") + (bi ? "_bi" : ""),
                  single("GRU",

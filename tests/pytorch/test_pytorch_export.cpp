@@ -198,6 +198,25 @@ std::vector<Case> gridCases() {
                      node("dec", "TransformerDecoderLayer", {{"nhead", 2}, {"dim_feedforward", 8}}),
                      node("y", "Output")},
                     {e("t.out", "dec.tgt"), e("m.out", "dec.memory"), e("dec.out", "y.in")}));
+  // The tensor layers (numpy-style ops for imported graphs).
+  c.push_back(single("permute", "Permute", {{"dims", {0, 2, 1}}}, {4, 6}));
+  c.push_back(single("reshape", "Reshape", {{"shape", {0, -1}}}, {4, 6}));
+  c.push_back(single("slice", "Slice", {{"dim", 1}, {"start", 1}, {"end", 3}}, {4, 6}));
+  c.push_back(single("logsoftmax", "LogSoftmax", {{"dim", 1}}, {4, 6}));
+  for (const char* m : {"mean", "sum", "max"})
+    c.push_back(single(std::string("reduce_") + m, "Reduce",
+                       {{"mode", m}, {"dims", {1}}, {"keepdim", m[0] == 's'}}, {4, 6}));
+  for (const char* f : {"exp", "abs", "neg", "erf", "softplus", "softsign", "elu", "leaky_relu",
+                        "selu"})
+    c.push_back(single(std::string("elementwise_") + f, "Elementwise",
+                       {{"function", f}, {"alpha", 0.3}}, {-1, 6}));
+  for (const char* op : {"MatMul", "Mul", "Sub", "Div"})
+    c.push_back(graph(std::string("tensor_") + op,
+                      {in("x", {4, 6}),
+                       node("k", "Constant",
+                            {{"shape", std::string(op) == "MatMul" ? Json{6, 3} : Json{6}}}),
+                       node("layer", op), node("y", "Output")},
+                      {e("x.out", "layer.a"), e("k.out", "layer.b"), e("layer.out", "y.in")}));
   // Structure: Add, Concat (3 inputs, and along time), SequencePool after Softmax.
   c.push_back(graph("add_concat",
                     {in("a", {6, 4}), in("b", {6, 4}), node("s", "Add"),
@@ -514,6 +533,21 @@ TEST_F(PyTorchExport, ErrorsExitTwoNamingTheNode) {
   auto code = exportPyTorchCode(*doc, **model);
   ASSERT_FALSE(code.isOk());
   EXPECT_NE(code.message().find("node lambda"), std::string::npos) << code.message();
+
+  // A GRU with linear_before_reset=false has no nn.GRU: refused naming the node and the fix.
+  Case gru = graph("gru_classic",
+                   {in("x", {-1, 4}),
+                    node("enc", "GRU", {{"hidden_size", 3}, {"linear_before_reset", false}}),
+                    node("y", "Output")},
+                   {e("x.out", "enc.in"), e("enc.out", "y.in")});
+  doc = GraphDocument::parse(gru.graph);
+  ASSERT_TRUE(doc.isOk());
+  model = Model::compile(*doc);
+  ASSERT_TRUE(model.isOk()) << model.message();
+  code = exportPyTorchCode(*doc, **model);
+  ASSERT_FALSE(code.isOk());
+  EXPECT_NE(code.message().find("node enc"), std::string::npos) << code.message();
+  EXPECT_NE(code.message().find("linear_before_reset"), std::string::npos) << code.message();
 
   // No format: the message names both options.
   const std::string sample = test::sourceDir() + "/samples/mlp-sine.strata";

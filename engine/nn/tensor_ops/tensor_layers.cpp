@@ -65,6 +65,10 @@ class ConstantModule final : public Module {
   std::vector<Tensor> forward(const std::vector<Tensor>&, ForwardContext&) override {
     return {m_value};
   }
+  // About one (a neutral scale, and a safe divisor); imports overwrite it with their values.
+  void resetParameters(Rng& rng) override {
+    for (int64_t i = 0; i < m_value.numel(); ++i) m_value.f32()[i] = rng.uniform(0.5f, 1.5f);
+  }
 
  private:
   Tensor m_value;
@@ -501,7 +505,7 @@ void registerTensorOpsLayers(LayerRegistry& r) {
         "or learned operand for Add, Mul, Sub, Div or MatMul. Graphs imported from ONNX use it "
         "for every constant that is not the weight of a Linear, LayerNorm or recurrent layer, "
         "so it trains like any weight (freeze it in the training panel to keep it fixed). A "
-        "fresh one starts at zeros.");
+        "fresh one starts at values drawn from U(0.5, 1.5), about one.");
     s.params = {intListParam("shape", Json::array(), 1, "sizes of the tensor ([] = a scalar)")};
     s.outputs = {port("out", ValueKind::Float, "the tensor `value`")};
     s.infer = inferConstant;
