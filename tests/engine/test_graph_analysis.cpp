@@ -231,8 +231,8 @@ TEST(Analysis, ShapeMismatches) {
                       "pool.out->pool2.in"});
   GraphAnalysis ga = analyze(doc);
   EXPECT_EQ(problemsOf(ga, "add"),
-            "cannot add [B, T, 64] and [B, T, 32]: shapes must be equal (or one a trailing part "
-            "of the other)");
+            "cannot add [B, T, 64] and [B, T, 32]: shapes must broadcast (aligned from the "
+            "right, each pair of dims equal or one of them 1)");
   EXPECT_EQ(problemsOf(ga, "fc"), "in_features is 16 but the input has 64 features ([B, T, 64])");
   EXPECT_EQ(problemsOf(ga, "pool2"), "input 'in' must be a sequence [B, T, C], got float32 [B, 64]");
   EXPECT_EQ(blamed(ga), (std::set<std::string>{"add", "fc", "pool2"}));

@@ -298,6 +298,31 @@ TEST(OnnxNodeSuite, APerturbedOutputIsRejected) {
   }
 }
 
+// ONNX 1.12's own shape inference crashed on a LayerNormalization axis out of range (found by
+// mutating these models): the importer refuses it first, naming the axis and the input.
+TEST(OnnxNodeSuite, LayerNormAxisOutOfRangeIsRefusedNotACrash) {
+  const fs::path dir = fs::path(dataRoot()) / "node" / "test_layer_normalization_2d_axis1";
+  if (!fs::exists(dir)) GTEST_SKIP() << "libonnx-testdata is not installed";
+  onnx::ModelProto m;
+  std::ifstream in(dir / "model.onnx", std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  ASSERT_TRUE(m.ParseFromString(ss.str()));
+  ASSERT_TRUE(prepare(dir, m));
+  for (int64_t axis : {-100, 2, -3}) {
+    for (auto& a : *m.mutable_graph()->mutable_node(0)->mutable_attribute())
+      if (a.name() == "axis") a.set_i(axis);
+    std::string bytes;
+    m.SerializeToString(&bytes);
+    auto r = importOnnxBytes(bytes);
+    ASSERT_FALSE(r) << axis;
+    EXPECT_NE(r.message().find("LayerNormalization axis " + std::to_string(axis) +
+                               " is out of range for its input 'X' of rank 2"),
+              std::string::npos)
+        << r.message();
+  }
+}
+
 // Imported general graphs stay trainable: a loss on the imported output, and a few SGD steps
 // through the Permute/Reshape glue, the recurrent or MatMul layers and the Constants lower it.
 TEST(OnnxNodeSuite, ImportedGeneralGraphsTrain) {
