@@ -131,7 +131,8 @@ TEST(TensorOpsGradcheck, PermuteMatMulReduce) {
   gradcheck("reduce mean dims {0,2} keep",
             [](const auto& x) { return ops::reduceDims(x[0], {0, 2}, true, true); },
             {randn({2, 3, 4}, r)});
-  gradcheck("reduce sum dim -1", [](const auto& x) { return ops::reduceDims(x[0], {-1}, false, false); },
+  gradcheck("reduce sum dim -1",
+            [](const auto& x) { return ops::reduceDims(x[0], {-1}, false, false); },
             {randn({2, 3, 4}, r)});
   gradcheck("reduce max dim 1", [](const auto& x) { return ops::reduceMaxDims(x[0], {1}, false); },
             {separated({2, 3, 4}, r)});
@@ -240,8 +241,9 @@ TEST(TensorLayers, AGraphOfTheNewLayersComputesTheComposedOps) {
 
 TEST(TensorLayers, ShapeRulesRefuseWithAReason) {
   auto one = [](const std::string& node) {
-    return compileJson(chain("[4, 6]", node,
-                             R"({"from": "x.out", "to": "l.in"}, {"from": "l.out", "to": "y.in"})"));
+    const std::string edges =
+        R"({"from": "x.out", "to": "l.in"}, {"from": "l.out", "to": "y.in"})";
+    return compileJson(chain("[4, 6]", node, edges));
   };
   auto bad = one(R"({"id": "l", "type": "Permute", "params": {"dims": [0, 2, 2]}})");
   ASSERT_FALSE(bad);

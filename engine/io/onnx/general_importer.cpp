@@ -350,7 +350,8 @@ class GeneralImporter {
     if (op == "Reshape" || op == "Flatten" || op == "Squeeze" || op == "Unsqueeze")
       return reshapeLike(n);
     if (op == "Concat") return concat(n);
-    if (op == "ReduceMean" || op == "ReduceSum" || op == "ReduceMax") return reduce(n);
+    if (op == "ReduceMean" || op == "ReduceSum" || op == "ReduceMax" || op == "ReduceSumSquare")
+      return reduce(n);
     if (op == "Gather") return gather(n);
     if (op == "LSTM" || op == "GRU" || op == "RNN") return recurrent(n);
     if (op == "Slice") return sliceOp(n);
@@ -577,7 +578,8 @@ class GeneralImporter {
   }
 
   // The output shape of Reshape/Flatten/Squeeze/Unsqueeze for an input of shape `s`.
-  Shape reshapeTarget(const onnx::NodeProto& n, const Shape& s, std::vector<int>* origin = nullptr) {
+  Shape reshapeTarget(const onnx::NodeProto& n, const Shape& s,
+                      std::vector<int>* origin = nullptr) {
     const std::string& op = n.op_type();
     Shape t;
     std::vector<int> org;
@@ -808,11 +810,10 @@ class GeneralImporter {
     return {id, "out"};
   }
 
-  Endpoint linear(const Endpoint& x, const Shape& xs, const Tensor& w, const Tensor* bias,
+  Endpoint linear(const Endpoint& x, const Shape&, const Tensor& w, const Tensor* bias,
                   const std::string& base = "linear") {
     const std::string id = newId(base);
     // in_features given: the input's last dim may be Strata's symbolic batch.
-    (void)xs;
     Json p = {{"in_features", w.size(1)}, {"out_features", w.size(0)}, {"bias", bias != nullptr}};
     addNode(id, "Linear", p);
     connect(x, id, "in");
@@ -1067,8 +1068,10 @@ class GeneralImporter {
     for (int a : ax) dims.push_back(a);
     const std::string mode = n.op_type() == "ReduceMean" ? "mean"
                              : n.op_type() == "ReduceMax" ? "max" : "sum";
+    Endpoint x = endpointOf(n, 0);
+    if (n.op_type() == "ReduceSumSquare") x = layer2("square", "Mul", x, x);
     setTensor(out(n), layer("reduce", "Reduce", {{"mode", mode}, {"dims", dims}, {"keepdim", keep}},
-                            endpointOf(n, 0)),
+                            x),
               o);
   }
 
@@ -1158,7 +1161,8 @@ class GeneralImporter {
       fail(n, "W/R/B shapes do not match hidden_size " + std::to_string(H) + " and direction");
     Json params{{"hidden_size", H}, {"bidirectional", D == 2}, {"bias", B != nullptr}};
     std::vector<std::string> acts;
-    if (const auto* a = attr(n, "activations")) acts.assign(a->strings().begin(), a->strings().end());
+    if (const auto* a = attr(n, "activations"))
+      acts.assign(a->strings().begin(), a->strings().end());
     if (attr(n, "activation_alpha") || attr(n, "activation_beta"))
       fail(n, "activation_alpha/beta are not supported");
     if (op == "RNN") {

@@ -1,8 +1,8 @@
 // The tensor layers as ONNX (opset 17): Permute -> Transpose, Reshape -> Reshape (the same 0/-1
-// rule), MatMul/Mul/Sub/Div -> themselves (numpy broadcasting in both), Reduce -> ReduceMean
-// / ReduceMax (axes attribute) or ReduceSum (axes input), Elementwise -> its ONNX op (Exp, Log, Sqrt, ...,
-// Elu, LeakyRelu, Selu), LogSoftmax -> LogSoftmax, Constant -> Identity of
-// its initializer.
+// rule), MatMul/Mul/Sub/Div -> themselves (numpy broadcasting in both), Slice -> Slice, Reduce ->
+// ReduceMean/ReduceMax (axes attribute) or ReduceSum (axes input), Elementwise -> its ONNX op
+// (Exp, Log, Sqrt, ..., Elu, LeakyRelu, Selu), LogSoftmax -> LogSoftmax, Constant -> Identity
+// of its initializer.
 #include <map>
 
 #include "io/onnx/onnx_context.h"
@@ -18,8 +18,8 @@ LayerSpec withTensorOpsOnnx(LayerSpec s) {
       c.setOutput(0, c.op1("Transpose", {c.input(0)},
                            {{"perm", p.at("dims").get<std::vector<int64_t>>()}}));
     } else if (type == "Reshape") {
-      c.setOutput(0, c.op1("Reshape", {c.input(0), c.ints("shape",
-                                                          p.at("shape").get<std::vector<int64_t>>())}));
+      const std::string shape = c.ints("shape", p.at("shape").get<std::vector<int64_t>>());
+      c.setOutput(0, c.op1("Reshape", {c.input(0), shape}));
     } else if (type == "MatMul" || type == "Mul" || type == "Sub" || type == "Div") {
       c.setOutput(0, c.op1(type, {c.input(0), c.input(1)}));
     } else if (type == "Reduce") {

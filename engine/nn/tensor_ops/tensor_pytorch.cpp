@@ -1,7 +1,7 @@
 // The tensor layers as PyTorch: x.permute(dims), x.reshape(...) with ONNX's 0 ("keep this dim")
-// spelled out as x.shape[i], torch.matmul, a * b / a - b / a / b, x.mean/sum/amax over dims,
-// Elementwise as torch.<fn> / F.<fn>, torch.log_softmax, and Constant as an nn.ParameterDict holding `value` (state_dict key
-// "<node>.value", Strata's weight name).
+// spelled out as x.shape[i], torch.matmul, a * b / a - b / a / b, x.narrow for Slice,
+// x.mean/sum/amax over dims, Elementwise as torch.<fn> / F.<fn>, torch.log_softmax, and Constant
+// as an nn.ParameterDict holding `value` (state_dict key "<node>.value", Strata's weight name).
 #include "io/pytorch/pytorch_context.h"
 #include "nn/layer_spec.h"
 
@@ -42,8 +42,8 @@ LayerSpec withTensorOpsPyTorch(LayerSpec s) {
       const std::string x = c.input(0);
       const std::string dimArg = dims.empty() ? "tuple(range(" + x + ".dim()))" : intTuple(dims);
       const std::string mode = p.at("mode").get<std::string>();
-      expr = x + (mode == "mean" ? ".mean(" : mode == "max" ? ".amax(" : ".sum(") + "dim=" + dimArg +
-             ", keepdim=" + py::boolean(p.at("keepdim").get<bool>()) + ")";
+      expr = x + (mode == "mean" ? ".mean(" : mode == "max" ? ".amax(" : ".sum(") + "dim=" +
+             dimArg + ", keepdim=" + py::boolean(p.at("keepdim").get<bool>()) + ")";
     } else if (type == "Slice") {
       const int64_t start = p.at("start").get<int64_t>(), end = p.at("end").get<int64_t>();
       expr = c.input(0) + ".narrow(" + py::integer(p.at("dim").get<int64_t>()) + ", " +
