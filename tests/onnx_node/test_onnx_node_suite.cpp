@@ -24,6 +24,7 @@
 #include "graph/model.h"
 #include "io/onnx/import_detail.h"
 #include "io/onnx/importer.h"
+#include "ops/ops.h"
 #include "tensor/autograd.h"
 
 namespace strata {
@@ -318,6 +319,158 @@ TEST(OnnxNodeSuite, LayerNormAxisOutOfRangeIsRefusedNotACrash) {
               std::string::npos)
         << r.message();
   }
+}
+
+namespace {
+
+onnx::TensorProto floatProto(const std::string& name, const Shape& shape, Rng& rng) {
+  onnx::TensorProto t;
+  t.set_name(name);
+  t.set_data_type(onnx::TensorProto::FLOAT);
+  int64_t n = 1;
+  for (int64_t d : shape) {
+    t.add_dims(d);
+    n *= d;
+  }
+  for (int64_t i = 0; i < n; ++i) t.add_float_data(rng.uniform(-0.8f, 0.8f));
+  return t;
+}
+
+void addInputInfo(onnx::GraphProto* g, const std::string& name, const Shape& shape,
+                  bool output = false) {
+  auto* v = output ? g->add_output() : g->add_input();
+  v->set_name(name);
+  auto* tt = v->mutable_type()->mutable_tensor_type();
+  tt->set_elem_type(onnx::TensorProto::FLOAT);
+  for (int64_t d : shape) tt->mutable_shape()->add_dim()->set_dim_value(d);
+}
+
+// The ONNX GRU formula in float64, straight from the ONNX tensors (gates z, r, h; forward only):
+// X [T, N, I] (layout 0), W [1, 3H, I], R [1, 3H, H], B [1, 6H], h0 [1, N, H] -> Y [T, N, H].
+std::vector<double> onnxGru(const float* X, const float* W, const float* R, const float* B,
+                            const float* h0, int64_t T, int64_t N, int64_t I, int64_t H,
+                            bool lbr) {
+  std::vector<double> y(T * N * H), h(h0, h0 + N * H);
+  auto sig = [](double v) { return 1 / (1 + std::exp(-v)); };
+  for (int64_t t = 0; t < T; ++t) {
+    std::vector<double> next(N * H);
+    for (int64_t b = 0; b < N; ++b) {
+      const float* x = X + (t * N + b) * I;
+      auto wx = [&](int64_t row) {
+        double a = B[row];
+        for (int64_t k = 0; k < I; ++k) a += double(W[row * I + k]) * x[k];
+        return a;
+      };
+      auto rh = [&](int64_t row, const std::vector<double>& v) {
+        double a = B[3 * H + row];
+        for (int64_t k = 0; k < H; ++k) a += double(R[row * H + k]) * v[k];
+        return a;
+      };
+      std::vector<double> hb(h.begin() + b * H, h.begin() + (b + 1) * H), z(H), r(H), rhb(H);
+      for (int64_t o = 0; o < H; ++o) {
+        z[o] = sig(wx(o) + rh(o, hb));
+        r[o] = sig(wx(H + o) + rh(H + o, hb));
+        rhb[o] = r[o] * hb[o];
+      }
+      for (int64_t o = 0; o < H; ++o) {
+        const double n = lbr ? std::tanh(wx(2 * H + o) + r[o] * rh(2 * H + o, hb))
+                             : std::tanh(wx(2 * H + o) + rh(2 * H + o, rhb));
+        next[b * H + o] = (1 - z[o]) * n + z[o] * hb[o];
+        y[(t * N + b) * H + o] = next[b * H + o];
+      }
+    }
+    h = next;
+  }
+  return y;
+}
+
+}  // namespace
+
+// GRU nodes with an initial state given as a graph input, in both layouts and both
+// linear_before_reset values, against the ONNX formula in float64 computed from the ONNX
+// tensors themselves (independent of the importer's gate reordering). The standard's node tests
+// have no initial_h without peepholes, so these models are built here.
+TEST(OnnxNodeSuite, GruWithInitialStateMatchesTheOnnxFormula) {
+  const int64_t T = 4, N = 3, I = 2, H = 5;
+  for (int layout : {0, 1})
+    for (int lbr : {0, 1}) {
+      SCOPED_TRACE("layout " + std::to_string(layout) + " linear_before_reset " +
+                   std::to_string(lbr));
+      Rng rng(40 + layout * 2 + lbr);
+      onnx::ModelProto m;
+      m.set_ir_version(8);
+      m.add_opset_import()->set_version(17);
+      auto* g = m.mutable_graph();
+      g->set_name("gru");
+      const Shape xs = layout ? Shape{N, T, I} : Shape{T, N, I};
+      const Shape hs = layout ? Shape{N, 1, H} : Shape{1, N, H};
+      addInputInfo(g, "X", xs);
+      addInputInfo(g, "h0", hs);
+      *g->add_initializer() = floatProto("W", {1, 3 * H, I}, rng);
+      *g->add_initializer() = floatProto("R", {1, 3 * H, H}, rng);
+      *g->add_initializer() = floatProto("B", {1, 6 * H}, rng);
+      auto* n = g->add_node();
+      n->set_op_type("GRU");
+      n->set_name("gru");
+      for (const char* i : {"X", "W", "R", "B", "", "h0"}) n->add_input(i);
+      n->add_output("Y");
+      n->add_output("Y_h");
+      auto* a = n->add_attribute();
+      a->set_name("hidden_size");
+      a->set_type(onnx::AttributeProto::INT);
+      a->set_i(H);
+      a = n->add_attribute();
+      a->set_name("layout");
+      a->set_type(onnx::AttributeProto::INT);
+      a->set_i(layout);
+      a = n->add_attribute();
+      a->set_name("linear_before_reset");
+      a->set_type(onnx::AttributeProto::INT);
+      a->set_i(lbr);
+      addInputInfo(g, "Y", layout ? Shape{N, T, 1, H} : Shape{T, 1, N, H}, true);
+      std::string bytes;
+      m.SerializeToString(&bytes);
+      auto imported = importOnnxBytes(bytes);
+      ASSERT_TRUE(imported) << imported.message();
+      auto model = Model::compile(imported->doc);
+      ASSERT_TRUE(model) << model.message();
+      std::map<std::string, Tensor> byName;
+      for (auto& w : imported->weights) byName[w.name] = w.tensor;
+      for (const NamedTensor& p : (*model)->parameters()) {
+        Tensor dst = p.tensor;
+        dst.copyFrom(byName.at(p.name));
+      }
+      // Inputs in ONNX layout; the reference wants layout 0.
+      Tensor x = Tensor::empty(xs), h0 = Tensor::empty(hs);
+      for (int64_t i = 0; i < x.numel(); ++i) x.f32()[i] = rng.uniform(-1.0f, 1.0f);
+      for (int64_t i = 0; i < h0.numel(); ++i) h0.f32()[i] = rng.uniform(-1.0f, 1.0f);
+      Tensor x0 = layout ? ops::permute(x, {1, 0, 2}) : x;
+      Tensor h00 = layout ? ops::permute(h0, {1, 0, 2}) : h0;
+      auto tensorOf = [&](const char* name) {
+        for (const auto& t : g->initializer())
+          if (t.name() == name) return *onnx_import::readTensor(t);
+        return Tensor();
+      };
+      const std::vector<double> ref =
+          onnxGru(x0.f32(), tensorOf("W").f32(), tensorOf("R").f32(), tensorOf("B").f32(),
+                  h00.f32(), T, N, I, H, lbr != 0);
+      const auto& names = (*model)->inputNames();
+      ASSERT_EQ(names.size(), 2u);
+      ForwardContext ctx;
+      auto out = (*model)->forward({{names[0], x}, {names[1], h0}}, Tensor(), ctx);
+      ASSERT_TRUE(out) << out.message();
+      Tensor y = out->outputs.begin()->second;  // [T, 1, N, H] or [N, T, 1, H]
+      if (layout) y = ops::permute(y.reshape({N, T, H}), {1, 0, 2});
+      ASSERT_EQ(y.numel(), T * N * H);
+      auto v = test::checkFp32(y.f32(), ref.data(), nullptr, y.numel(), 64);
+      EXPECT_TRUE(v.ok()) << v.describe("Y");
+      // Without the state wired the result would differ: the state matters here.
+      std::vector<float> zeros(static_cast<size_t>(N * H), 0.0f);
+      const std::vector<double> noState = onnxGru(x0.f32(), tensorOf("W").f32(),
+                                                  tensorOf("R").f32(), tensorOf("B").f32(),
+                                                  zeros.data(), T, N, I, H, lbr != 0);
+      EXPECT_GT(test::checkFp32(y.f32(), noState.data(), nullptr, y.numel(), 64).ratio, 100.0);
+    }
 }
 
 // Imported general graphs stay trainable: a loss on the imported output, and a few SGD steps
