@@ -57,7 +57,7 @@ bool selected(const std::string& suite, const std::string& name) {
       "test_split_",
       "test_gather_0", "test_gather_1", "test_einsum_batch_matmul", "test_exp", "test_log",
       "test_sqrt", "test_reciprocal", "test_abs", "test_neg", "test_softplus", "test_softsign",
-      "test_elu", "test_leakyrelu", "test_selu", "test_erf"};
+      "test_elu", "test_leakyrelu", "test_selu", "test_erf", "test_prelu"};
   static const std::set<std::string> notTensors = {"test_identity_opt", "test_identity_sequence"};
   if (notTensors.count(name)) return false;
   for (const char* p : prefixes)
@@ -82,7 +82,6 @@ const std::map<std::string, std::string>& refusals() {
       {"test_selu_example", "only SELU's standard alpha and gamma"},
       {"test_slice_neg_steps", "steps other than 1 are not supported"},
       {"test_split_zero_size_splits", "size is unknown when importing"},  // a [0] input
-      {"test_PReLU_1d", "unsupported ONNX op 'PRelu'"},
   };
   // The _expanded LayerNormalization tests spell the op out with Size/Range shape arithmetic.
   static const std::map<std::string, std::string> all = [] {
@@ -121,6 +120,7 @@ bool weightSlot(const std::string& op, int i) {
   if (op == "LSTM" || op == "GRU" || op == "RNN") return i >= 1 && i <= 4;
   if (op == "LayerNormalization") return i >= 1;
   if (op == "Gather") return i == 0;
+  if (op == "PRelu") return i == 1;  // the learned slope
   if (op == "Reshape" || op == "Squeeze" || op == "Unsqueeze" || op == "Split" ||
       op == "ReduceSum")
     return i == 1;

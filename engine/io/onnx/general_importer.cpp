@@ -341,6 +341,17 @@ class GeneralImporter {
                 s);
       return;
     }
+    if (op == "PRelu") {
+      // PRelu(x, slope) = Relu(x) - slope * Relu(-x); the slope becomes a Constant (trainable).
+      const Shape s = shapeOf(n, 0);
+      if (!req(n, 1).isConst) fail(n, "the slope must be a constant (it becomes a weight)");
+      const Endpoint x = endpointOf(n, 0), slope = endpointOf(n, 1);
+      const Endpoint pos = layer("prelu_pos", "ReLU", Json::object(), x);
+      const Endpoint neg = layer("prelu_neg", "ReLU", Json::object(),
+                                 layer("prelu_flip", "Elementwise", {{"function", "neg"}}, x));
+      setTensor(out(n), layer2("prelu", "Sub", pos, layer2("prelu_scaled", "Mul", slope, neg)), s);
+      return;
+    }
     if (op == "Softmax" || op == "LogSoftmax") return softmax(n);
     if (op == "LayerNormalization") return layerNorm(n);
     if (op == "Gemm") return gemm(n);

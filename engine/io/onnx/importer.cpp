@@ -68,7 +68,7 @@ Result<OnnxImport> importOnnxBytes(const std::string& bytes) {
       "LayerNormalization", "Gemm", "MatMul", "LSTM", "GRU", "RNN", "Erf", "Split", "Trilu",
       "Or", "ReduceMean", "ReduceMax", "ReduceSum", "LogSoftmax", "Flatten", "Exp", "Log",
       "Sqrt", "Reciprocal", "Abs", "Neg", "Softplus", "Softsign", "Elu", "LeakyRelu", "Selu",
-      "ReduceSumSquare"};
+      "ReduceSumSquare", "PRelu"};
   for (const auto& n : m.graph().node())
     if (!known.count(n.op_type()))
       return R::error("unsupported ONNX op '" + n.op_type() + "' (node '" +
