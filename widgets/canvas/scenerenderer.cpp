@@ -4,7 +4,6 @@
 #include <QPainter>
 #include <QSvgGenerator>
 
-#include "document/graphmodel.h"
 #include "canvas/graphscene.h"
 
 namespace strata::gui {
@@ -77,25 +76,6 @@ bool SceneRenderer::saveSvg(GraphScene* scene, const QString& path, const QStrin
   if (!painter.begin(&svg)) return false;
   paintScene(scene, &painter, QRectF(QPointF(0, 0), source.size()), source);
   return painter.end();
-}
-
-QPixmap SceneRenderer::thumbnail(const QString& path, QSize size, const CanvasTheme& theme) {
-  GraphModel model;
-  if (!model.loadFile(path)) return {};
-  GraphScene scene(&model);
-  scene.setTheme(theme);
-  ExportState state(&scene);
-  const QRectF source = exportRect(&scene);
-  // Drawn large and scaled down: at thumbnail scale the cards would fall back to their
-  // low-detail look, and small text would not antialias well.
-  const QSize large = size * 3;
-  QImage image(large, QImage::Format_ARGB32_Premultiplied);
-  image.fill(theme.background);
-  {
-    QPainter painter(&image);
-    paintScene(&scene, &painter, QRectF(QPointF(0, 0), QSizeF(large)), source);
-  }
-  return QPixmap::fromImage(image.scaled(size, Qt::KeepAspectRatio, Qt::SmoothTransformation));
 }
 
 }  // namespace strata::gui

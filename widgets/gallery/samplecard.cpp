@@ -50,13 +50,29 @@ SampleCard::SampleCard(SampleInfo info, QWidget* parent)
 }
 
 QSize SampleCard::sizeHint() const {
-  return {300, m_thumbnail.isNull() ? 150 : 150 + kThumbnailHeight};
+  return {300, m_sketch.isEmpty() ? 150 : 150 + kThumbnailHeight};
 }
 
-void SampleCard::setThumbnail(const QPixmap& thumbnail) {
-  m_thumbnail = thumbnail;
+void SampleCard::setSketch(GraphSketch sketch) {
+  m_sketch = std::move(sketch);
   updateGeometry();
   update();
+}
+
+QRectF SampleCard::thumbnailRect() const {
+  const QRectF card = QRectF(rect()).adjusted(3, 2, -3, -5);
+  return {card.left() + 1, card.top() + 1, card.width() - 2, qreal(kThumbnailHeight)};
+}
+
+QPixmap SampleCard::thumbnail() const {
+  if (m_sketch.isEmpty()) return {};
+  const QRectF pic = thumbnailRect();
+  QPixmap pixmap(pic.size().toSize());
+  const CanvasTheme t = CanvasTheme::light();
+  pixmap.fill(t.background);
+  QPainter painter(&pixmap);
+  m_sketch.paint(&painter, QRectF(QPointF(0, 0), pic.size()), t);
+  return pixmap;
 }
 
 void SampleCard::enterEvent(QEnterEvent* event) {
@@ -89,8 +105,8 @@ void SampleCard::paintEvent(QPaintEvent*) {
   painter.setBrush(isDown() ? t.headerTint(t.cardSelected) : t.cardFill);
   painter.drawRoundedRect(card, 10, 10);
 
-  if (!m_thumbnail.isNull()) {
-    const QRectF pic(card.left() + 1, card.top() + 1, card.width() - 2, kThumbnailHeight);
+  if (!m_sketch.isEmpty()) {
+    const QRectF pic = thumbnailRect();
     QPainterPath clip;
     clip.addRoundedRect(pic.adjusted(0, 0, 0, 12), 9, 9);
     painter.save();
@@ -99,11 +115,8 @@ void SampleCard::paintEvent(QPaintEvent*) {
       r.addRect(pic);
       return r;
     }()));
-    const QSizeF src = QSizeF(m_thumbnail.size()) / m_thumbnail.devicePixelRatio();
-    const QSizeF fitted = src.scaled(pic.size(), Qt::KeepAspectRatio);
-    const QRectF target(pic.center() - QPointF(fitted.width(), fitted.height()) / 2, fitted);
     painter.fillRect(pic, t.background);
-    painter.drawPixmap(target, m_thumbnail, QRectF(m_thumbnail.rect()));
+    m_sketch.paint(&painter, pic, t);
     painter.restore();
     painter.setPen(QPen(t.divider, 1));
     painter.drawLine(QPointF(pic.left(), pic.bottom()), QPointF(pic.right(), pic.bottom()));

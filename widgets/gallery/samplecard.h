@@ -1,10 +1,11 @@
-// One card of the sample gallery: a thumbnail of the graph, the sample's name, its one-line
+// One card of the sample gallery: a sketch of the graph, the sample's name, its one-line
 // description and the layers it uses. Clicking it opens the sample.
 #pragma once
 
 #include <QAbstractButton>
 #include <QPixmap>
 
+#include "gallery/graphsketch.h"
 #include "gallery/samplecatalog.h"
 
 namespace strata::gui {
@@ -16,9 +17,13 @@ class SampleCard final : public QAbstractButton {
   explicit SampleCard(SampleInfo info, QWidget* parent = nullptr);
 
   const SampleInfo& info() const { return m_info; }
-  // A picture of the graph, drawn above the name (rendered offscreen by SceneRenderer).
-  void setThumbnail(const QPixmap& thumbnail);
-  QPixmap thumbnail() const { return m_thumbnail; }
+  // The graph drawn above the name, simplified to type names and edges so that it reads at card
+  // size; painted at the card's own width (an empty sketch: no picture).
+  void setSketch(GraphSketch sketch);
+  const GraphSketch& sketch() const { return m_sketch; }
+  // Where the sketch is painted, and the picture as painted there (what a person sees).
+  QRectF thumbnailRect() const;
+  QPixmap thumbnail() const;
   QSize sizeHint() const override;
 
  protected:
@@ -30,7 +35,7 @@ class SampleCard final : public QAbstractButton {
   static constexpr int kThumbnailHeight = 132;
 
   SampleInfo m_info;
-  QPixmap m_thumbnail;
+  GraphSketch m_sketch;
   bool m_hovered = false;
 };
 

@@ -6,22 +6,14 @@
 #include <QScrollArea>
 #include <QVBoxLayout>
 
-#include "canvas/canvastheme.h"
+#include "gallery/graphsketch.h"
 #include "gallery/samplecard.h"
-#include "canvas/scenerenderer.h"
 
 namespace strata::gui {
 
 namespace {
 
 constexpr int kColumns = 3;
-
-QPixmap thumbnailFor(const QString& path) {
-  // Twice the card's size, so the picture stays crisp on high-density screens.
-  QPixmap pixmap = SceneRenderer::thumbnail(path, QSize(560, 264), CanvasTheme::light());
-  pixmap.setDevicePixelRatio(2.0);
-  return pixmap;
-}
 
 }  // namespace
 
@@ -94,7 +86,7 @@ void SampleGallery::setSamples(const QList<SampleInfo>& samples, const QString& 
   m_cards.clear();
   for (int i = 0; i < samples.size(); ++i) {
     auto* card = new SampleCard(samples[i]);
-    card->setThumbnail(thumbnailFor(samples[i].path));
+    card->setSketch(GraphSketch::fromFile(samples[i].path));
     const QString path = samples[i].path;
     connect(card, &SampleCard::clicked, this, [this, path] { emit sampleChosen(path); });
     m_grid->addWidget(card, i / kColumns, i % kColumns);

@@ -21,6 +21,8 @@
 #include "window/mainwindow.h"
 #include "canvas/nodeitem.h"
 #include "panels/palettewidget.h"
+#include "canvas/canvastheme.h"
+#include "gallery/graphsketch.h"
 #include "gallery/samplecard.h"
 #include "gallery/samplegallery.h"
 
@@ -74,6 +76,7 @@ class TestFiles final : public QObject {
   void exportPngAndSvg();
   void themeIsRemembered();
   void galleryCardsHaveThumbnails();
+  void gallerySketchFollowsTheData();
   void editShortcutsExist();
   void editMenuReachesTheCanvas();
   void screenshot_data();
@@ -258,12 +261,72 @@ void TestFiles::themeIsRemembered() {
 
 void TestFiles::galleryCardsHaveThumbnails() {
   MainWindow window;
+  window.resize(1366, 768);
+  window.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&window));
   QVERIFY(!window.gallery()->cards().isEmpty());
   for (SampleCard* card : window.gallery()->cards()) {
-    QVERIFY2(!card->thumbnail().isNull(), qPrintable(card->info().path));
+    const QString path = card->info().path;
+    QVERIFY2(!card->thumbnail().isNull(), qPrintable(path));
     const auto [colours, ink] = pixelStats(card->thumbnail().toImage());
-    QVERIFY2(colours > 20 && ink > 0.02, qPrintable(card->info().path));
+    QVERIFY2(colours > 20 && ink > 0.02, qPrintable(path));
+    // The sketch names every node by its type in text a person can read at card size, from the
+    // narrowest card (360 px: three columns on a 1280-pixel screen) to a wide one: no label under 10 px, every pill inside
+    // the picture, no two pills on top of each other, and every node of a sample shown.
+    const GraphSketch& sketch = card->sketch();
+    QCOMPARE(int(sketch.nodes().size()), card->info().nodeCount);
+    QCOMPARE(sketch.nodes().front().label, QStringLiteral("Input"));
+    for (const qreal width : {card->thumbnailRect().width(), 360.0, 480.0}) {
+      const QRectF area(0, 0, width, card->thumbnailRect().height());
+      const GraphSketch::Layout lay = sketch.layout(area);
+      const QString where = QStringLiteral("%1 at %2 px").arg(path).arg(width);
+      QVERIFY2(lay.labelPixels >= GraphSketch::kMinLabelPixels, qPrintable(where));
+      QVERIFY2(lay.shown == int(sketch.nodes().size()),
+               qPrintable(where + QStringLiteral(": %1 of %2 nodes shown at %3 px")
+                                     .arg(lay.shown)
+                                     .arg(sketch.nodes().size())
+                                     .arg(lay.labelPixels)));
+      QVERIFY2(lay.more.isEmpty(), qPrintable(where));
+      for (int i = 0; i < lay.pills.size(); ++i) {
+        QVERIFY2(area.contains(lay.pills[i]), qPrintable(where));
+        QVERIFY2(lay.pills[i].height() >= lay.labelPixels + 6, qPrintable(where));
+        for (int j = 0; j < i; ++j)
+          QVERIFY2(!lay.pills[i].intersects(lay.pills[j]), qPrintable(where));
+      }
+    }
   }
+  QVERIFY(window.gallery()->grab().save(screenshotPath(QStringLiteral("gallery-1366x768.png"))));
+}
+
+void TestFiles::gallerySketchFollowsTheData() {
+  // A residual block drawn right to left on the canvas still reads in data-flow order, and a
+  // graph too big for a card shows what fits and counts the rest instead of shrinking the text.
+  GraphDocument doc;
+  doc.nodes = {{"add", "Add", Json::object(), 0, 0},
+               {"x", "Input", Json::object(), 600, 0},
+               {"fc", "Linear", Json::object(), 300, 0}};
+  doc.edges = {{{"x", "out"}, {"fc", "in"}}, {{"fc", "out"}, {"add", "in0"}},
+               {{"x", "out"}, {"add", "in1"}}};
+  const GraphSketch small = GraphSketch::fromDocument(doc);
+  QCOMPARE(small.nodes()[0].label, QStringLiteral("Input"));
+  QCOMPARE(small.nodes()[1].label, QStringLiteral("Linear"));
+  QCOMPARE(small.nodes()[2].label, QStringLiteral("Add"));
+  QCOMPARE(small.edges().size(), size_t(3));
+
+  GraphDocument big;
+  for (int i = 0; i < 40; ++i) {
+    big.nodes.push_back({"n" + std::to_string(i), "TransformerEncoderLayer", Json::object(),
+                         i * 200.0, 0});
+    if (i) big.edges.push_back({{"n" + std::to_string(i - 1), "out"}, {"n" + std::to_string(i), "in"}});
+  }
+  const GraphSketch sketch = GraphSketch::fromDocument(big);
+  QCOMPARE(sketch.nodes()[0].label, QStringLiteral("TransformerEncoder"));
+  const GraphSketch::Layout lay = sketch.layout(QRectF(0, 0, 300, 132));
+  QVERIFY(lay.shown > 0 && lay.shown < 40);
+  QCOMPARE(lay.labelPixels, GraphSketch::kMinLabelPixels);
+  QVERIFY(!lay.more.isEmpty());
+  QVERIFY(QRectF(0, 0, 300, 132).contains(lay.more));
+  for (const QRectF& pill : lay.pills) QVERIFY(!pill.intersects(lay.more));
 }
 
 void TestFiles::editShortcutsExist() {
