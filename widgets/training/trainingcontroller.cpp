@@ -178,6 +178,7 @@ bool TrainingController::startRun(const Json& point, const QString& sweepId) {
   connect(worker, &TrainingWorker::finished, worker, &QObject::deleteLater);
   QMetaObject::invokeMethod(worker, &TrainingWorker::run, Qt::QueuedConnection);
 
+  m_pendingNorms.clear();
   m_normsClock.start();
   m_pollTimer.start();
   setState(State::Running);
@@ -328,16 +329,18 @@ void TrainingController::snapshotWeights() {
 void TrainingController::poll(bool flush) {
   if (!m_trainer) return;
   std::vector<StepMetrics> batch = m_trainer->metrics().drain();
-  if (!batch.empty()) {
-    emit metricsArrived(batch);
-    if (flush || m_normsClock.elapsed() >= kNormsMs) {
-      m_normsClock.restart();
-      for (auto it = batch.rbegin(); it != batch.rend(); ++it)
-        if (!it->nodeGradNorms.empty()) {
-          emit gradNormsChanged(it->nodeGradNorms);
-          break;
-        }
+  if (!batch.empty()) emit metricsArrived(batch);
+  for (auto it = batch.rbegin(); it != batch.rend(); ++it)
+    if (!it->nodeGradNorms.empty()) {
+      m_pendingNorms = std::move(it->nodeGradNorms);
+      break;
     }
+  // The newest norms are held back until the clock allows, and always sent by the final flush:
+  // a run shorter than kNormsMs, drained by the timer, still ends with its overlay.
+  if (!m_pendingNorms.empty() && (flush || m_normsClock.elapsed() >= kNormsMs)) {
+    m_normsClock.restart();
+    emit gradNormsChanged(m_pendingNorms);
+    m_pendingNorms.clear();
   }
   bool dirty = false;
   {

@@ -166,6 +166,7 @@ class TrainingController final : public QObject {
   std::vector<TrainingMarker> m_markers;
   QStringList m_frozen;
   QElapsedTimer m_normsClock;
+  std::map<std::string, double> m_pendingNorms;  // newest gradient norms not yet sent
 
   QString m_runsRoot;
   bool m_recordRuns = true;
