@@ -1,12 +1,15 @@
-// strata::recurrent on oneDNN 2.6. Layers run in "groups": one primitive covers consecutive layers
-// whose input width equals their output width. A bidirectional stack runs one layer per primitive,
-// so that layer l+1 reads the concatenation of both directions as in PyTorch (a multi-layer
-// bidirectional oneDNN primitive was not relied on: its stacking semantics were not verified), and
-// so does a stack with inter-layer dropout in training. Parameters stay in PyTorch's layout;
+// strata::recurrent: shape checks, the choice of implementation (GemmRecurrent by default, see
+// gemm_recurrent.h), and the oneDNN 2.6 RNN primitive path. That path runs layers in "groups":
+// one primitive covers consecutive layers whose input width equals their output width. A
+// bidirectional stack runs one layer per primitive, so that layer l+1 reads the concatenation of
+// both directions as in PyTorch (a multi-layer bidirectional oneDNN primitive was not relied on:
+// its stacking semantics were not verified), and so does a stack with inter-layer dropout in
+// training. Parameters stay in PyTorch's layout;
 // every step packs them into oneDNN's gate order (folding the biases) and unpacks the gradients.
 #include "nn/recurrent/rnn_op.h"
 
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <stdexcept>
@@ -17,6 +20,7 @@
 #include <oneapi/dnnl/dnnl.hpp>
 
 #include "backends/cpu/dnnl_context.h"
+#include "nn/recurrent/gemm_recurrent.h"
 #include "tensor/autograd.h"
 
 namespace strata {
@@ -392,7 +396,22 @@ void initRecurrentParameters(const RecurrentConfig& cfg, std::vector<Tensor>& pa
   }
 }
 
-int64_t recurrentPrimitivesCreated() { return t_primitivesCreated; }
+int64_t recurrentPrimitivesCreated() {
+  return t_primitivesCreated + GemmRecurrent::plansCreated();
+}
+
+namespace {
+thread_local RecurrentImpl t_implOverride = RecurrentImpl::Auto;
+}
+
+void setRecurrentImplOverride(RecurrentImpl impl) { t_implOverride = impl; }
+
+RecurrentImpl recurrentImplInUse() {
+  if (t_implOverride != RecurrentImpl::Auto) return t_implOverride;
+  const char* env = std::getenv("STRATA_RECURRENT_IMPL");
+  if (env && std::strcmp(env, "onednn") == 0) return RecurrentImpl::Onednn;
+  return RecurrentImpl::Gemm;
+}
 
 RecurrentOutputs recurrent(const RecurrentConfig& cfg, const Tensor& x, const Tensor& h0,
                            const Tensor& c0, const std::vector<Tensor>& params, bool training,
@@ -418,6 +437,8 @@ RecurrentOutputs recurrent(const RecurrentConfig& cfg, const Tensor& x, const Te
     throw std::invalid_argument("recurrent: expected " + std::to_string(shapes.size()) +
                                 " parameters, got " + std::to_string(params.size()));
   for (size_t i = 0; i < shapes.size(); ++i) checkShape(params[i], shapes[i].second, "parameter");
+  if (recurrentImplInUse() == RecurrentImpl::Gemm)
+    return GemmRecurrent::run(cfg, x, h0, c0, params, training, rng);
 
   std::vector<Tensor> inputs{x, h0, c0};
   inputs.insert(inputs.end(), params.begin(), params.end());

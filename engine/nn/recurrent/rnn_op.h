@@ -1,5 +1,6 @@
 // strata::recurrent: the differentiable multi-layer RNN / LSTM / GRU op behind the Recurrent layer
-// family, on oneDNN's vanilla_rnn, lstm, lbr_gru and gru primitives, with PyTorch's parameter layout.
+// family, with PyTorch's parameter layout. Two CPU implementations: Strata's GEMM-bound engine
+// (GemmRecurrent, the default) and oneDNN's vanilla_rnn, lstm, lbr_gru and gru primitives.
 #pragma once
 
 #include <cstdint>
@@ -56,8 +57,16 @@ RecurrentOutputs recurrent(const RecurrentConfig& cfg, const Tensor& x, const Te
                            const Tensor& c0, const std::vector<Tensor>& params, bool training,
                            Rng* rng);
 
-// How many oneDNN RNN primitives (forward + backward) this thread has created so far; tests use
-// it to check that primitives are reused across steps.
+// Which CPU implementation runs. The environment variable STRATA_RECURRENT_IMPL=gemm|onednn picks
+// one for the process (default: gemm, which measured faster than oneDNN 2.6's RNN primitives on
+// every benchmark shape, see bench/run); a per-thread override (tests comparing the two) wins
+// over the variable while it is not Auto.
+enum class RecurrentImpl { Auto, Onednn, Gemm };
+void setRecurrentImplOverride(RecurrentImpl impl);
+RecurrentImpl recurrentImplInUse();
+
+// How many oneDNN RNN primitives (forward + backward) and GemmRecurrent shape plans this thread
+// has created so far; tests use it to check that primitives are reused across steps.
 int64_t recurrentPrimitivesCreated();
 
 }  // namespace strata
