@@ -17,6 +17,7 @@ STRATA_PACKAGES=(
   python3-torch python3-onnx python3-numpy
   jupyter-nbconvert python3-ipykernel python3-nbformat python3-matplotlib
   clang libclang-rt-14-dev libomp-14-dev
+  xvfb xauth
 )
 
 strata_install_packages() {

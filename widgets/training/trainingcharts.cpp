@@ -55,7 +55,20 @@ QValueAxis* makeAxis(const QString& title) {
   return a;
 }
 
-constexpr int kMaxTicks = 6;
+constexpr int kMaxTicks = 6;      // before the first layout
+constexpr int kMostTicks = 10;    // a tall chart (a big screen, the dock undocked)
+
+// As many ticks as the plot has room for: a value label needs about 28 px of height, a step
+// label about 72 px of width. A chart squeezed to a short row on a 768-px screen gets 3 ticks
+// with room between them instead of 6 labels drawn over each other. Before the first layout
+// (no plot area yet) the default count applies; the next refresh corrects it.
+int ticksThatFit(const QChart* chart, Qt::Orientation orientation) {
+  const QRectF plot = chart->plotArea();
+  const double room = orientation == Qt::Vertical ? plot.height() : plot.width();
+  if (room <= 1) return kMaxTicks;
+  const double perLabel = orientation == Qt::Vertical ? 28.0 : 72.0;
+  return std::clamp(static_cast<int>(room / perLabel) + 1, 2, kMostTicks);
+}
 
 // Nice ticks on a value axis: a 1-2-5 spacing, labels with the digits the spacing needs.
 void setTicks(QValueAxis* axis, const AxisTicks& t) {
@@ -68,12 +81,14 @@ void setTicks(QValueAxis* axis, const AxisTicks& t) {
   axis->setRange(t.min - slack, t.max + slack);
 }
 
-void setValueRange(QValueAxis* axis, double lo, double hi) {
-  setTicks(axis, NiceTicks::linear(lo, hi, kMaxTicks, NiceTicks::Range::Widen));
+void setValueRange(const QChart* chart, QValueAxis* axis, double lo, double hi) {
+  setTicks(axis, NiceTicks::linear(lo, hi, ticksThatFit(chart, Qt::Vertical),
+                                   NiceTicks::Range::Widen));
 }
 
-void setStepRange(QValueAxis* axis, double first, double last) {
-  setTicks(axis, NiceTicks::linear(first, last, kMaxTicks, NiceTicks::Range::Keep, true));
+void setStepRange(const QChart* chart, QValueAxis* axis, double first, double last) {
+  setTicks(axis, NiceTicks::linear(first, last, ticksThatFit(chart, Qt::Horizontal),
+                                   NiceTicks::Range::Keep, true));
 }
 
 QLineSeries* makeLine(const QString& name, const QColor& color, qreal width) {
@@ -162,6 +177,12 @@ TrainingCharts::TrainingCharts(QWidget* parent) : QWidget(parent) {
                          m_lrSeries, m_spsSeries})
     connect(s, &QLineSeries::hovered, this, &TrainingCharts::showReadout);
   connect(m_lossChart, &QChart::plotAreaChanged, this, &TrainingCharts::updateMarkerLabels);
+  // A chart that grew or shrank past a tick's worth of room gets its ticks again at the next
+  // refresh tick (only then, so label widths changing the plot area cannot loop).
+  for (QChart* chart : {m_lossChart, m_accChart, m_lrChart, m_spsChart})
+    connect(chart, &QChart::plotAreaChanged, this, [this, chart] {
+      if (m_tickRoom.value(chart) != tickRoom(chart)) m_dirty = true;
+    });
 
   // Controls.
   m_smoothSlider = new QSlider(Qt::Horizontal);
@@ -230,7 +251,7 @@ void TrainingCharts::arrange(bool oneRow) {
   for (int i = 0; i < m_views.size(); ++i)
     m_grid->addWidget(m_views[i], oneRow ? 0 : i / 2, oneRow ? i : i % 2);
   if (oneRow) {
-    for (int c = 0; c < 4; ++c) m_grid->setColumnStretch(c, c == 0 ? 3 : 2);
+    for (int c = 0; c < 4; ++c) m_grid->setColumnStretch(c, c == 0 ? 4 : 2);
   } else {
     m_grid->setColumnStretch(0, 3);
     m_grid->setColumnStretch(1, 2);
@@ -385,6 +406,10 @@ void TrainingCharts::setLogScale(bool on) {
   refresh();
 }
 
+QPoint TrainingCharts::tickRoom(const QChart* chart) {
+  return {ticksThatFit(chart, Qt::Horizontal), ticksThatFit(chart, Qt::Vertical)};
+}
+
 int TrainingCharts::plotBuckets(const QChart* chart) const {
   return std::max(64, static_cast<int>(chart->plotArea().width()));
 }
@@ -432,7 +457,7 @@ void TrainingCharts::refresh() {
   m_valLossSeries->replace(m_valLoss);
   m_valLossDots->replace(m_valLoss);
   auto [lo, hi] = finiteRange(raw + overlayLoss, m_valLoss);
-  setStepRange(m_lossX, x0, x1);
+  setStepRange(m_lossChart, m_lossX, x0, x1);
   if (m_logScale) {
     double minPos = INFINITY;
     for (const QList<QPointF>* list : {&raw, static_cast<const QList<QPointF>*>(&m_valLoss),
@@ -446,7 +471,8 @@ void TrainingCharts::refresh() {
     lo = t.min;
     hi = t.max;
   } else {
-    const AxisTicks t = NiceTicks::linear(std::min(0.0, lo), hi, kMaxTicks);
+    const AxisTicks t = NiceTicks::linear(std::min(0.0, lo), hi,
+                                              ticksThatFit(m_lossChart, Qt::Vertical));
     setTicks(m_lossYLinear, t);
     lo = t.min;
     hi = t.max;
@@ -459,8 +485,8 @@ void TrainingCharts::refresh() {
       decimateMinMax(m_steps, smoothEma(m_acc, m_smoothing), plotBuckets(m_accChart));
   m_accSmooth->replace(acc);
   m_valAccSeries->replace(m_valAcc);
-  setStepRange(m_accX, x0, x1);
-  setValueRange(m_accY, 0, 1);
+  setStepRange(m_accChart, m_accX, x0, x1);
+  setValueRange(m_accChart, m_accY, 0, 1);
   // Before a run nothing is known about the task: only a run without accuracy says so.
   m_accChart->setTitle(stepCount() > 0 && acc.isEmpty() && m_valAcc.isEmpty() &&
                                overlayAcc.isEmpty()
@@ -469,16 +495,18 @@ void TrainingCharts::refresh() {
 
   const QList<QPointF> lr = decimateMinMax(m_steps, m_lr, plotBuckets(m_lrChart));
   m_lrSeries->replace(lr);
-  setStepRange(m_lrX, x0, x1);
+  setStepRange(m_lrChart, m_lrX, x0, x1);
   auto [lrLo, lrHi] = finiteRange(lr);
-  setValueRange(m_lrY, std::min(0.0, lrLo), lrHi);
+  setValueRange(m_lrChart, m_lrY, std::min(0.0, lrLo), lrHi);
 
   const QList<QPointF> sps =
       decimateMinMax(m_steps, smoothEma(m_sps, 0.9), plotBuckets(m_spsChart));
   m_spsSeries->replace(sps);
-  setStepRange(m_spsX, x0, x1);
+  setStepRange(m_spsChart, m_spsX, x0, x1);
   auto [sLo, sHi] = finiteRange(sps);
-  setValueRange(m_spsY, std::min(0.0, sLo), sHi);
+  setValueRange(m_spsChart, m_spsY, std::min(0.0, sLo), sHi);
+  for (QChart* chart : {m_lossChart, m_accChart, m_lrChart, m_spsChart})
+    m_tickRoom.insert(chart, tickRoom(chart));
   updateMarkerLabels();
 }
 

@@ -7,7 +7,9 @@
 #pragma once
 
 #include <QColor>
+#include <QHash>
 #include <QList>
+#include <QPoint>
 #include <QPointF>
 #include <QString>
 #include <QTimer>
@@ -88,6 +90,7 @@ class TrainingCharts final : public QWidget {
   void updateMarkerLabels();
   void showReadout(const QPointF& point, bool state);
   int plotBuckets(const QChart* chart) const;
+  static QPoint tickRoom(const QChart* chart);  // ticks that fit: (step axis, value axis)
 
   // All data, by step.
   std::vector<double> m_steps, m_loss, m_acc, m_lr, m_sps;
@@ -143,6 +146,7 @@ class TrainingCharts final : public QWidget {
   QLabel* m_readout = nullptr;
   QTimer m_refreshTimer;
   bool m_dirty = false;
+  QHash<const QChart*, QPoint> m_tickRoom;  // the tick counts the last refresh used
   double m_smoothing = 0.6;
   bool m_logScale = false;
   int m_refreshes = 0;

@@ -128,6 +128,7 @@ QWidget* TrainingPanel::buildRun() {
   m_progress = new QProgressBar;
   m_progress->setTextVisible(true);
   m_progressLabel = new QLabel(tr("Not started"));
+  m_progressLabel->setWordWrap(true);  // "epoch · step · ETA · samples/s · loss" must not widen the column
   m_message = new QLabel;
   m_message->setWordWrap(true);
   m_message->setTextInteractionFlags(Qt::TextSelectableByMouse);

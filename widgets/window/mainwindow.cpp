@@ -14,6 +14,7 @@
 #include <QScreen>
 #include <QScrollArea>
 #include <QSettings>
+#include <QStyle>
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QUndoStack>
@@ -47,6 +48,7 @@ namespace {
 const auto kThemeKey = QStringLiteral("theme");
 const auto kGeometryKey = QStringLiteral("window/geometry");
 const auto kStateKey = QStringLiteral("window/state");
+const auto kSizeKey = QStringLiteral("window/size");  // the frame's, to check before restoring
 const auto kGraphFilter = QT_TRANSLATE_NOOP("MainWindow", "Strata graphs (*.strata)");
 
 QMessageBox::StandardButton askToSave(QWidget* parent, const QString& name) {
@@ -302,6 +304,10 @@ void MainWindow::createMenus() {
 
 void MainWindow::createDocks() {
   setDockOptions(AnimatedDocks | AllowTabbedDocks);
+  // The right column (inspector, history, training) runs the window's full height and the charts
+  // sit under the canvas: on a 768-px screen the training form gets the height the charts row
+  // would otherwise take from it, and the charts keep the width.
+  setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
   m_palette = new PaletteWidget;
   m_paletteDock = new QDockWidget(tr("Layers"), this);
   m_paletteDock->setObjectName(QStringLiteral("paletteDock"));
@@ -458,6 +464,10 @@ void MainWindow::setDocksShown(bool shown) {
   for (QDockWidget* dock : std::as_const(m_frontDocks))
     if (!dock->isHidden()) dock->raise();
   m_dockedAway.clear();
+  if (m_defaultLayoutPending) {
+    m_defaultLayoutPending = false;
+    resetLayout();
+  }
 }
 
 void MainWindow::showCanvas() {
@@ -662,9 +672,10 @@ void MainWindow::resetLayout() {
   int right = 320;
   if (auto* training = findChild<QDockWidget*>(QStringLiteral("trainingDock")))
     if (auto* scroll = qobject_cast<QScrollArea*>(training->widget()); scroll && scroll->widget())
-      right = std::max(right, scroll->widget()->minimumSizeHint().width() + 24);
+      right = std::max(right, scroll->widget()->minimumSizeHint().width() + 24 +
+                                  style()->pixelMetric(QStyle::PM_ScrollBarExtent));
   resizeDocks({m_paletteDock, m_inspectorDock}, {std::min(220, width() / 6),
-              std::min(right, width() * 2 / 7)}, Qt::Horizontal);
+              std::min(right, width() * 3 / 10)}, Qt::Horizontal);
   // The right column: the training panel (Train, progress, settings) gets the most of it.
   QList<QDockWidget*> column{m_inspectorDock, m_historyDock};
   QList<int> shares{height() / 4, height() / 10};
@@ -683,25 +694,35 @@ void MainWindow::resetLayout() {
   if (!bottom.isEmpty()) resizeDocks(bottom, heights, Qt::Vertical);
 }
 
-void MainWindow::readSettings() {
-  QSettings settings;
+bool MainWindow::restoreLayout(const QRect& available) {
   // A layout saved on a larger screen (or another monitor) is not restored: it would put the
-  // window, or parts of it, off this one.
+  // window, or parts of it, off this one. The window then keeps the size fitToScreen gave it.
+  // The size is checked before restoreGeometry, which would squeeze an oversized window onto
+  // the screen but keep its panels' proportions for the big one.
+  QSettings settings;
+  const QSize saved = settings.value(kSizeKey).toSize();
+  if (!saved.isValid() || saved.width() > available.width() ||
+      saved.height() > available.height())
+    return false;
   const QRect before = geometry();
-  if (restoreGeometry(settings.value(kGeometryKey).toByteArray())) {
-    if (!availableScreenGeometry().contains(frameGeometry()) &&
-        !availableScreenGeometry().contains(geometry()))
-      setGeometry(before);
-    else
-      restoreState(settings.value(kStateKey).toByteArray());
+  if (!restoreGeometry(settings.value(kGeometryKey).toByteArray())) return false;
+  if (!available.contains(frameGeometry()) && !available.contains(geometry())) {
+    setGeometry(before);
+    return false;
   }
-  setDarkTheme(settings.value(kThemeKey).toString() == QLatin1String("dark"));
+  return restoreState(settings.value(kStateKey).toByteArray());
 }
 
-void MainWindow::writeSettings() {
+void MainWindow::readSettings() {
+  restoreLayout(availableScreenGeometry());
+  setDarkTheme(QSettings().value(kThemeKey).toString() == QLatin1String("dark"));
+}
+
+void MainWindow::saveLayout() {
   setDocksShown(true);  // the layout to keep is the canvas's
   QSettings settings;
   settings.setValue(kGeometryKey, saveGeometry());
+  settings.setValue(kSizeKey, frameGeometry().size());
   settings.setValue(kStateKey, saveState());
 }
 
@@ -731,8 +752,14 @@ void MainWindow::showEvent(QShowEvent* event) {
   QMainWindow::showEvent(event);
   if (m_shownOnce) return;
   m_shownOnce = true;
-  // A first start (no saved layout): the default arrangement for the size the window got.
-  if (QSettings().value(kStateKey).isNull()) resetLayout();
+  // A first start (no saved layout): the default arrangement for the size the window got. On
+  // the start page the panels are hidden and cannot be sized: then when they first appear.
+  if (QSettings().value(kStateKey).isNull()) {
+    if (isShowingGallery())
+      m_defaultLayoutPending = true;
+    else
+      resetLayout();
+  }
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
@@ -740,7 +767,7 @@ void MainWindow::closeEvent(QCloseEvent* event) {
     event->ignore();
     return;
   }
-  writeSettings();
+  saveLayout();
   m_autosave->removeRecovery();  // a normal exit: nothing to recover next time
   event->accept();
 }

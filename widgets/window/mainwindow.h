@@ -84,6 +84,10 @@ class MainWindow final : public QMainWindow {
   void resetLayout();
   // The available geometry of the screen the window is on.
   QRect availableScreenGeometry() const;
+  // The window's geometry and panel arrangement, kept in QSettings (on close) and restored at
+  // start only when the saved window fits `available`; false when nothing was restored.
+  void saveLayout();
+  bool restoreLayout(const QRect& available);
 
   // A tabbed dock to bring to the front whenever the panels come back (the training charts).
   void keepInFront(QDockWidget* dock) { m_frontDocks.append(dock); }
@@ -143,7 +147,6 @@ class MainWindow final : public QMainWindow {
   void updateActions();
   void updateInspectorSelection();
   void readSettings();
-  void writeSettings();
   QStringList canvasActionNames() const;
 
   GraphModel* m_model = nullptr;
@@ -181,6 +184,7 @@ class MainWindow final : public QMainWindow {
   QString m_filePath;  // where Save writes; empty for an untitled graph
   QString m_lastError;
   bool m_shownOnce = false;
+  bool m_defaultLayoutPending = false;  // first start on the start page: size the panels later
   QList<QDockWidget*> m_dockedAway;
   QList<QDockWidget*> m_frontDocks;  // docks hidden while the gallery shows
 };

@@ -71,6 +71,7 @@ TrainingWorkbench::TrainingWorkbench(MainWindow* window) : QObject(window), m_wi
                               Qt::RightDockWidgetArea);
   window->tabifyDockWidget(training, runs);
   training->raise();
+  window->keepInFront(training);  // the run's controls before the list of past runs
   QDockWidget* charts = addDock(window, tr("Training charts"), QStringLiteral("chartsDock"),
                                 m_charts, Qt::BottomDockWidgetArea);
   QDockWidget* play = addDock(window, tr("Playground"), QStringLiteral("playgroundDock"),

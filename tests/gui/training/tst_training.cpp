@@ -10,6 +10,7 @@
 #include <QTemporaryDir>
 #include <QUndoStack>
 #include <QtCharts/QChart>
+#include <QtCharts/QChartView>
 #include <QtCharts/QLineSeries>
 #include <QtCharts/QLogValueAxis>
 #include <QtCharts/QValueAxis>
@@ -19,6 +20,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "backends/backend.h"
 #include "canvas/gradientoverlayitem.h"
 #include "graph/model.h"
 #include "document/graphmodel.h"
@@ -66,6 +68,7 @@ class TstTraining final : public QObject {
   void cudaIsGreyedOut();
   void decimationKeepsExtremes();
   void chartAxesUseNiceTicks();
+  void chartTicksFitTheirHeight();
   void chartsOwnTheirAxesAndTitles();
   void exportsCsvAndPng();
   void playgroundGeneratesText();
@@ -312,14 +315,27 @@ void TstTraining::settingsRoundTrip() {
 }
 
 void TstTraining::cudaIsGreyedOut() {
+  // Without a GPU (or a CUDA build) the CUDA entry is greyed with the reason; with GPUs each is
+  // listed by name and memory and can be chosen.
   QComboBox* device = m_bench->panel()->deviceBox();
-  QCOMPARE(device->count(), 2);
   auto* items = qobject_cast<QStandardItemModel*>(device->model());
   QVERIFY(items);
   QVERIFY(items->item(0)->isEnabled());
-  QVERIFY(!items->item(1)->isEnabled());
-  QVERIFY(device->itemData(1, Qt::ToolTipRole).toString().contains(
-      QStringLiteral("this build has no CUDA support")));
+  const DeviceList gpus = cudaDevices();
+  if (gpus.devices.empty()) {
+    QCOMPARE(device->count(), 2);
+    QVERIFY(!items->item(1)->isEnabled());
+    QVERIFY(!gpus.reason.empty());
+    QCOMPARE(device->itemData(1, Qt::ToolTipRole).toString(),
+             QString::fromStdString(gpus.reason));
+  } else {
+    QCOMPARE(device->count(), 1 + static_cast<int>(gpus.devices.size()));
+    for (int i = 1; i < device->count(); ++i) {
+      QVERIFY(items->item(i)->isEnabled());
+      QVERIFY(device->itemText(i).contains(
+          QString::fromStdString(gpus.devices[static_cast<size_t>(i - 1)].name)));
+    }
+  }
   QVERIFY(!m_bench->panel()->previewText().isEmpty());
   QVERIFY(m_bench->panel()->previewText().contains(QStringLiteral("samples")));
 }
@@ -387,6 +403,43 @@ void TstTraining::chartAxesUseNiceTicks() {
   charts.setLogScale(true);  // whole decades around 0.39 .. 3.64
   QCOMPARE(charts.lossLogAxis()->min(), 0.1);
   QCOMPARE(charts.lossLogAxis()->max(), 10.0);
+}
+
+// On a 768-px screen the charts dock is a short row: the value axes get only as many ticks as
+// their plot's height has room for (labels ~28 px apart at least), a tall chart more of them.
+void TstTraining::chartTicksFitTheirHeight() {
+  std::vector<StepMetrics> batch;
+  for (int i = 1; i <= 500; ++i) {
+    StepMetrics m;
+    m.step = i;
+    m.loss = 0.39 + 3.43 * std::exp(-i / 150.0);
+    m.lr = 0.003;
+    m.samplesPerSec = 5000;
+    batch.push_back(m);
+  }
+  auto ticksAt = [&](QSize size, double* spacingPx) {
+    TrainingCharts charts;
+    charts.resize(size);
+    charts.show();
+    if (!QTest::qWaitForWindowExposed(&charts)) return -1;
+    charts.appendMetrics(batch);
+    charts.refreshNow();
+    QCoreApplication::processEvents();
+    charts.refreshNow();  // with the plot area the first layout gave
+    const QValueAxis* axis = charts.lossValueAxis();
+    const int ticks = static_cast<int>(std::floor((axis->max() - axis->min()) /
+                                                  axis->tickInterval() + 1e-6)) + 1;
+    *spacingPx = charts.lossView()->chart()->plotArea().height() / std::max(1, ticks - 1);
+    return ticks;
+  };
+  double shortSpacing = 0, tallSpacing = 0;
+  const int shortTicks = ticksAt(QSize(1000, 140), &shortSpacing);
+  const int tallTicks = ticksAt(QSize(1000, 900), &tallSpacing);
+  qInfo("short chart: %d ticks %.0f px apart; tall: %d ticks %.0f px apart", shortTicks,
+        shortSpacing, tallTicks, tallSpacing);
+  QVERIFY(shortTicks >= 2);
+  QVERIFY2(shortSpacing >= 24, qPrintable(QString::number(shortSpacing)));
+  QVERIFY(tallTicks > shortTicks);
 }
 
 // The loss axis not in use stays owned (not leaked) through log-scale toggles; before any run

@@ -5,7 +5,11 @@
 #include <QDockWidget>
 #include <QDir>
 #include <QtCharts/QChartView>
+#include <QPixmap>
 #include <QPushButton>
+#include <QScreen>
+#include <QScrollArea>
+#include <QSettings>
 #include <QtTest>
 
 #include "canvas/graphview.h"
@@ -26,6 +30,9 @@ class TstScreenFit final : public QObject {
   void fits_data();
   void fits();
   void startPageShowsNoDocks();
+  void resetLayoutBringsBackTheDefault();
+  void restoresOnlyALayoutThatFits();
+  void realScreenFits();
 };
 
 namespace {
@@ -76,6 +83,11 @@ void TstScreenFit::fits() {
       qInfo("%s min %dx%d geom %d,%d %dx%d vis %d", qPrintable(d->objectName()),
             d->minimumSizeHint().width(), d->minimumSizeHint().height(), d->x(), d->y(),
             d->width(), d->height(), d->isVisible());
+  if (qEnvironmentVariableIsSet("STRATA_DUMP_DOCKS"))
+    for (QScrollArea* a : w.findChildren<QScrollArea*>())
+      if (a->widget())
+        qInfo("scroll %s content min %dx%d", qPrintable(a->widget()->metaObject()->className()),
+              a->widget()->minimumSizeHint().width(), a->widget()->minimumSizeHint().height());
   QVERIFY2(w.width() <= screen.width() && w.height() <= screen.height(), qPrintable(sizes));
   QVERIFY2(w.minimumSizeHint().width() <= screen.width() &&
                w.minimumSizeHint().height() <= screen.height(),
@@ -117,6 +129,105 @@ void TstScreenFit::startPageShowsNoDocks() {
   QVERIFY(w.isShowingGallery());
   for (QDockWidget* d : w.findChildren<QDockWidget*>())
     QVERIFY2(!d->isVisible(), qPrintable(d->objectName()));
+}
+
+// View → Reset layout after a student has floated the charts, closed the palette and dragged
+// the right column across half the window: every panel docked and shown again, nothing
+// overlapping, the canvas the largest part.
+void TstScreenFit::resetLayoutBringsBackTheDefault() {
+  MainWindow w;
+  TrainingWorkbench* bench = TrainingWorkbench::install(&w);
+  w.fitToScreen(QRect(0, 0, 1366, 768));
+  QVERIFY(w.openFile(test::samplesDir() + QStringLiteral("/char-lstm.strata")));
+  w.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&w));
+  auto* charts = w.findChild<QDockWidget*>(QStringLiteral("chartsDock"));
+  auto* inspector = w.findChild<QDockWidget*>(QStringLiteral("inspectorDock"));
+  QVERIFY(charts && inspector);
+  charts->setFloating(true);
+  charts->move(40, 40);
+  w.resizeDocks({inspector}, {900}, Qt::Horizontal);
+  QTest::qWait(20);
+  QWidget* canvas = w.view()->viewport();
+  QVERIFY2(canvas->width() < 500, qPrintable(QString::number(canvas->width())));  // squeezed
+
+  auto* reset = w.findChild<QAction*>(QStringLiteral("resetLayout"));
+  QVERIFY(reset);
+  reset->trigger();
+  QTest::qWait(50);
+  for (QDockWidget* d : w.findChildren<QDockWidget*>()) QVERIFY(!d->isFloating());
+  QVERIFY(charts->isVisible());
+  const QStringList overlaps = overlappingDocks(w);
+  QVERIFY2(overlaps.isEmpty(), qPrintable(overlaps.join(QLatin1String(", "))));
+  for (QDockWidget* d : w.findChildren<QDockWidget*>())
+    if (d->isVisible())
+      QVERIFY2(d->width() * d->height() < canvas->width() * canvas->height(),
+               qPrintable(d->objectName()));
+  QVERIFY(bench->panel()->trainButton()->isVisible());
+}
+
+// A layout saved on a 1920×1080 monitor is not restored on a 1366×768 laptop (the window keeps
+// the size that fits); one saved on a smaller screen is restored on a larger one.
+void TstScreenFit::restoresOnlyALayoutThatFits() {
+  QSettings().clear();
+  QSize small;
+  {
+    MainWindow big;
+    big.fitToScreen(QRect(0, 0, 1920, 1080));
+    big.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&big));
+    big.saveLayout();
+  }
+  {
+    MainWindow laptop;
+    laptop.fitToScreen(QRect(0, 0, 1366, 768));
+    QVERIFY(!laptop.restoreLayout(QRect(0, 0, 1366, 768)));
+    QVERIFY2(laptop.width() <= 1366 && laptop.height() <= 768,
+             qPrintable(QStringLiteral("%1x%2").arg(laptop.width()).arg(laptop.height())));
+    laptop.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&laptop));
+    laptop.resize(1200, 640);  // the student's own size, within the screen
+    QTest::qWait(20);
+    small = laptop.size();
+    laptop.saveLayout();
+  }
+  MainWindow desktop;
+  desktop.fitToScreen(QRect(0, 0, 1920, 1080));
+  QVERIFY(desktop.restoreLayout(QRect(0, 0, 1920, 1080)));
+  QCOMPARE(desktop.size(), small);
+  QSettings().clear();
+}
+
+// Under a real X server (ctest's tst_screenfit_xvfb runs this suite in xvfb-run with a 1366×768
+// screen): the window as a user gets it, sized from the screen itself rather than an injected
+// rectangle, with a sample open; the window manager-less frame stays on the screen, and the
+// whole screen is kept as a screenshot to look at.
+void TstScreenFit::realScreenFits() {
+  if (QGuiApplication::platformName() != QLatin1String("xcb"))
+    QSKIP("needs a real X server: ctest runs it as tst_screenfit_xvfb under xvfb-run");
+  QSettings().clear();
+  MainWindow w;
+  TrainingWorkbench* bench = TrainingWorkbench::install(&w);
+  QVERIFY(w.openFile(test::samplesDir() + QStringLiteral("/char-lstm.strata")));
+  w.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&w));
+  QTest::qWait(300);
+  const QRect screen = w.screen()->availableGeometry();
+  const QString where = QStringLiteral("screen %1x%2, window %3,%4 %5x%6")
+                            .arg(screen.width()).arg(screen.height())
+                            .arg(w.frameGeometry().x()).arg(w.frameGeometry().y())
+                            .arg(w.frameGeometry().width()).arg(w.frameGeometry().height());
+  qInfo("%s", qPrintable(where));
+  QVERIFY2(screen.contains(w.frameGeometry()), qPrintable(where));
+  QVERIFY(overlappingDocks(w).isEmpty());
+  QVERIFY(bench->panel()->trainButton()->isVisible());
+  QVERIFY(bench->charts()->lossView()->isVisible());
+  const QString dir = qEnvironmentVariable("STRATA_BINARY_DIR") + QStringLiteral("/screenshots");
+  QDir().mkpath(dir);
+  const QPixmap shot = w.screen()->grabWindow(0);
+  QVERIFY(!shot.isNull());
+  QVERIFY(shot.save(dir + QStringLiteral("/real-x-%1x%2.png").arg(screen.width())
+                              .arg(screen.height())));
 }
 
 QTEST_MAIN(TstScreenFit)
