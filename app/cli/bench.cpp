@@ -1,11 +1,14 @@
-// `strata-cli bench GRAPH [--steps N] [--device cpu|cuda]`: training throughput (steps/s,
-// samples/s, after one warm-up step) and the process's peak resident memory (VmHWM).
+// `strata-cli bench GRAPH [--steps N] [--device cpu|cuda[:N]] [--tf32]`: training throughput
+// (steps/s, samples/s, after one warm-up step), achieved TFLOP/s (3x the graph's forward FLOPs
+// per sample, the usual forward + backward estimate) and peak memory: the process's resident
+// peak (VmHWM), and on a GPU the caching allocator's peak of device memory.
 #include <chrono>
 #include <cstdio>
 #include <memory>
 
 #include <nlohmann/json.hpp>
 
+#include "backends/backend.h"
 #include "cli_common.h"
 #include "train/trainer.h"
 
@@ -17,6 +20,7 @@ struct BenchOptions {
   std::string graph;
   int64_t steps = 50;
   std::string device = "cpu";
+  bool tf32 = false;
 };
 
 int runBench(const BenchOptions& o) {
@@ -26,7 +30,8 @@ int runBench(const BenchOptions& o) {
   nlohmann::json overrides = {{"steps", o.steps + 1}, {"val_split", 0.0}, {"device", o.device}};
   auto settings = TrainSettings::merged(doc.training, overrides);
   if (!settings) throw UsageError(o.graph + ": " + settings.message());
-  requireDevice(settings->device);
+  const Device device = requireDevice(settings->device);
+  setAllowTf32(o.tf32);
   settings->data = resolveDataSpec(settings->data, o.graph);
   std::unique_ptr<Model> model = compileGraph(doc, o.graph);
   if (!model->hasLoss())
@@ -40,6 +45,7 @@ int runBench(const BenchOptions& o) {
   (*trainer)->setStepCallback([&](const StepMetrics&) {
     if (++timedSteps == 0) start = Clock::now();
   });
+  if (!device.isCpu()) backendFor(device).resetPeak(device.index);
   TrainReport report = (*trainer)->run();
   double seconds = std::chrono::duration<double>(Clock::now() - start).count();
   if (report.outcome == TrainOutcome::Failed) {
@@ -54,7 +60,16 @@ int runBench(const BenchOptions& o) {
   std::printf("steps/s      %.2f\n", stepsPerSec);
   std::printf("samples/s    %.0f\n", stepsPerSec * static_cast<double>(settings->batch));
   std::printf("ms/step      %.3f\n", 1000.0 / stepsPerSec);
+  const double flopsPerStep = 3.0 * static_cast<double>(model->analysis().totalFlops) *
+                              static_cast<double>(settings->batch);
+  std::printf("TFLOP/s      %.3f (3 x %.3g forward FLOPs per step)\n",
+              flopsPerStep * stepsPerSec / 1e12, flopsPerStep / 3.0);
   std::printf("peak memory  %s (VmHWM)\n", formatBytes(peakMemoryBytes()).c_str());
+  if (!device.isCpu()) {
+    const MemoryStats m = backendFor(device).memoryStats(device.index);
+    std::printf("peak GPU memory  %s (%s, TF32 %s)\n", formatBytes(m.peak).c_str(),
+                device.str().c_str(), o.tf32 ? "on" : "off");
+  }
   return kExitOk;
 }
 
@@ -66,7 +81,8 @@ Verb addBenchVerb(CLI::App& app) {
   cmd->add_option("GRAPH", o->graph, "the .strata graph file")->required();
   cmd->add_option("--steps", o->steps, "timed training steps (default 50)")
       ->check(positiveNumber());
-  cmd->add_option("--device", o->device, "cpu | cuda")->check(CLI::IsMember({"cpu", "cuda"}));
+  cmd->add_option("--device", o->device, "cpu | cuda | cuda:N")->check(deviceName());
+  cmd->add_flag("--tf32", o->tf32, "let GPU matmuls use TF32 tensor cores (off by default)");
   return {cmd, [o] { return runBench(*o); }};
 }
 

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "backends/backend.h"
 #include "graph/analysis.h"
 #include "io/npy.h"
 #include "io/safetensors.h"
@@ -99,18 +100,19 @@ std::string resolveDataSpec(const std::string& spec, const std::string& graphPat
   return kind + ":" + resolve(rest.substr(0, comma)) + "," + resolve(rest.substr(comma + 1));
 }
 
-void requireDevice(const std::string& device) {
-  if (device == "cpu") return;
-  if (device == "cuda") {
-#ifdef STRATA_WITH_CUDA
-    throw UsageError("CUDA is not available: the engine has no CUDA training path yet");
-#else
-    throw UsageError(
-        "CUDA is not available: this strata-cli was built without CUDA support "
-        "(configure with -DSTRATA_CUDA=ON where nvcc is installed)");
-#endif
-  }
-  throw UsageError("unknown device '" + device + "' (expected cpu or cuda)");
+Device requireDevice(const std::string& device) {
+  auto parsed = Device::parse(device);
+  if (!parsed) throw UsageError("unknown device '" + device + "' (expected cpu, cuda or cuda:N)");
+  if (std::string why = deviceUnavailableReason(*parsed); !why.empty()) throw UsageError(why);
+  return *parsed;
+}
+
+CLI::Validator deviceName() {
+  return CLI::Validator(
+      [](std::string& v) {
+        return Device::parse(v) ? std::string() : "expected cpu, cuda or cuda:N, got '" + v + "'";
+      },
+      "cpu|cuda[:N]", "DEVICE");
 }
 
 std::pair<std::string, std::string> splitNamed(const std::string& text,

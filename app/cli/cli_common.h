@@ -63,8 +63,11 @@ Tensor loadArray(const std::string& path);
 // text:/csv:/npy: that exists next to the graph is made to point there; others stay as given.
 std::string resolveDataSpec(const std::string& spec, const std::string& graphPath);
 
-// Checks that the device can be used; throws UsageError("CUDA is not available: <reason>").
-void requireDevice(const std::string& device);
+// Checks that the device can be used and returns it; throws UsageError("CUDA is not available:
+// <the CUDA error text and what to do>") for a GPU this machine cannot give, or an unknown name.
+Device requireDevice(const std::string& device);
+// Accepts cpu, cuda and cuda:N (for --device).
+CLI::Validator deviceName();
 
 // Splits "NAME=VALUE" when NAME is one of `names`; otherwise returns {"", text}.
 std::pair<std::string, std::string> splitNamed(const std::string& text,

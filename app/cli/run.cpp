@@ -17,6 +17,7 @@ struct RunOptions {
   std::string weights;
   std::vector<std::string> inputs;
   std::vector<std::string> outputs;
+  std::string device = "cpu";
 };
 
 std::string joined(const std::vector<std::string>& names) {
@@ -56,10 +57,16 @@ std::map<std::string, Tensor> readInputs(const Model& model, const std::vector<s
 }
 
 int runRun(const RunOptions& o) {
+  const Device device = requireDevice(o.device);  // before any file: a missing GPU says so first
   GraphDocument doc = loadGraph(o.graph);
   std::unique_ptr<Model> model = compileGraph(doc, o.graph);
   loadWeights(*model, o.weights);
   std::map<std::string, Tensor> inputs = readInputs(*model, o.inputs);
+  // On a GPU: the weights and inputs go over once, the outputs come back for writing.
+  if (!device.isCpu()) {
+    for (NamedTensor& p : model->parameters()) p.tensor.moveTo(device);
+    for (auto& [_, t] : inputs) t = t.to(device);
+  }
 
   NoGradGuard noGrad;
   Rng rng(0);
@@ -73,6 +80,7 @@ int runRun(const RunOptions& o) {
   std::map<std::string, Tensor> available = result->outputs;
   if (available.empty() && result->prediction.defined())
     available["prediction"] = result->prediction;
+  for (auto& [_, t] : available) t = t.to(Device::cpu());
   if (available.empty()) throw UsageError(o.graph + ": the graph has no Output node");
   std::vector<std::string> names;
   for (const auto& [name, _] : available) names.push_back(name);
@@ -113,6 +121,8 @@ Verb addRunVerb(CLI::App& app) {
                   "Y.npy, or NAME=Y.npy for the Output node NAME (repeat for several outputs)")
       ->required()
       ->allow_extra_args(false);
+  cmd->add_option("--device", o->device, "cpu | cuda | cuda:N (default cpu)")
+      ->check(deviceName());
   return {cmd, [o] { return runRun(*o); }};
 }
 

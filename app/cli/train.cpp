@@ -220,8 +220,8 @@ void addTrainOptions(CLI::App* cmd, TrainOptions& o) {
                                      "fraction of samples held out for validation, in [0, 1)")
                          ->check(fraction());
   g["--seed"] = cmd->add_option("--seed", o.seed, "seed for init, split, shuffling, dropout");
-  g["--device"] = cmd->add_option("--device", o.device, "cpu | cuda")
-                      ->check(CLI::IsMember({"cpu", "cuda"}));
+  g["--device"] = cmd->add_option("--device", o.device, "cpu | cuda | cuda:N")
+                      ->check(deviceName());
   cmd->add_option("--out", o.out, "write the trained weights here (.safetensors)");
   cmd->add_option("--log", o.log,
                   "CSV log: step,epoch,loss,val_loss,accuracy,lr,samples_per_s per step");

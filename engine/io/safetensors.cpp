@@ -160,9 +160,16 @@ Status saveSafetensors(const std::string& path, const std::vector<NamedTensor>& 
   if (!out) return Status::error(path + ": cannot open for writing");
   out.write(reinterpret_cast<const char*>(&headerLen), 8);
   out.write(text.data(), static_cast<std::streamsize>(text.size()));
-  for (const NamedTensor* t : order)
-    out.write(static_cast<const char*>(t->tensor.raw()),
-              static_cast<std::streamsize>(t->tensor.bytes()));
+  for (const NamedTensor* t : order) {
+    // Files are device-independent: a tensor on a GPU is written from a host copy.
+    Tensor host;
+    try {
+      host = t->tensor.to(Device::cpu());
+    } catch (const std::exception& e) {
+      return Status::error(path + ": cannot copy '" + t->name + "' to the host: " + e.what());
+    }
+    out.write(static_cast<const char*>(host.raw()), static_cast<std::streamsize>(host.bytes()));
+  }
   out.flush();
   if (!out) return Status::error(path + ": write failed");
   return Status::ok();

@@ -6,6 +6,7 @@
 
 #include "ops/op_helpers.h"
 #include "ops/ops.h"
+#include "backends/backend.h"
 #include "tensor/autograd.h"
 
 namespace strata::ops {
@@ -47,6 +48,8 @@ Tensor reduceToB(const Tensor& g, const Tensor& b, const Broadcast& s) {
 
 // a: [..., S] + b: [S] -> [..., S]; da = g, db = sum over the leading dims of g.
 Tensor add(const Tensor& a, const Tensor& b) {
+  if (onDevice(a)) return backendFor(a.device()).add(a, b);
+
   const Broadcast s = checkBroadcast("add", a, b);
   Tensor y = Tensor::empty(a.shape());
   detail::binary(algorithm::binary_add, a.f32(), b.f32(), y.f32(), s.rows, s.cols, s.broadcast);
@@ -67,6 +70,8 @@ Tensor add(const Tensor& a, const Tensor& b) {
 
 // a: [..., S] * b: [S] -> [..., S]; da = g * b (broadcast), db = sum over leading dims of g * a.
 Tensor mul(const Tensor& a, const Tensor& b) {
+  if (onDevice(a)) return backendFor(a.device()).mul(a, b);
+
   const Broadcast s = checkBroadcast("mul", a, b);
   Tensor y = Tensor::empty(a.shape());
   detail::binary(algorithm::binary_mul, a.f32(), b.f32(), y.f32(), s.rows, s.cols, s.broadcast);

@@ -5,6 +5,7 @@
 
 #include "ops/op_helpers.h"
 #include "ops/ops.h"
+#include "backends/backend.h"
 #include "tensor/autograd.h"
 
 namespace strata::ops {
@@ -34,6 +35,8 @@ std::string shapes(const Tensor& a, const Tensor& b) {
 // a: [..., M, K] (or [..., K, M] with transA), b: [..., K, N] (or [..., N, K] with transB)
 // -> c: [..., M, N]
 Tensor matmul(const Tensor& a, const Tensor& b, bool transA, bool transB) {
+  if (onDevice(a)) return backendFor(a.device()).matmul(a, b, transA, transB);
+
   detail::requireFloat(a, "matmul", "a");
   detail::requireFloat(b, "matmul", "b");
   if (a.ndim() < 2 || b.ndim() < 2)
@@ -108,6 +111,8 @@ Tensor matmul(const Tensor& a, const Tensor& b, bool transA, bool transB) {
 
 // x: [..., in], weight: [out, in], bias: [out] or undefined -> y: [..., out]  (y = x W^T + b)
 Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
+  if (onDevice(x)) return backendFor(x.device()).linear(x, weight, bias);
+
   detail::requireFloat(x, "linear", "input");
   detail::requireFloat(weight, "linear", "weight");
   if (weight.ndim() != 2 || x.ndim() < 1 || x.size(-1) != weight.size(1))

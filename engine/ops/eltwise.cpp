@@ -7,6 +7,7 @@
 
 #include "ops/op_helpers.h"
 #include "ops/ops.h"
+#include "backends/backend.h"
 #include "tensor/autograd.h"
 
 namespace strata::ops {
@@ -34,6 +35,8 @@ Tensor unary(const char* name, const Tensor& x, algorithm alg, bool keepDst, flo
 }  // namespace
 
 Tensor relu(const Tensor& x) {
+  if (onDevice(x)) return backendFor(x.device()).relu(x);
+
   return unary("relu", x, algorithm::eltwise_relu_use_dst_for_bwd, true);
 }
 
@@ -75,20 +78,28 @@ Tensor geluTanh(const Tensor& x) {
 }  // namespace
 
 Tensor gelu(const Tensor& x, bool tanhApproximation) {
+  if (onDevice(x)) return backendFor(x.device()).gelu(x, tanhApproximation);
+
   if (tanhApproximation) return geluTanh(x);
   return unary("gelu", x, algorithm::eltwise_gelu_erf, false);
 }
 
 Tensor tanh(const Tensor& x) {
+  if (onDevice(x)) return backendFor(x.device()).tanh(x);
+
   return unary("tanh", x, algorithm::eltwise_tanh_use_dst_for_bwd, true);
 }
 
 Tensor sigmoid(const Tensor& x) {
+  if (onDevice(x)) return backendFor(x.device()).sigmoid(x);
+
   return unary("sigmoid", x, algorithm::eltwise_logistic_use_dst_for_bwd, true);
 }
 
 // y = s * x; dx = s * dy (eltwise_linear forward on the gradient: nothing to save).
 Tensor scale(const Tensor& x, float s) {
+  if (onDevice(x)) return backendFor(x.device()).scale(x, s);
+
   detail::requireFloat(x, "scale", "input");
   Tensor y = detail::scaled(x, s);
   recordOp("scale", {x}, {&y}, [s](const std::vector<Tensor>& g) {

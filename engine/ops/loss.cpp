@@ -7,6 +7,7 @@
 
 #include "ops/op_helpers.h"
 #include "ops/ops.h"
+#include "backends/backend.h"
 #include "tensor/autograd.h"
 
 namespace strata::ops {
@@ -34,6 +35,8 @@ double chunkedSum(int64_t n, F f) {
 
 // input: [...], target: [...] (same numel) -> [] = mean((input - target)^2)
 Tensor mseLoss(const Tensor& input, const Tensor& target) {
+  if (onDevice(input)) return backendFor(input.device()).mseLoss(input, target);
+
   detail::requireFloat(input, "mseLoss", "input");
   detail::requireFloat(target, "mseLoss", "target");
   if (input.numel() != target.numel())
@@ -72,6 +75,8 @@ Tensor mseLoss(const Tensor& input, const Tensor& target) {
 // ignoreIndex do not count. When none counts the loss is 0/0 = nan and the gradient is zero,
 // exactly as PyTorch 1.13 does.
 Tensor crossEntropy(const Tensor& logits, const Tensor& target, int64_t ignoreIndex) {
+  if (onDevice(logits)) return backendFor(logits.device()).crossEntropy(logits, target, ignoreIndex);
+
   detail::requireFloat(logits, "crossEntropy", "logits");
   if (!target.defined() || target.dtype() != DType::Int64)
     throw std::invalid_argument("crossEntropy: target must be int64, got " + describe(target));

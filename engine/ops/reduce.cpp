@@ -5,6 +5,7 @@
 
 #include "ops/op_helpers.h"
 #include "ops/ops.h"
+#include "backends/backend.h"
 #include "tensor/autograd.h"
 
 namespace strata::ops {
@@ -43,11 +44,15 @@ Tensor reduceImpl(const char* name, const Tensor& x, const detail::Split3& s, bo
 
 // x: [...] -> []
 Tensor sum(const Tensor& x) {
+  if (onDevice(x)) return backendFor(x.device()).sum(x);
+
   detail::requireFloat(x, "sum", "input");
   return reduceImpl("sum", x, detail::Split3{1, x.numel(), 1}, false, {});
 }
 
 Tensor mean(const Tensor& x) {
+  if (onDevice(x)) return backendFor(x.device()).mean(x);
+
   detail::requireFloat(x, "mean", "input");
   return reduceImpl("mean", x, detail::Split3{1, x.numel(), 1}, true, {});
 }
@@ -69,10 +74,14 @@ Tensor reduceDim(const char* name, const Tensor& x, int dim, bool keepDim, bool 
 
 // x: [..., n, ...] -> [..., (1), ...] over dim
 Tensor sum(const Tensor& x, int dim, bool keepDim) {
+  if (onDevice(x)) return backendFor(x.device()).sumDim(x, dim, keepDim, false);
+
   return reduceDim("sum", x, dim, keepDim, false);
 }
 
 Tensor mean(const Tensor& x, int dim, bool keepDim) {
+  if (onDevice(x)) return backendFor(x.device()).sumDim(x, dim, keepDim, true);
+
   return reduceDim("mean", x, dim, keepDim, true);
 }
 

@@ -5,6 +5,7 @@
 
 #include "ops/op_helpers.h"
 #include "ops/ops.h"
+#include "backends/backend.h"
 #include "tensor/autograd.h"
 
 namespace strata::ops {
@@ -16,6 +17,7 @@ Tensor dropout(const Tensor& x, float p, bool training, Rng& rng) {
   if (!(p >= 0.0f && p <= 1.0f))
     throw std::invalid_argument("dropout: p must be in [0, 1], got " + std::to_string(p));
   if (!training || p == 0.0f) return x;
+  if (onDevice(x)) return backendFor(x.device()).dropout(x, p, rng);
   const int64_t n = x.numel();
   // mask holds 0 or the scale 1/(1-p); p == 1 drops everything (all zeros, no division by 0).
   Tensor mask = Tensor::empty(x.shape());
@@ -31,6 +33,8 @@ Tensor dropout(const Tensor& x, float p, bool training, Rng& rng) {
 
 // x: [B, T, C] -> y: [B, C]
 Tensor sequencePool(const Tensor& x, PoolMode mode) {
+  if (onDevice(x)) return backendFor(x.device()).sequencePool(x, static_cast<int>(mode));
+
   detail::requireFloat(x, "sequencePool", "input");
   if (x.ndim() != 3 || x.size(1) == 0)
     throw std::invalid_argument("sequencePool: input must be [B, T, C] with T > 0, got " +

@@ -10,6 +10,7 @@
 #include "backends/cpu/dnnl_context.h"
 #include "ops/op_helpers.h"
 #include "ops/ops.h"
+#include "backends/backend.h"
 #include "tensor/autograd.h"
 
 namespace strata::ops {
@@ -91,7 +92,13 @@ Tensor softmaxImpl(const char* name, const Tensor& x, int dim, bool log) {
 
 }  // namespace
 
-Tensor softmax(const Tensor& x, int dim) { return softmaxImpl("softmax", x, dim, false); }
-Tensor logSoftmax(const Tensor& x, int dim) { return softmaxImpl("logSoftmax", x, dim, true); }
+Tensor softmax(const Tensor& x, int dim) {
+  if (onDevice(x)) return backendFor(x.device()).softmax(x, dim, false);
+  return softmaxImpl("softmax", x, dim, false);
+}
+Tensor logSoftmax(const Tensor& x, int dim) {
+  if (onDevice(x)) return backendFor(x.device()).softmax(x, dim, true);
+  return softmaxImpl("logSoftmax", x, dim, true);
+}
 
 }  // namespace strata::ops

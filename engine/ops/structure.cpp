@@ -7,6 +7,7 @@
 
 #include "ops/op_helpers.h"
 #include "ops/ops.h"
+#include "backends/backend.h"
 #include "tensor/autograd.h"
 
 namespace strata::ops {
@@ -27,6 +28,8 @@ void copyBlocks(const char* src, int64_t srcStride, char* dst, int64_t dstStride
 
 // indices: int64 [...], weight: [num, dim] -> y: [..., dim]
 Tensor embedding(const Tensor& indices, const Tensor& weight) {
+  if (onDevice(weight)) return backendFor(weight.device()).embedding(indices, weight);
+
   if (!indices.defined() || indices.dtype() != DType::Int64)
     throw std::invalid_argument("embedding: indices must be int64, got " + describe(indices));
   detail::requireFloat(weight, "embedding", "weight");
@@ -79,6 +82,8 @@ Tensor embedding(const Tensor& indices, const Tensor& weight) {
 
 // x: [..., n, ...] -> [..., end - start, ...] along dim
 Tensor slice(const Tensor& x, int dim, int64_t start, int64_t end) {
+  if (onDevice(x)) return backendFor(x.device()).slice(x, dim, start, end);
+
   if (!x.defined()) throw std::invalid_argument("slice: input is undefined");
   const int d = detail::normDim(dim, x.ndim(), "slice");
   const int64_t n = x.size(d);
@@ -107,6 +112,8 @@ Tensor slice(const Tensor& x, int dim, int64_t start, int64_t end) {
 
 // xs[i]: [..., n_i, ...] -> [..., sum n_i, ...] along dim
 Tensor concat(const std::vector<Tensor>& xs, int dim) {
+  if (!xs.empty() && onDevice(xs[0])) return backendFor(xs[0].device()).concat(xs, dim);
+
   if (xs.empty()) throw std::invalid_argument("concat: no inputs");
   const Tensor& first = xs[0];
   if (!first.defined()) throw std::invalid_argument("concat: input 0 is undefined");
@@ -179,6 +186,8 @@ void swapDims(const char* src, char* dst, const Shape& shape, int d0, int d1, in
 
 // x: [..., n0, ..., n1, ...] -> [..., n1, ..., n0, ...] (materialised)
 Tensor transpose(const Tensor& x, int dim0, int dim1) {
+  if (onDevice(x)) return backendFor(x.device()).transpose(x, dim0, dim1);
+
   if (!x.defined()) throw std::invalid_argument("transpose: input is undefined");
   int d0 = detail::normDim(dim0, x.ndim(), "transpose");
   int d1 = detail::normDim(dim1, x.ndim(), "transpose");

@@ -10,6 +10,7 @@
 
 #include "ops/op_helpers.h"
 #include "ops/ops.h"
+#include "backends/backend.h"
 #include "tensor/autograd.h"
 
 namespace strata::ops {
@@ -61,6 +62,7 @@ Shape broadcastShape(const Shape& a, const Shape& b) {
 }
 
 Tensor expand(const Tensor& x, const Shape& shape) {
+  if (onDevice(x)) throw UnsupportedOp(backendFor(x.device()).name(), OpKind::Expand);
   detail::requireFloat(x, "expand", "x");
   if (x.shape() == shape) return x;
   if (broadcastShape(x.shape(), shape) != shape)
@@ -85,6 +87,7 @@ Tensor expand(const Tensor& x, const Shape& shape) {
 }
 
 Tensor binaryOp(BinaryKind kind, const Tensor& a0, const Tensor& b0) {
+  if (onDevice(a0)) throw UnsupportedOp(backendFor(a0.device()).name(), OpKind::BinaryOp);
   detail::requireFloat(a0, "binary", "a");
   detail::requireFloat(b0, "binary", "b");
   Shape shape;
@@ -136,6 +139,7 @@ Tensor binaryOp(BinaryKind kind, const Tensor& a0, const Tensor& b0) {
 }
 
 Tensor permute(const Tensor& x, const std::vector<int>& dims) {
+  if (onDevice(x)) throw UnsupportedOp(backendFor(x.device()).name(), OpKind::Permute);
   detail::requireFloat(x, "permute", "x");
   const int r = x.ndim();
   std::vector<bool> seen(static_cast<size_t>(r), false);
@@ -178,6 +182,7 @@ Tensor permute(const Tensor& x, const std::vector<int>& dims) {
 }
 
 Tensor batchMatmul(const Tensor& a, const Tensor& b) {
+  if (onDevice(a)) throw UnsupportedOp(backendFor(a.device()).name(), OpKind::BatchMatmul);
   detail::requireFloat(a, "matmul", "a");
   detail::requireFloat(b, "matmul", "b");
   if (a.ndim() < 2 || b.ndim() < 2)
@@ -201,6 +206,7 @@ Tensor batchMatmul(const Tensor& a, const Tensor& b) {
 }
 
 Tensor reduceDims(const Tensor& x, std::vector<int> dims, bool keepDim, bool mean) {
+  if (onDevice(x)) throw UnsupportedOp(backendFor(x.device()).name(), OpKind::ReduceDims);
   detail::requireFloat(x, "reduce", "x");
   const int r = x.ndim();
   for (int& d : dims) d = detail::normDim(d, r, "reduce");
@@ -241,6 +247,7 @@ Tensor reduceDims(const Tensor& x, std::vector<int> dims, bool keepDim, bool mea
 }
 
 Tensor reduceMaxDims(const Tensor& x, std::vector<int> dims, bool keepDim) {
+  if (onDevice(x)) throw UnsupportedOp(backendFor(x.device()).name(), OpKind::ReduceMax);
   detail::requireFloat(x, "reduce", "x");
   const int r = x.ndim();
   for (int& d : dims) d = detail::normDim(d, r, "reduce");
@@ -322,6 +329,7 @@ void unaryAt(UnaryKind k, double x, double alpha, double& f, double& df) {
 }  // namespace
 
 Tensor unaryOp(UnaryKind kind, const Tensor& x, float alpha) {
+  if (onDevice(x)) throw UnsupportedOp(backendFor(x.device()).name(), OpKind::Unary);
   detail::requireFloat(x, "elementwise", "x");
   Tensor y = Tensor::empty(x.shape());
   const int64_t n = x.numel();

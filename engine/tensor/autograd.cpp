@@ -5,6 +5,8 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "backends/backend.h"
+
 namespace strata {
 namespace {
 
@@ -19,6 +21,7 @@ struct LambdaNode final : Node {
 
 // dst += src, elementwise (same numel).
 void accumulateInto(Tensor& dst, const Tensor& src) {
+  if (!dst.isCpu()) return backendFor(dst.device()).accumulate(dst, src);
   float* d = dst.f32();
   const float* s = src.f32();
   const int64_t n = dst.numel();
@@ -66,12 +69,12 @@ bool recordOp(const char* name, const std::vector<Tensor>& inputs,
 }
 
 Tensor gradOrZeros(const Tensor& g, const Tensor& like) {
-  return g.defined() ? g : Tensor::zeros(like.shape());
+  return g.defined() ? g : Tensor::zeros(like.shape(), DType::Float32, like.device());
 }
 
 void Tensor::backward(const Tensor& seed) {
   NoGradGuard noGrad;  // backward functions compute plain values, never new history
-  Tensor root = seed.defined() ? seed : Tensor::full(shape(), 1.0f);
+  Tensor root = seed.defined() ? seed : Tensor::full(shape(), 1.0f, device());
   if (!requiresGrad()) return;
   if (isLeaf()) {
     if (m_impl->grad) {

@@ -7,6 +7,7 @@
 #include <new>
 #include <stdexcept>
 
+#include "backends/backend.h"
 #include "tensor/autograd.h"
 
 namespace strata {
@@ -36,28 +37,67 @@ Storage::Storage(size_t bytes) : m_bytes(bytes) {
   if (!m_data) throw std::bad_alloc();
 }
 
-Storage::~Storage() { std::free(m_data); }
+Storage::Storage(size_t bytes, Device device) : m_bytes(bytes), m_device(device) {
+  if (device.isCpu()) {
+    (void)kHeapTuned;
+    size_t rounded = ((bytes + 63) / 64) * 64;
+    if (rounded == 0) rounded = 64;
+    m_data = std::aligned_alloc(64, rounded);
+    if (!m_data) throw std::bad_alloc();
+  } else {
+    m_data = backendFor(device).allocate(bytes, device.index);
+  }
+}
 
-Tensor Tensor::empty(const Shape& shape, DType dtype) {
+Storage::~Storage() {
+  if (m_device.isCpu())
+    std::free(m_data);
+  else
+    try {
+      backendFor(m_device).release(m_data, m_bytes, m_device.index);
+    } catch (...) {  // the device went away: nothing left to give back
+    }
+}
+
+namespace {
+
+Backend::CopyKind copyKind(Device dst, Device src) {
+  if (src.isCpu()) return Backend::CopyKind::HostToDevice;
+  return dst.isCpu() ? Backend::CopyKind::DeviceToHost : Backend::CopyKind::DeviceToDevice;
+}
+
+// Copies bytes between two buffers of which at least one is on a device.
+void deviceCopy(void* dst, Device dstDevice, const void* src, Device srcDevice, size_t bytes) {
+  const Device on = dstDevice.isCpu() ? srcDevice : dstDevice;
+  backendFor(on).copy(dst, src, bytes, copyKind(dstDevice, srcDevice), on.index);
+}
+
+}  // namespace
+
+Tensor Tensor::empty(const Shape& shape, DType dtype, Device device) {
   for (int64_t d : shape)
     if (d < 0) throw std::invalid_argument("Tensor::empty: shape " + shapeToString(shape) +
                                            " is not concrete");
   auto impl = std::make_shared<TensorImpl>();
   impl->shape = shape;
   impl->dtype = dtype;
-  impl->storage = std::make_shared<Storage>(static_cast<size_t>(strata::numel(shape)) *
-                                            dtypeSize(dtype));
+  const size_t bytes = static_cast<size_t>(strata::numel(shape)) * dtypeSize(dtype);
+  impl->storage = device.isCpu() ? std::make_shared<Storage>(bytes)
+                                 : std::make_shared<Storage>(bytes, device);
   return Tensor(std::move(impl));
 }
 
-Tensor Tensor::zeros(const Shape& shape, DType dtype) {
-  Tensor t = empty(shape, dtype);
-  std::memset(t.raw(), 0, t.bytes());
+Tensor Tensor::zeros(const Shape& shape, DType dtype, Device device) {
+  Tensor t = empty(shape, dtype, device);
+  if (device.isCpu())
+    std::memset(t.raw(), 0, t.bytes());
+  else
+    t.fill(0.0f);
   return t;
 }
 
-Tensor Tensor::full(const Shape& shape, float value) {
-  Tensor t = empty(shape);
+Tensor Tensor::full(const Shape& shape, float value, Device device) {
+  Tensor t = empty(shape, DType::Float32, device);
   t.fill(value);
   return t;
 }
@@ -101,7 +141,21 @@ const int64_t* Tensor::i64() const {
 
 float Tensor::item() const {
   if (numel() != 1) throw std::logic_error("Tensor::item on " + describe(*this));
+  if (!isCpu()) return to(Device::cpu()).item();
   return dtype() == DType::Float32 ? f32()[0] : static_cast<float>(i64()[0]);
+}
+
+Tensor Tensor::to(Device device) const {
+  if (this->device() == device) return *this;
+  Tensor t = empty(shape(), dtype(), device);
+  if (bytes() > 0) deviceCopy(t.raw(), device, raw(), this->device(), bytes());
+  return t;
+}
+
+void Tensor::moveTo(Device device) {
+  if (this->device() == device) return;
+  m_impl->storage = to(device).m_impl->storage;
+  if (m_impl->grad) m_impl->grad->storage = Tensor(m_impl->grad).to(device).m_impl->storage;
 }
 
 Tensor& Tensor::setRequiresGrad(bool on) {
@@ -120,7 +174,11 @@ Tensor Tensor::detach() const {
 }
 
 Tensor Tensor::clone() const {
-  Tensor t = empty(shape(), dtype());
+  Tensor t = empty(shape(), dtype(), device());
+  if (!isCpu()) {
+    if (bytes() > 0) deviceCopy(t.raw(), device(), raw(), device(), bytes());
+    return t;
+  }
   std::memcpy(t.raw(), raw(), bytes());
   return t;
 }
@@ -153,6 +211,10 @@ Tensor Tensor::reshape(const Shape& newShape) const {
 }
 
 void Tensor::fill(float value) {
+  if (!isCpu()) {
+    backendFor(device()).fill(raw(), dtype(), value, numel(), device().index);
+    return;
+  }
   if (dtype() == DType::Float32) {
     float* p = f32();
     for (int64_t i = 0, n = numel(); i < n; ++i) p[i] = value;
@@ -165,12 +227,17 @@ void Tensor::fill(float value) {
 void Tensor::copyFrom(const Tensor& other) {
   if (other.numel() != numel() || other.dtype() != dtype())
     throw std::invalid_argument("copyFrom: " + describe(other) + " into " + describe(*this));
+  if (!isCpu() || !other.isCpu()) {
+    if (bytes() > 0) deviceCopy(raw(), device(), other.raw(), other.device(), bytes());
+    return;
+  }
   std::memcpy(raw(), other.raw(), bytes());
 }
 
 std::string describe(const Tensor& t) {
   if (!t.defined()) return "undefined";
-  return std::string(dtypeName(t.dtype())) + shapeToString(t.shape());
+  std::string s = std::string(dtypeName(t.dtype())) + shapeToString(t.shape());
+  return t.isCpu() ? s : s + " on " + t.device().str();
 }
 
 }  // namespace strata

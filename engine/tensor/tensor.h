@@ -1,6 +1,8 @@
-// Tensor: a contiguous, row-major, batch-first array of float32 or int64 with an owning CPU buffer
-// (64-byte aligned, shared between views such as reshape), plus the autograd links (requiresGrad,
-// grad, gradFn). Copying a Tensor copies a handle, never the data.
+// Tensor: a contiguous, row-major, batch-first array of float32 or int64 with an owning buffer on
+// one device (the CPU: 64-byte aligned host memory; CUDA:N: device memory from the CUDA backend's
+// caching allocator), shared between views such as reshape, plus the autograd links (requiresGrad,
+// grad, gradFn). Copying a Tensor copies a handle, never the data. The device is a tag on the
+// storage: ops look at it once at entry (engine/ops) and CPU code is otherwise unchanged.
 #pragma once
 
 #include <cstdint>
@@ -8,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "tensor/device.h"
 #include "tensor/shape.h"
 
 namespace strata {
@@ -16,19 +19,22 @@ enum class DType : uint8_t { Float32, Int64 };
 const char* dtypeName(DType t);
 size_t dtypeSize(DType t);
 
-// Aligned, owning byte buffer.
+// Aligned, owning byte buffer on one device (a non-CPU one through its backend's allocator).
 class Storage {
  public:
   explicit Storage(size_t bytes);
+  Storage(size_t bytes, Device device);
   ~Storage();
   Storage(const Storage&) = delete;
   Storage& operator=(const Storage&) = delete;
   void* data() { return m_data; }
   size_t bytes() const { return m_bytes; }
+  Device device() const { return m_device; }
 
  private:
   void* m_data = nullptr;
   size_t m_bytes = 0;
+  Device m_device;
 };
 
 struct Node;  // autograd node, see tensor/autograd.h
@@ -50,9 +56,10 @@ class Tensor {
   explicit Tensor(std::shared_ptr<TensorImpl> impl) : m_impl(std::move(impl)) {}
 
   // Factories. Shapes must be concrete.
-  static Tensor empty(const Shape& shape, DType dtype = DType::Float32);  // uninitialised
-  static Tensor zeros(const Shape& shape, DType dtype = DType::Float32);
-  static Tensor full(const Shape& shape, float value);
+  static Tensor empty(const Shape& shape, DType dtype = DType::Float32,
+                      Device device = {});  // uninitialised
+  static Tensor zeros(const Shape& shape, DType dtype = DType::Float32, Device device = {});
+  static Tensor full(const Shape& shape, float value, Device device = {});
   static Tensor fromVector(const Shape& shape, const std::vector<float>& values);
   static Tensor fromVector(const Shape& shape, const std::vector<int64_t>& values);
   static Tensor scalar(float value) { return full({}, value); }
@@ -64,14 +71,24 @@ class Tensor {
   int64_t numel() const { return strata::numel(m_impl->shape); }
   DType dtype() const { return m_impl->dtype; }
   size_t bytes() const { return static_cast<size_t>(numel()) * dtypeSize(dtype()); }
+  Device device() const { return m_impl->storage->device(); }
+  bool isCpu() const { return m_impl->storage->device().isCpu(); }
 
+  // Data pointers are on the tensor's device: dereference them on the host only for CPU tensors.
   float* f32();
   const float* f32() const;
   int64_t* i64();
   const int64_t* i64() const;
   void* raw() { return m_impl->storage->data(); }
   const void* raw() const { return m_impl->storage->data(); }
-  float item() const;  // the single value of a one-element float tensor
+  float item() const;  // the single value of a one-element tensor (copied to the host)
+
+  // A copy on `device` without autograd history (this tensor itself when already there). The engine
+  // copies between host and device only at batch boundaries and for metrics.
+  Tensor to(Device device) const;
+  // Moves this tensor's data, and its gradient, to `device` in place: every handle sees it (the
+  // trainer moves a model's parameters so the modules keep their references).
+  void moveTo(Device device);
 
   // Autograd.
   bool requiresGrad() const { return m_impl && m_impl->requiresGrad; }
@@ -83,7 +100,7 @@ class Tensor {
   bool isLeaf() const { return !m_impl->gradFn; }
 
   Tensor detach() const;  // same storage, no autograd history
-  Tensor clone() const;   // deep copy of the data, no autograd history
+  Tensor clone() const;   // deep copy of the data on the same device, no autograd history
   Tensor reshape(const Shape& shape) const;  // differentiable view; one dim may be -1
   void fill(float value);
   void copyFrom(const Tensor& other);  // same numel and dtype; no autograd

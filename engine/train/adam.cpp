@@ -4,6 +4,8 @@
 
 #include <cmath>
 
+#include "backends/backend.h"
+
 namespace strata {
 
 Adam::Adam(std::vector<NamedTensor> params, double lr, double beta1, double beta2, double eps,
@@ -17,8 +19,8 @@ Adam::Adam(std::vector<NamedTensor> params, double lr, double beta1, double beta
 
 void Adam::update(Tensor& p, const Tensor& g, ParamState& s) {
   if (!s.buffers[0].defined()) {
-    s.buffers[0] = Tensor::zeros(p.shape());
-    s.buffers[1] = Tensor::zeros(p.shape());
+    s.buffers[0] = Tensor::zeros(p.shape(), DType::Float32, p.device());
+    s.buffers[1] = Tensor::zeros(p.shape(), DType::Float32, p.device());
   }
   ++s.steps;
   const auto step = static_cast<double>(s.steps);
@@ -33,6 +35,13 @@ void Adam::update(Tensor& p, const Tensor& g, ParamState& s) {
   const auto wd = static_cast<float>(m_weightDecay);
   const auto decay = static_cast<float>(1 - m_lr * m_weightDecay);  // AdamW: p *= 1 - lr*wd
 
+  if (onDevice(p)) {  // loaded state arrives on the host: it follows the parameter once
+    for (Tensor& b : s.buffers) b.moveTo(p.device());
+    backendFor(p.device()).adamStep(p, g, s.buffers[0], s.buffers[1],
+                                    {negStepSize, bc2Sqrt, b1, b2, oneMinusB1, oneMinusB2, eps,
+                                     wd, decay, m_decoupled, m_weightDecay != 0});
+    return;
+  }
   const int64_t n = p.numel();
   float* w = p.f32();
   const float* grad = g.f32();

@@ -3,6 +3,8 @@
 
 #include <cmath>
 
+#include "backends/backend.h"
+
 namespace strata {
 
 double gradNorm(const std::vector<NamedTensor>& params) {
@@ -10,6 +12,10 @@ double gradNorm(const std::vector<NamedTensor>& params) {
   for (const auto& p : params) {
     Tensor g = p.tensor.grad();
     if (!g.defined()) continue;
+    if (onDevice(g)) {
+      sumSq += backendFor(g.device()).sumSquares(g);
+      continue;
+    }
     const float* d = g.f32();
     for (int64_t i = 0, n = g.numel(); i < n; ++i) sumSq += static_cast<double>(d[i]) * d[i];
   }
@@ -25,6 +31,10 @@ double clipGradNorm(const std::vector<NamedTensor>& params, double maxNorm) {
   for (const auto& p : params) {
     Tensor g = p.tensor.grad();
     if (!g.defined()) continue;
+    if (onDevice(g)) {
+      backendFor(g.device()).scaleInPlace(g, c);
+      continue;
+    }
     float* d = g.f32();
     for (int64_t i = 0, n = g.numel(); i < n; ++i) d[i] *= c;
   }

@@ -1,6 +1,8 @@
 // SGD update, written in the order torch.optim.SGD 1.13 (_single_tensor_sgd) computes it, in fp32.
 #include "train/sgd.h"
 
+#include "backends/backend.h"
+
 namespace strata {
 
 Sgd::Sgd(std::vector<NamedTensor> params, double lr, double momentum, bool nesterov,
@@ -19,7 +21,15 @@ void Sgd::update(Tensor& p, const Tensor& g, ParamState& s) {
   const auto negLr = static_cast<float>(-m_lr);
   Tensor& buf = s.buffers[0];
   const bool firstStep = !buf.defined();
-  if (m_momentum != 0 && firstStep) buf = Tensor::empty(p.shape());
+  if (m_momentum != 0 && firstStep) buf = Tensor::empty(p.shape(), DType::Float32, p.device());
+  if (onDevice(p)) {
+    if (buf.defined()) buf.moveTo(p.device());
+    backendFor(p.device()).sgdStep(p, g, buf,
+                                   {wd, mu, negLr, m_weightDecay != 0, m_momentum != 0,
+                                    m_nesterov, firstStep});
+    ++s.steps;
+    return;
+  }
   float* b = buf.defined() ? buf.f32() : nullptr;
   for (int64_t i = 0; i < n; ++i) {
     float d = grad[i];

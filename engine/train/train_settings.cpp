@@ -5,6 +5,8 @@
 #include <functional>
 #include <map>
 
+#include "tensor/device.h"
+
 namespace strata {
 namespace {
 
@@ -228,8 +230,8 @@ Status TrainSettings::validate() const {
   if (!(gamma > 0)) return fail("gamma must be > 0, got " + num(gamma));
   if (seqLen < 1) return fail("seq_len must be >= 1, got " + std::to_string(seqLen));
   if (valEvery < 0) return fail("val_every must be >= 0");
-  if (!oneOf(device, {"cpu", "cuda"}))
-    return fail("device must be cpu or cuda, got '" + device + "'");
+  if (!Device::parse(device))
+    return fail("device must be cpu, cuda or cuda:N, got '" + device + "'");
   return Status::ok();
 }
 

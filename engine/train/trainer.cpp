@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 
+#include "backends/backend.h"
 #include "graph/model.h"
 #include "tensor/autograd.h"
 #include "train/data_request.h"
@@ -52,10 +53,11 @@ Trainer::Trainer(Model& model, TrainSettings settings, DataSet data)
 Trainer::~Trainer() = default;
 
 Status Trainer::prepare() {
-  if (m_settings.device != "cpu")
-    return Status::error("device '" + m_settings.device +
-                         "' is not available for training in "
-                         "this build; use --device cpu");
+  auto device = Device::parse(m_settings.device);
+  if (!device) return Status::error("unknown device '" + m_settings.device + "'");
+  if (std::string why = deviceUnavailableReason(*device); !why.empty())
+    return Status::error(why);
+  m_device = *device;
   if (m_model.inputNames().size() != 1)
     return Status::error("the data sets feed exactly one Input; the graph has " +
                          std::to_string(m_model.inputNames().size()));
@@ -182,8 +184,10 @@ std::pair<int64_t, int64_t> Trainer::countCorrect(const Tensor& logits,
   const int64_t rows = classes ? logits.numel() / classes : 0;
   if (rows != target.numel()) return {0, 0};
   int64_t correct = 0, counted = 0;
-  const float* l = logits.f32();
-  const int64_t* y = target.i64();
+  // Accuracy is a metric: a GPU run copies the logits and targets to the host for it.
+  const Tensor hostLogits = logits.to(Device::cpu()), hostTarget = target.to(Device::cpu());
+  const float* l = hostLogits.f32();
+  const int64_t* y = hostTarget.i64();
   for (int64_t r = 0; r < rows; ++r) {
     if (y[r] == m_ignoreIndex) continue;
     const float* row = l + r * classes;
@@ -202,8 +206,12 @@ std::map<std::string, double> Trainer::nodeNorms(std::string& firstBad) const {
     Tensor g = m_params[i].tensor.grad();
     if (!g.defined()) continue;
     double s = 0;
-    const float* d = g.f32();
-    for (int64_t k = 0, n = g.numel(); k < n; ++k) s += static_cast<double>(d[k]) * d[k];
+    if (onDevice(g)) {
+      s = backendFor(g.device()).sumSquares(g);
+    } else {
+      const float* d = g.f32();
+      for (int64_t k = 0, n = g.numel(); k < n; ++k) s += static_cast<double>(d[k]) * d[k];
+    }
     if (!std::isfinite(s) && firstBad.empty())
       firstBad = "'" + m_params[i].name + "' (node '" + m_paramNode[i] + "')";
     sumSq[m_paramNode[i]] += s;
@@ -230,13 +238,20 @@ Trainer::Validation Trainer::validate() {
         idx.begin() + static_cast<std::ptrdiff_t>(b),
         idx.begin() + static_cast<std::ptrdiff_t>(
                           std::min(idx.size(), b + static_cast<size_t>(m_settings.batch))));
-    auto out = m_model.forward({{m_inputName, m_data.gatherInputs(batch)}},
-                               m_data.gatherTargets(batch), ctx);
+    auto out = m_model.forward({{m_inputName, m_data.gatherInputs(batch).to(m_device)}},
+                               m_data.gatherTargets(batch).to(m_device), ctx);
     if (!out) {
       v.error = "validation: " + out.message();
       return v;
     }
-    lossSum += static_cast<double>(out->loss.item()) * static_cast<double>(batch.size());
+    double batchLoss = 0;
+    try {
+      batchLoss = out->loss.item();
+    } catch (const std::exception& e) {
+      v.error = std::string("validation: ") + e.what();
+      return v;
+    }
+    lossSum += batchLoss * static_cast<double>(batch.size());
     samples += static_cast<int64_t>(batch.size());
     if (m_crossEntropy) {
       auto [c, n] = countCorrect(out->prediction, m_data.gatherTargets(batch));
@@ -263,8 +278,27 @@ TrainReport Trainer::run() {
     report.bestValLoss = m_bestValLoss;
     report.bestStep = m_bestStep;
     m_running = false;
+    // The model leaves run() on the host, whatever the device: checkpoints, inference and the
+    // GUI read it there. A device that failed keeps the weights it could not give back.
+    if (!m_device.isCpu()) {
+      try {
+        for (auto& p : m_params) p.tensor.moveTo(Device::cpu());
+      } catch (const std::exception& e) {
+        report.outcome = TrainOutcome::Failed;
+        report.message += std::string(report.message.empty() ? "" : "; ") +
+                          "the weights could not be copied back from " + m_device.str() + ": " +
+                          e.what();
+      }
+    }
     return report;
   };
+  if (!m_device.isCpu()) {
+    try {
+      for (auto& p : m_params) p.tensor.moveTo(m_device);
+    } catch (const std::exception& e) {
+      return finish(TrainOutcome::Failed, m_device.str() + ": " + e.what());
+    }
+  }
   const auto batch = static_cast<size_t>(m_settings.batch);
   for (int64_t step = m_step; step < m_totalSteps; ++step) {
     applyPending();
@@ -278,8 +312,9 @@ TrainReport Trainer::run() {
     std::vector<int64_t> idx(
         order.begin() + static_cast<std::ptrdiff_t>(pos * batch),
         order.begin() + static_cast<std::ptrdiff_t>(std::min(order.size(), (pos + 1) * batch)));
-    const Tensor x = m_data.gatherInputs(idx);
-    const Tensor y = m_data.gatherTargets(idx);
+    // Host -> device once per batch (a no-op on the CPU).
+    const Tensor x = m_data.gatherInputs(idx).to(m_device);
+    const Tensor y = m_data.gatherTargets(idx).to(m_device);
     const double lr = m_scheduler->lrAt(step);
     m_optimizer->setLr(lr);
     m_optimizer->zeroGrad();
@@ -289,7 +324,12 @@ TrainReport Trainer::run() {
     ForwardContext ctx{true, &dropoutRng, false};
     auto out = m_model.forward({{m_inputName, x}}, y, ctx);
     if (!out) return finish(TrainOutcome::Failed, where + out.message());
-    const double loss = out->loss.item();
+    double loss = 0;
+    try {
+      loss = out->loss.item();
+    } catch (const std::exception& e) {
+      return finish(TrainOutcome::Failed, where + e.what());
+    }
     // Backward runs even for a non-finite loss so the message can name the first parameter
     // whose gradient went bad; nothing is updated before the checks below.
     try {
@@ -301,7 +341,11 @@ TrainReport Trainer::run() {
       if (m_optimizer->isFrozen(p.name)) p.tensor.zeroGrad();
     std::string bad;
     StepMetrics m;
-    m.nodeGradNorms = nodeNorms(bad);
+    try {
+      m.nodeGradNorms = nodeNorms(bad);
+    } catch (const std::exception& e) {
+      return finish(TrainOutcome::Failed, where + e.what());
+    }
     if (!std::isfinite(loss) || !bad.empty()) {
       m_optimizer->zeroGrad();
       const std::string what =
@@ -317,8 +361,12 @@ TrainReport Trainer::run() {
     double total = 0;
     for (const auto& [_, n] : m.nodeGradNorms) total += n * n;
     m.gradNorm = std::sqrt(total);
-    if (m_settings.clipGradNorm > 0) clipGradNorm(m_params, m_settings.clipGradNorm);
-    m_optimizer->step();
+    try {
+      if (m_settings.clipGradNorm > 0) clipGradNorm(m_params, m_settings.clipGradNorm);
+      m_optimizer->step();
+    } catch (const std::exception& e) {  // a device failure mid-update (CPU steps do not throw)
+      return finish(TrainOutcome::Failed, where + "update failed: " + e.what());
+    }
     m_optimizer->zeroGrad();
 
     m.step = step + 1;

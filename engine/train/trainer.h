@@ -120,6 +120,7 @@ class Trainer {
   std::vector<NamedTensor> m_params;
   std::vector<std::string> m_paramNode;  // node id of each parameter
   std::string m_inputName;
+  Device m_device;  // where the parameters live while run() runs (settings.device)
   bool m_crossEntropy = false;
   int64_t m_ignoreIndex = -100;
   int64_t m_stepsPerEpoch = 1;

@@ -185,7 +185,7 @@ TEST(TrainSettingsTest, ClearErrors) {
       {{{"optimizer", "sgd"}, {"nesterov", true}}, "nesterov needs momentum > 0"},
       {{{"shuffle", "maybe"}}, "training.shuffle: expected on/off"},
       {{{"betas", {0.9}}}, "training.betas: expected [beta1, beta2]"},
-      {{{"device", "tpu"}}, "device must be cpu or cuda"},
+      {{{"device", "tpu"}}, "device must be cpu, cuda or cuda:N"},
       {{{"epochs", 2.5}}, "training.epochs: expected an integer"},
   };
   for (const auto& b : bad) {

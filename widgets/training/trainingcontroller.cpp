@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "backends/backend.h"
 #include "graph/model.h"
 #include "document/graphmodel.h"
 #include "io/safetensors.h"
@@ -100,9 +101,11 @@ bool TrainingController::startRun(const Json& point, const QString& sweepId) {
   if (!settings) return fail(tr("Training settings: %1").arg(QString::fromStdString(
                                  settings.message())));
   settings->data = resolveDataSpec(settings->data, m_model->filePath());
-  if (settings->device != "cpu")
-    return fail(tr("Device %1: this build has no CUDA support")
-                    .arg(QString::fromStdString(settings->device)));
+  if (auto device = Device::parse(settings->device)) {
+    if (std::string why = deviceUnavailableReason(*device); !why.empty())
+      return fail(tr("Device %1: %2").arg(QString::fromStdString(settings->device),
+                                          QString::fromStdString(why)));
+  }
   auto compiled = Model::compile(doc);
   if (!compiled) return fail(QString::fromStdString(compiled.message()));
   std::unique_ptr<Model> model = std::move(compiled).value();

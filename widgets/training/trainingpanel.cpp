@@ -20,6 +20,7 @@
 
 #include <cmath>
 
+#include "backends/backend.h"
 #include "graph/model.h"
 #include "document/graphmodel.h"
 #include "document/settrainingsettingscommand.h"
@@ -219,10 +220,23 @@ QWidget* TrainingPanel::buildSettings() {
   m_seed = intBox(0, 2147483647);
   m_device = new QComboBox;
   m_device->addItem(tr("CPU"), QStringLiteral("cpu"));
-  m_device->addItem(tr("CUDA — this build has no CUDA support"), QStringLiteral("cuda"));
-  if (auto* items = qobject_cast<QStandardItemModel*>(m_device->model()))
-    items->item(1)->setEnabled(false);
-  m_device->setItemData(1, tr("this build has no CUDA support"), Qt::ToolTipRole);
+  // Each GPU by name and memory; without one a greyed CUDA entry says why (no driver, no GPU,
+  // or a build without CUDA) and what to do.
+  const DeviceList gpus = cudaDevices();
+  for (const DeviceInfo& gpu : gpus.devices) {
+    const QString id = QStringLiteral("cuda:%1").arg(gpu.index);
+    m_device->addItem(tr("%1 — %2, %3 GiB")
+                          .arg(id, QString::fromStdString(gpu.name))
+                          .arg(static_cast<double>(gpu.totalBytes) / (1024.0 * 1024.0 * 1024.0),
+                               0, 'f', 1),
+                      id);
+  }
+  if (gpus.devices.empty()) {
+    m_device->addItem(tr("CUDA — not available"), QStringLiteral("cuda"));
+    if (auto* items = qobject_cast<QStandardItemModel*>(m_device->model()))
+      items->item(1)->setEnabled(false);
+    m_device->setItemData(1, QString::fromStdString(gpus.reason), Qt::ToolTipRole);
+  }
 
   auto* form = new QFormLayout(m_settingsBox);
   form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
@@ -323,7 +337,14 @@ void TrainingPanel::readSettings() {
   m_clip->setValue(s.clipGradNorm);
   m_weightDecay->setValue(s.effectiveWeightDecay());
   m_seed->setValue(static_cast<int>(s.seed));
-  m_device->setCurrentIndex(0);
+  // "cuda" is cuda:0; a device this machine lacks falls back to the CPU entry.
+  const QString device = QString::fromStdString(s.device == "cuda" ? "cuda:0" : s.device);
+  const int deviceIndex = m_device->findData(device);
+  const auto* deviceItems = qobject_cast<QStandardItemModel*>(m_device->model());
+  m_device->setCurrentIndex(deviceIndex > 0 && deviceItems &&
+                                    deviceItems->item(deviceIndex)->isEnabled()
+                                ? deviceIndex
+                                : 0);
   const bool fileKind = kind == QLatin1String("text") || kind == QLatin1String("csv") ||
                         kind == QLatin1String("npy");
   m_dataFile->setEnabled(fileKind);

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "backends/cpu/dnnl_context.h"
+#include "backends/backend.h"
 #include "tensor/autograd.h"
 
 namespace strata::ops {
@@ -63,6 +64,8 @@ void checkParam(const Tensor& t, int64_t d, const char* what) {
 }  // namespace
 
 Tensor layerNorm(const Tensor& x, const Tensor& weight, const Tensor& bias, float eps) {
+  if (onDevice(x)) return backendFor(x.device()).layerNorm(x, weight, bias, eps);
+
   if (!x.defined() || x.dtype() != DType::Float32 || x.ndim() < 1)
     throw std::invalid_argument("layerNorm: input must be a float32 tensor of rank >= 1, got " +
                                 (x.defined() ? describe(x) : std::string("nothing")));

@@ -19,6 +19,7 @@
 
 #include <oneapi/dnnl/dnnl.hpp>
 
+#include "backends/backend.h"
 #include "backends/cpu/dnnl_context.h"
 #include "nn/recurrent/gemm_recurrent.h"
 #include "tensor/autograd.h"
@@ -416,6 +417,8 @@ RecurrentImpl recurrentImplInUse() {
 RecurrentOutputs recurrent(const RecurrentConfig& cfg, const Tensor& x, const Tensor& h0,
                            const Tensor& c0, const std::vector<Tensor>& params, bool training,
                            Rng* rng) {
+  // A tensor on a GPU runs on its backend (cuDNN's RNN); everything below is the CPU path.
+  if (onDevice(x)) return backendFor(x.device()).recurrent(cfg, x, h0, c0, params, training, rng);
   if (cfg.hiddenSize < 1 || cfg.numLayers < 1 || cfg.inputSize < 1)
     throw std::invalid_argument("recurrent: sizes must be >= 1");
   if (!x.defined() || x.ndim() != 3 || x.dtype() != DType::Float32)

@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "backends/backend.h"
 #include "ops/ops.h"
 #include "tensor/autograd.h"
 
@@ -15,9 +16,12 @@ namespace strata::nn {
 namespace {
 
 // The keys each query may not see: mask[(b*T + t)*S + s] != 0. Empty when nothing is masked.
-std::vector<uint8_t> buildMask(const Tensor& keyPadding, bool causal, int64_t B, int64_t T,
+std::vector<uint8_t> buildMask(const Tensor& keyPaddingIn, bool causal, int64_t B, int64_t T,
                                int64_t S) {
-  if (!keyPadding.defined() && !causal) return {};
+  if (!keyPaddingIn.defined() && !causal) return {};
+  // The mask is built (and checked) on the host; a GPU run copies its [B, S] padding once.
+  const Tensor keyPadding =
+      keyPaddingIn.defined() ? keyPaddingIn.to(Device::cpu()) : keyPaddingIn;
   std::vector<uint8_t> mask(static_cast<size_t>(B * T * S), 0);
   for (int64_t b = 0; b < B; ++b) {
     for (int64_t t = 0; t < T; ++t) {
@@ -47,6 +51,11 @@ std::vector<uint8_t> buildMask(const Tensor& keyPadding, bool causal, int64_t B,
 // where unmasked and is 0 where masked, so the probabilities there are exactly 0 both ways.
 Tensor maskFill(const Tensor& scores, std::shared_ptr<const std::vector<uint8_t>> mask) {
   const int64_t B = scores.size(0), H = scores.size(1), T = scores.size(2), S = scores.size(3);
+  if (onDevice(scores)) {
+    Tensor m = Tensor::empty({B, T, S});
+    for (size_t i = 0; i < mask->size(); ++i) m.f32()[i] = (*mask)[i] ? 1.0f : 0.0f;
+    return backendFor(scores.device()).attentionMask(scores, m.to(scores.device()));
+  }
   Tensor out = Tensor::empty(scores.shape());
   const float ninf = -std::numeric_limits<float>::infinity();
   auto apply = [B, H, T, S, mask](const float* src, float* dst, float fill) {

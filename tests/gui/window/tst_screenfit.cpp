@@ -3,6 +3,7 @@
 // visible at a useful size, and no two visible docks overlap. The screen size is injected
 // (MainWindow::fitToScreen), as the offscreen platform has one fixed screen.
 #include <QDockWidget>
+#include <QGraphicsScene>
 #include <QDir>
 #include <QtCharts/QChartView>
 #include <QPixmap>
@@ -13,6 +14,7 @@
 #include <QtTest>
 
 #include "canvas/graphview.h"
+#include "canvas/nodeitem.h"
 #include "guitestenv.h"
 #include "window/mainwindow.h"
 #include "gallery/samplegallery.h"
@@ -48,6 +50,25 @@ QStringList overlappingDocks(const MainWindow& w) {
       if (docks[i]->geometry().intersects(docks[j]->geometry()))
         out << docks[i]->objectName() + QLatin1Char('/') + docks[j]->objectName();
   return out;
+}
+
+// Empty when the graph's nodes lie wholly inside the canvas's viewport with their centre near
+// the viewport's (an opened graph is fitted and centred); else what is wrong.
+QString graphNotCentred(const MainWindow& w) {
+  QRectF nodes;
+  for (QGraphicsItem* item : w.view()->scene()->items())
+    if (dynamic_cast<NodeItem*>(item)) nodes |= item->sceneBoundingRect();
+  if (nodes.isEmpty()) return QStringLiteral("no nodes");
+  const QRect shown = w.view()->mapFromScene(nodes).boundingRect();
+  const QRect port = w.view()->viewport()->rect();
+  const QPoint off = shown.center() - port.center();
+  const QString where = QStringLiteral("nodes at %1,%2 %3x%4 in a %5x%6 viewport")
+                            .arg(shown.x()).arg(shown.y()).arg(shown.width()).arg(shown.height())
+                            .arg(port.width()).arg(port.height());
+  if (!port.contains(shown)) return where + QStringLiteral(": not all visible");
+  if (std::abs(off.x()) > port.width() / 5 || std::abs(off.y()) > port.height() / 5)
+    return where + QStringLiteral(": off centre");
+  return {};
 }
 
 }  // namespace
@@ -111,6 +132,8 @@ void TstScreenFit::fits() {
   QVERIFY2(visibleIn(canvas, QSize(400, 250)),
            qPrintable(sizes + QStringLiteral(", canvas %1x%2")
                                   .arg(canvas->width()).arg(canvas->height())));
+  const QString centred = graphNotCentred(w);
+  QVERIFY2(centred.isEmpty(), qPrintable(centred));
   // The canvas is the largest part of the window.
   for (QDockWidget* d : w.findChildren<QDockWidget*>())
     if (d->isVisible())
@@ -208,9 +231,9 @@ void TstScreenFit::realScreenFits() {
   QSettings().clear();
   MainWindow w;
   TrainingWorkbench* bench = TrainingWorkbench::install(&w);
-  QVERIFY(w.openFile(test::samplesDir() + QStringLiteral("/char-lstm.strata")));
-  w.show();
+  w.show();  // as `strata FILE` does: the window first (the start page), then the file
   QVERIFY(QTest::qWaitForWindowExposed(&w));
+  QVERIFY(w.openFile(test::samplesDir() + QStringLiteral("/char-lstm.strata")));
   QTest::qWait(300);
   const QRect screen = w.screen()->availableGeometry();
   const QString where = QStringLiteral("screen %1x%2, window %3,%4 %5x%6")
@@ -222,6 +245,8 @@ void TstScreenFit::realScreenFits() {
   QVERIFY(overlappingDocks(w).isEmpty());
   QVERIFY(bench->panel()->trainButton()->isVisible());
   QVERIFY(bench->charts()->lossView()->isVisible());
+  const QString centred = graphNotCentred(w);
+  QVERIFY2(centred.isEmpty(), qPrintable(centred));
   const QString dir = qEnvironmentVariable("STRATA_BINARY_DIR") + QStringLiteral("/screenshots");
   QDir().mkpath(dir);
   const QPixmap shot = w.screen()->grabWindow(0);

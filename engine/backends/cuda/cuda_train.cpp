@@ -1,0 +1,58 @@
+// Training-side updates on the GPU: gradient accumulation (autograd), sums of squares for the
+// gradient norms, clipping and the NaN/Inf guard, and the Adam/AdamW/SGD steps.
+#include <cstring>
+#include <stdexcept>
+
+#include "backends/cuda/cuda_backend_impl.h"
+#include "backends/cuda/kernels.h"
+
+namespace strata::cuda {
+
+using detail::cf;
+using detail::contextOf;
+using detail::f;
+
+void CudaBackend::accumulate(Tensor& dst, const Tensor& src0) {
+  const Tensor src = detail::onDevice(src0, dst.device(), "accumulate");
+  if (dst.numel() != src.numel())
+    throw std::invalid_argument("accumulate: " + describe(src) + " into " + describe(dst));
+  Context& ctx = contextOf("accumulate", {&dst, &src});
+  kernels::accumulate(f(dst), cf(src), dst.numel(), ctx.stream);
+  checkLaunch("accumulate");
+}
+
+double CudaBackend::sumSquares(const Tensor& x) {
+  Context& ctx = contextOf("sumSquares", {&x});
+  // The double result travels back as 8 bytes of a float tensor pair.
+  Tensor out = Tensor::empty({2}, DType::Float32, x.device());
+  kernels::sumSquares(cf(x), x.numel(), reinterpret_cast<double*>(f(out)), ctx.stream);
+  checkLaunch("sumSquares");
+  const Tensor host = out.to(Device::cpu());
+  double v = 0;
+  std::memcpy(&v, host.f32(), sizeof v);
+  return v;
+}
+
+void CudaBackend::scaleInPlace(Tensor& x, float s) {
+  Context& ctx = contextOf("scaleInPlace", {&x});
+  kernels::scaleInPlace(f(x), s, x.numel(), ctx.stream);
+  checkLaunch("scaleInPlace");
+}
+
+void CudaBackend::adamStep(Tensor& p, const Tensor& g, Tensor& m, Tensor& v, const AdamScalars& s) {
+  Context& ctx = contextOf("adam", {&p, &g, &m, &v});
+  const kernels::AdamArgs a{s.negStepSize, s.bc2Sqrt,    s.b1,         s.b2,
+                            s.oneMinusB1,  s.oneMinusB2, s.eps,        s.wd,
+                            s.decay,       s.decoupled,  s.weightDecay};
+  kernels::adamStep(f(p), cf(g), f(m), f(v), p.numel(), a, ctx.stream);
+  checkLaunch("adam");
+}
+
+void CudaBackend::sgdStep(Tensor& p, const Tensor& g, Tensor& buf, const SgdScalars& s) {
+  Context& ctx = contextOf("sgd", {&p, &g, &buf});
+  const kernels::SgdArgs a{s.wd, s.mu, s.negLr, s.weightDecay, s.momentum, s.nesterov, s.firstStep};
+  kernels::sgdStep(f(p), cf(g), buf.defined() ? f(buf) : nullptr, p.numel(), a, ctx.stream);
+  checkLaunch("sgd");
+}
+
+}  // namespace strata::cuda

@@ -1,0 +1,89 @@
+// Shared by the `gpu` suite: the skip-with-reason guard, host copies, and the CPU<->GPU
+// comparison (the fp32 rule of tests/common/fp32_rule.h for two fp32 implementations, with a
+// floor of 1e-4 relative to the tensor's RMS, TF32 off).
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "backends/backend.h"
+#include "common/fp32_rule.h"
+#include "core/rng.h"
+#include "tensor/tensor.h"
+
+namespace strata::gpu_test {
+
+// The first GPU, or a skip naming why there is none (the CUDA error text, or "built without
+// CUDA"). Never a pass: ctest lists these tests as skipped.
+#define STRATA_REQUIRE_GPU()                                                \
+  do {                                                                      \
+    const std::string strataWhy = deviceUnavailableReason(Device::cuda(0)); \
+    if (!strataWhy.empty()) GTEST_SKIP() << strataWhy;                      \
+    setAllowTf32(false);                                                    \
+  } while (0)
+
+inline Device gpu() { return Device::cuda(0); }
+
+inline Tensor host(const Tensor& t) { return t.defined() ? t.to(Device::cpu()) : t; }
+
+// Random float32 tensor in [lo, hi), seeded.
+inline Tensor randomTensor(const Shape& shape, uint64_t seed, float lo = -1.0f, float hi = 1.0f) {
+  Rng rng(seed);
+  Tensor t = Tensor::empty(shape);
+  for (int64_t i = 0; i < t.numel(); ++i) t.f32()[i] = rng.uniform(lo, hi);
+  return t;
+}
+
+// The same values on the GPU, as a fresh leaf (requiring a gradient when `grad`).
+inline Tensor onGpu(const Tensor& cpu, bool grad) {
+  Tensor t = cpu.to(gpu());
+  if (t.sameAs(cpu)) t = cpu.clone();
+  t.setRequiresGrad(grad);
+  return t;
+}
+
+inline Tensor leaf(const Tensor& cpu, bool grad) {
+  Tensor t = cpu.clone();
+  t.setRequiresGrad(grad);
+  return t;
+}
+
+// GPU result vs CPU result, element by element: within the fp32 bound of a sum of K terms for
+// two implementations, or within 1e-4 of the tensor's RMS, whichever is larger.
+inline ::testing::AssertionResult close(const std::string& what, const Tensor& cpu,
+                                        const Tensor& gpuValue, int64_t K) {
+  if (!cpu.defined() || !gpuValue.defined())
+    return cpu.defined() == gpuValue.defined()
+               ? ::testing::AssertionSuccess()
+               : ::testing::AssertionFailure() << what << ": defined on one device only";
+  const Tensor g = host(gpuValue);
+  if (g.shape() != cpu.shape())
+    return ::testing::AssertionFailure()
+           << what << ": shape " << describe(g) << " vs " << describe(cpu);
+  std::vector<double> ref(static_cast<size_t>(cpu.numel()));
+  for (int64_t i = 0; i < cpu.numel(); ++i) ref[static_cast<size_t>(i)] = cpu.f32()[i];
+  const double rms = test::rootMeanSquare(ref.data(), cpu.numel());
+  const test::Fp32Verdict v = test::checkFp32(g.f32(), ref.data(), nullptr, cpu.numel(), K, 2.0);
+  double worst = 0;
+  int64_t at = -1;
+  for (int64_t i = 0; i < cpu.numel(); ++i) {
+    const double d = std::fabs(static_cast<double>(g.f32()[i]) - ref[static_cast<size_t>(i)]);
+    const double allowed =
+        std::max(1e-4 * std::max(rms, std::fabs(ref[static_cast<size_t>(i)])), v.bound);
+    if (!(d <= allowed) || !std::isfinite(g.f32()[i])) {
+      if (!(d <= worst)) {
+        worst = d;
+        at = i;
+      }
+    }
+  }
+  if (at < 0) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure()
+         << what << "[" << at << "]: gpu " << g.f32()[at] << " vs cpu " << cpu.f32()[at]
+         << " (|diff| " << worst << ", rms " << rms << ")";
+}
+
+}  // namespace strata::gpu_test
