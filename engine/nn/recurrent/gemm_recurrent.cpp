@@ -106,39 +106,45 @@ void sgemm(char ta, char tb, int64_t M, int64_t N, int64_t K, const float* A, in
     throw std::runtime_error("recurrent: dnnl_sgemm failed");
 }
 
-// A sense-reversing spin barrier: the recurrence threads meet once per time step, which an
-// OpenMP barrier under OMP_WAIT_POLICY=passive turns into a futex sleep and wake-up each time.
-// Spins briefly, then yields, so an oversubscribed machine still makes progress.
-class SpinBarrier {
- public:
-  void reset(int n) {
-    m_n = n;
-    m_count.store(0);
-  }
-  void wait() {
-    if (m_n <= 1) return;
-    const int gen = m_gen.load(std::memory_order_acquire);
-    if (m_count.fetch_add(1, std::memory_order_acq_rel) + 1 == m_n) {
-      m_count.store(0, std::memory_order_relaxed);
-      m_gen.fetch_add(1, std::memory_order_release);
-      return;
-    }
-    for (int spins = 0; m_gen.load(std::memory_order_acquire) == gen; ++spins) {
-      if (spins < 20000) {
+// Runs `stages` stages of `tasks` tasks each: a task of stage k starts only when every task of
+// stage k-1 has finished (a time step needs all of the previous step's h). Threads claim the next
+// task from one counter rather than owning fixed chunks behind a per-step barrier, and a thread
+// that has waited long for a task another thread holds (the OS descheduled it: a busy machine)
+// carries on alone: the others stop claiming, so the rest of the loop runs at one thread's speed
+// instead of waiting for a descheduled thread at every step (measured with a parallel test run
+// beside it: W1's forward 3.6-7x slower on 2 threads than on one, with a per-step barrier).
+// Which thread runs a task never changes the result: its arithmetic depends only on its stage
+// and chunk.
+template <class Fn>
+void runStaged(int threads, int64_t stages, int tasks, Fn&& fn) {
+  std::atomic<int64_t> next{0}, done{0};
+  std::atomic<int> solo{-1};
+  const int64_t total = stages * tasks;
+#pragma omp parallel num_threads(threads) if (threads > 1)
+  {
+    const int me = omp_get_thread_num();
+    for (;;) {
+      const int alone = solo.load(std::memory_order_relaxed);
+      if (alone >= 0 && alone != me) break;  // only before claiming: no task is dropped
+      const int64_t k = next.fetch_add(1, std::memory_order_relaxed);
+      if (k >= total) break;
+      const int64_t stage = k / tasks, need = stage * tasks;
+      for (int spins = 0; done.load(std::memory_order_acquire) < need; ++spins) {
+        if (spins < 20000) {
 #if defined(__x86_64__) || defined(__i386__)
-        _mm_pause();
+          _mm_pause();
 #endif
-      } else {
+          continue;
+        }
+        int none = -1;
+        solo.compare_exchange_strong(none, me, std::memory_order_relaxed);
         std::this_thread::yield();
       }
+      fn(stage, static_cast<int>(k % tasks));
+      done.fetch_add(1, std::memory_order_release);
     }
   }
-
- private:
-  int m_n = 1;
-  std::atomic<int> m_count{0};
-  std::atomic<int> m_gen{0};
-};
+}
 
 // One per-step recurrent GEMM of one chunk: dst[B, N] = src[B, K] x W[K, N], W packed once per
 // step into the primitive's own layout. Executed through the C API with preset argument arrays,
@@ -224,7 +230,7 @@ struct Plan {
   int64_t SH() const { return mi.S * H; }
 };
 
-// Work per time step below which the recurrence stays on one thread: the barrier and the split
+// Work per time step below which the recurrence stays on one thread: the hand-over and the split
 // would cost more than they save (W5's RNN 32 at batch 16 is ~16k multiply-adds per step).
 constexpr int64_t kParallelWork = int64_t{1} << 18;
 
@@ -338,7 +344,6 @@ struct Arena {
   std::vector<Buffer> q;         // per chunk: classic GRU's partial d(r*h)
   Buffer dhDirect, dc, dA, dB, dwScratch, zeros;
   std::vector<double> colsum;
-  SpinBarrier barrier;
 };
 
 std::unique_ptr<Arena> makeArena(const Plan& p) {
@@ -515,77 +520,56 @@ Kernelset kernelsFor(const Plan& p) {
 // Slot of h_prev for time t, and of h_t.
 int64_t prevSlot(int64_t d, int64_t t) { return d == 0 ? t : t + 2; }
 
-// The forward time loop of one layer and direction.
+// The forward time loop of one layer and direction. One stage per step (two for the classic
+// GRU, whose W_hn (r*h) product needs every chunk's r*h), one task per chunk.
 void forwardRecurrence(Plan& p, Arena& a, LayerDir& r, int64_t d, float* y, int64_t ldy) {
   const int64_t T = p.T, B = p.B, H = p.H, G = p.mi.G, S = p.mi.S, BH = B * H;
   const Kernelset ks = kernelsFor(p);
   const int nchunks = static_cast<int>(p.chunks.size());
-  a.barrier.reset(nchunks);
-#pragma omp parallel num_threads(nchunks) if (nchunks > 1)
-  {
-    const int nt = omp_get_num_threads(), me = omp_get_thread_num();
-#pragma omp single
-    a.barrier.reset(nt);
-    for (int64_t s = 0; s < T; ++s) {
-      const int64_t t = d == 0 ? s : T - 1 - s;
-      const float* hPrev = r.hs.data() + prevSlot(d, t) * BH;
-      float* hCur = r.hs.data() + (t + 1) * BH;
-      for (int j = me; j < nchunks; j += nt) {
-        Chunk& c = p.chunks[j];
-        float* cbuf = a.c[j].data();
-        c.fwd[0].run(c.stream, hPrev, r.packedFwd[j][0].data(), cbuf, a.scratch[j][0].data());
-        gates::Step st;
-        st.B = B;
-        st.hc = c.hc;
-        st.gates = r.gates.data() + t * B * S * H + S * c.off;
-        st.ldg = S * H;
-        st.gh = cbuf;
-        st.ldgh = G * c.hc;
-        st.bih = r.bpIh.data() + G * c.off;
-        st.bhh = r.bpHh.data() + G * c.off;
-        st.hPrev = hPrev + c.off;
-        st.hOut = hCur + c.off;
-        st.ldh = H;
-        st.yOut = y ? y + t * B * ldy + d * H + c.off : nullptr;
-        st.ldy = ldy;
-        if (r.cs.data()) {
-          st.cPrev = r.cs.data() + prevSlot(d, t) * BH + c.off;
-          st.cOut = r.cs.data() + (t + 1) * BH + c.off;
-        }
-        if (ks.fwdB) st.rh = r.rh.data() + t * BH + c.off;
-        ks.fwd(st);
-      }
-      if (ks.fwdB) {  // classic GRU: W_hn (r*h) needs every chunk's r*h
-        a.barrier.wait();
-        for (int j = me; j < nchunks; j += nt) {
-          Chunk& c = p.chunks[j];
-          float* cbuf = a.c[j].data();
-          c.fwd[1].run(c.stream, r.rh.data() + t * BH, r.packedFwd[j][1].data(), cbuf + 2 * c.hc,
-                       a.scratch[j][1].data());
-          gates::Step st;
-          st.B = B;
-          st.hc = c.hc;
-          st.gates = r.gates.data() + t * B * S * H + S * c.off;
-          st.ldg = S * H;
-          st.gh = cbuf;
-          st.ldgh = G * c.hc;
-          st.bih = r.bpIh.data() + G * c.off;
-          st.bhh = r.bpHh.data() + G * c.off;
-          st.hPrev = hPrev + c.off;
-          st.hOut = hCur + c.off;
-          st.ldh = H;
-          st.yOut = y ? y + t * B * ldy + d * H + c.off : nullptr;
-          st.ldy = ldy;
-          ks.fwdB(st);
-        }
-      }
-      a.barrier.wait();
+  const int phases = ks.fwdB ? 2 : 1;
+  runStaged(nchunks, T * phases, nchunks, [&](int64_t stage, int j) {
+    const int64_t s = stage / phases, phase = stage % phases;
+    const int64_t t = d == 0 ? s : T - 1 - s;
+    const float* hPrev = r.hs.data() + prevSlot(d, t) * BH;
+    Chunk& c = p.chunks[j];
+    float* cbuf = a.c[j].data();
+    gates::Step st;
+    st.B = B;
+    st.hc = c.hc;
+    st.gates = r.gates.data() + t * B * S * H + S * c.off;
+    st.ldg = S * H;
+    st.gh = cbuf;
+    st.ldgh = G * c.hc;
+    st.bih = r.bpIh.data() + G * c.off;
+    st.bhh = r.bpHh.data() + G * c.off;
+    st.hPrev = hPrev + c.off;
+    st.hOut = r.hs.data() + (t + 1) * BH + c.off;
+    st.ldh = H;
+    st.yOut = y ? y + t * B * ldy + d * H + c.off : nullptr;
+    st.ldy = ldy;
+    if (phase == 1) {  // classic GRU: n and h from W_hn (r*h)
+      c.fwd[1].run(c.stream, r.rh.data() + t * BH, r.packedFwd[j][1].data(), cbuf + 2 * c.hc,
+                   a.scratch[j][1].data());
+      ks.fwdB(st);
+      return;
     }
-  }
+    c.fwd[0].run(c.stream, hPrev, r.packedFwd[j][0].data(), cbuf, a.scratch[j][0].data());
+    if (r.cs.data()) {
+      st.cPrev = r.cs.data() + prevSlot(d, t) * BH + c.off;
+      st.cOut = r.cs.data() + (t + 1) * BH + c.off;
+    }
+    if (ks.fwdB) {
+      st.rh = r.rh.data() + t * BH + c.off;
+      st.yOut = nullptr;
+    }
+    ks.fwd(st);
+  });
 }
 
 // The backward time loop of one layer and direction: gate gradients in place in r.gates, and
-// dh0 / dc0 of this layer and direction into dh0 / dc0 ([B, H]).
+// dh0 / dc0 of this layer and direction into dh0 / dc0 ([B, H]). The recurrent product is split
+// along K by chunk: each task writes its own partial dh_prev, the next step sums them in chunk
+// order (double-buffered by step parity).
 void backwardRecurrence(Plan& p, Arena& a, LayerDir& r, int64_t d, const float* dy, int64_t lddy,
                         const float* gh, const float* gc, float* dh0, float* dc0) {
   const int64_t T = p.T, B = p.B, H = p.H, S = p.mi.S, BH = B * H;
@@ -594,70 +578,50 @@ void backwardRecurrence(Plan& p, Arena& a, LayerDir& r, int64_t d, const float* 
   std::memcpy(a.dhDirect.data(), gh ? gh : a.zeros.data(), BH * sizeof(float));
   if (r.cs.data()) std::memcpy(a.dc.data(), gc ? gc : a.zeros.data(), BH * sizeof(float));
   const bool classic = ks.bwdB != nullptr;
-#pragma omp parallel num_threads(nchunks) if (nchunks > 1)
-  {
-    const int nt = omp_get_num_threads(), me = omp_get_thread_num();
-#pragma omp single
-    a.barrier.reset(nt);
+  const int phases = classic ? 2 : 1;
+  runStaged(nchunks, T * phases, nchunks, [&](int64_t stage, int j) {
+    const int64_t s = T - 1 - stage / phases, phase = stage % phases;
+    const int64_t t = d == 0 ? s : T - 1 - s;
+    const int cur = static_cast<int>(s & 1), next = cur ^ 1;
+    const float* hPrev = r.hs.data() + prevSlot(d, t) * BH;
+    float* g = r.gates.data() + t * B * S * H;
+    Chunk& c = p.chunks[j];
     const float* parts[kMaxChunks];
-    for (int64_t s = T - 1; s >= 0; --s) {
-      const int64_t t = d == 0 ? s : T - 1 - s;
-      const int cur = static_cast<int>(s & 1), next = cur ^ 1;
-      const int nparts = s == T - 1 ? 0 : nchunks;
-      const float* hPrev = r.hs.data() + prevSlot(d, t) * BH;
-      float* g = r.gates.data() + t * B * S * H;
-      for (int j = me; j < nchunks; j += nt) {
-        Chunk& c = p.chunks[j];
-        for (int k = 0; k < nparts; ++k) parts[k] = a.part[next][k].data() + c.off;
-        gates::Step st;
-        st.B = B;
-        st.hc = c.hc;
-        st.gates = g + S * c.off;
-        st.ldg = S * H;
-        st.hPrev = hPrev + c.off;
-        st.ldh = H;
-        st.dy = dy + t * B * lddy + d * H + c.off;
-        st.lddy = lddy;
-        st.parts = parts;
-        st.nparts = nparts;
-        st.dhDirect = a.dhDirect.data() + c.off;
-        st.hCur = r.hs.data() + (t + 1) * BH + c.off;
-        if (r.cs.data()) {
-          st.dc = a.dc.data() + c.off;
-          st.cCur = r.cs.data() + (t + 1) * BH + c.off;
-          st.cPrev = r.cs.data() + prevSlot(d, t) * BH + c.off;
-        }
-        ks.bwd(st);
-        if (classic)  // d(r*h) = dn W_hn, split along K by chunk
-          c.bwd[1].run(c.stream, g + S * c.off + 2 * c.hc, r.packedBwd[j][1].data(),
-                       a.q[j].data(), a.scratch[j][c.fwd.size() + 1].data());
-        else
-          c.bwd[0].run(c.stream, g + S * c.off, r.packedBwd[j][0].data(), a.part[cur][j].data(),
-                       a.scratch[j][c.fwd.size()].data());
-      }
-      if (classic) {
-        a.barrier.wait();
-        for (int j = me; j < nchunks; j += nt) {
-          Chunk& c = p.chunks[j];
-          for (int k = 0; k < nchunks; ++k) parts[k] = a.q[k].data() + c.off;
-          gates::Step st;
-          st.B = B;
-          st.hc = c.hc;
-          st.gates = g + S * c.off;
-          st.ldg = S * H;
-          st.hPrev = hPrev + c.off;
-          st.ldh = H;
-          st.parts = parts;
-          st.nparts = nchunks;
-          st.dhDirect = a.dhDirect.data() + c.off;
-          ks.bwdB(st);
-          c.bwd[0].run(c.stream, g + S * c.off, r.packedBwd[j][0].data(), a.part[cur][j].data(),
-                       a.scratch[j][c.fwd.size()].data());
-        }
-      }
-      a.barrier.wait();
+    gates::Step st;
+    st.B = B;
+    st.hc = c.hc;
+    st.gates = g + S * c.off;
+    st.ldg = S * H;
+    st.hPrev = hPrev + c.off;
+    st.ldh = H;
+    st.parts = parts;
+    st.dhDirect = a.dhDirect.data() + c.off;
+    if (phase == 1) {  // classic GRU: dr from d(r*h), then [dr dz] W_h[rz]
+      for (int k = 0; k < nchunks; ++k) parts[k] = a.q[k].data() + c.off;
+      st.nparts = nchunks;
+      ks.bwdB(st);
+      c.bwd[0].run(c.stream, g + S * c.off, r.packedBwd[j][0].data(), a.part[cur][j].data(),
+                   a.scratch[j][c.fwd.size()].data());
+      return;
     }
-  }
+    st.nparts = s == T - 1 ? 0 : nchunks;
+    for (int k = 0; k < st.nparts; ++k) parts[k] = a.part[next][k].data() + c.off;
+    st.dy = dy + t * B * lddy + d * H + c.off;
+    st.lddy = lddy;
+    st.hCur = r.hs.data() + (t + 1) * BH + c.off;
+    if (r.cs.data()) {
+      st.dc = a.dc.data() + c.off;
+      st.cCur = r.cs.data() + (t + 1) * BH + c.off;
+      st.cPrev = r.cs.data() + prevSlot(d, t) * BH + c.off;
+    }
+    ks.bwd(st);
+    if (classic)  // d(r*h) = dn W_hn, split along K by chunk
+      c.bwd[1].run(c.stream, g + S * c.off + 2 * c.hc, r.packedBwd[j][1].data(), a.q[j].data(),
+                   a.scratch[j][c.fwd.size() + 1].data());
+    else
+      c.bwd[0].run(c.stream, g + S * c.off, r.packedBwd[j][0].data(), a.part[cur][j].data(),
+                   a.scratch[j][c.fwd.size()].data());
+  });
   // dh0 = the direct part + the partial sums of the last processed step (s = 0: buffer 0).
   for (int64_t i = 0; i < BH; ++i) {
     float v = a.dhDirect.data()[i];
