@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/atomic_file.h"
 #include "io/checked_size.h"
 
 namespace strata {
@@ -156,10 +157,11 @@ Status saveSafetensors(const std::string& path, const std::vector<NamedTensor>& 
   text.append((8 - text.size() % 8) % 8, ' ');
   uint64_t headerLen = text.size();
 
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) return Status::error(path + ": cannot open for writing");
-  out.write(reinterpret_cast<const char*>(&headerLen), 8);
-  out.write(text.data(), static_cast<std::streamsize>(text.size()));
+  // Written beside the file and renamed over it when whole: a checkpoint killed mid-save keeps
+  // the previous one.
+  AtomicFileWriter out(path);
+  out.write(&headerLen, 8);
+  out.write(text);
   for (const NamedTensor* t : order) {
     // Files are device-independent: a tensor on a GPU is written from a host copy.
     Tensor host;
@@ -168,11 +170,9 @@ Status saveSafetensors(const std::string& path, const std::vector<NamedTensor>& 
     } catch (const std::exception& e) {
       return Status::error(path + ": cannot copy '" + t->name + "' to the host: " + e.what());
     }
-    out.write(static_cast<const char*>(host.raw()), static_cast<std::streamsize>(host.bytes()));
+    out.write(host.raw(), host.bytes());
   }
-  out.flush();
-  if (!out) return Status::error(path + ": write failed");
-  return Status::ok();
+  return out.commit();
 }
 
 namespace {
