@@ -290,6 +290,35 @@ Plan makePlan(const RecurrentConfig& cfg, int64_t T, int64_t B, bool grad, bool 
   return p;
 }
 
+// A whole op below kSerialOpWork multiply-adds (W5: RNN 32, T 50, B 16 is ~1M) runs on the
+// calling thread: every OpenMP fork/join that its GEMMs and loops would start costs more than
+// their arithmetic (a futex wake-up each under OMP_WAIT_POLICY=passive; measured 150 us vs
+// 100 us per W5 op step on 2 threads vs 1). Chosen by shape, so results stay reproducible.
+constexpr int64_t kSerialOpWork = int64_t{1} << 22;
+
+class SerialScope {
+ public:
+  explicit SerialScope(bool serial) {
+    if (!serial || omp_in_parallel()) return;
+    m_previous = omp_get_max_threads();
+    if (m_previous > 1) omp_set_num_threads(1);
+  }
+  ~SerialScope() {
+    if (m_previous > 1) omp_set_num_threads(m_previous);
+  }
+  SerialScope(const SerialScope&) = delete;
+  SerialScope& operator=(const SerialScope&) = delete;
+
+ private:
+  int m_previous = 0;
+};
+
+bool serialOp(const RecurrentConfig& cfg, int64_t T, int64_t B) {
+  const int64_t H = cfg.hiddenSize, G = recurrentGateCount(cfg.mode);
+  const int64_t in = std::max(cfg.inputSize, cfg.directions() * H);
+  return cfg.numLayers * cfg.directions() * T * B * G * H * (in + H) < kSerialOpWork;
+}
+
 // Plans live in a per-thread map of shared pointers (a backward closure keeps its plan alive
 // even when it runs after the thread's map is gone).
 std::shared_ptr<Plan> planFor(const RecurrentConfig& cfg, int64_t T, int64_t B, bool grad,
@@ -719,6 +748,8 @@ RecurrentOutputs GemmRecurrent::run(const RecurrentConfig& cfg, const Tensor& x,
   const bool dropoutOn = training && cfg.dropout > 0.0f && L > 1;
   if (dropoutOn && !rng) throw std::invalid_argument("recurrent: dropout needs an Rng");
 
+  const bool serial = serialOp(cfg, T, B);
+  SerialScope serialScope(serial);
   std::shared_ptr<Plan> plan = planFor(cfg, T, B, grad, dropoutOn, recurrenceThreads(cfg, B));
   Plan& p = *plan;
   std::shared_ptr<Arena> arena = leaseArena(p);
@@ -778,9 +809,10 @@ RecurrentOutputs GemmRecurrent::run(const RecurrentConfig& cfg, const Tensor& x,
   const auto shapes = recurrentParameterShapes(cfg);
   recordOp(
       "recurrent", inputs, outs,
-      [cfg, plan, arena, shapes, needDx, hasH0, hasC0, B, T, I, H, D, L, DH, BH, dropoutOn,
+      [cfg, plan, arena, shapes, serial, needDx, hasH0, hasC0, B, T, I, H, D, L, DH, BH, dropoutOn,
        stateShape](const std::vector<Tensor>& gradOut) {
         const bool lstm = cfg.mode == RecurrentMode::Lstm;
+        SerialScope serialScope(serial);
         Plan& p = *plan;
         Arena& a = *arena;
         std::vector<Tensor> dparams;
