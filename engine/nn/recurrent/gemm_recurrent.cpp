@@ -12,27 +12,23 @@
 #include "nn/recurrent/gemm_recurrent.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cstring>
 #include <memory>
 #include <mutex>
 #include <stdexcept>
 #include <string>
-#include <thread>
 #include <unordered_map>
 
 #include <omp.h>
 
-#include <oneapi/dnnl/dnnl.h>
 #include <oneapi/dnnl/dnnl.hpp>
 
 #include "backends/cpu/dnnl_context.h"
+#include "nn/recurrent/aligned_buffer.h"
 #include "nn/recurrent/gate_kernels.h"
+#include "nn/recurrent/staged_tasks.h"
+#include "nn/recurrent/step_matmul.h"
 #include "tensor/autograd.h"
-
-#if defined(__x86_64__) || defined(__i386__)
-#include <immintrin.h>
-#endif
 
 namespace strata {
 namespace {
@@ -106,99 +102,6 @@ void sgemm(char ta, char tb, int64_t M, int64_t N, int64_t K, const float* A, in
     throw std::runtime_error("recurrent: dnnl_sgemm failed");
 }
 
-// Runs `stages` stages of `tasks` tasks each: a task of stage k starts only when every task of
-// stage k-1 has finished (a time step needs all of the previous step's h). Threads claim the next
-// task from one counter rather than owning fixed chunks behind a per-step barrier, and a thread
-// that has waited long for a task another thread holds (the OS descheduled it: a busy machine)
-// carries on alone: the others stop claiming, so the rest of the loop runs at one thread's speed
-// instead of waiting for a descheduled thread at every step (measured with a parallel test run
-// beside it: W1's forward 3.6-7x slower on 2 threads than on one, with a per-step barrier).
-// Which thread runs a task never changes the result: its arithmetic depends only on its stage
-// and chunk.
-template <class Fn>
-void runStaged(int threads, int64_t stages, int tasks, Fn&& fn) {
-  std::atomic<int64_t> next{0}, done{0};
-  std::atomic<int> solo{-1};
-  const int64_t total = stages * tasks;
-#pragma omp parallel num_threads(threads) if (threads > 1)
-  {
-    const int me = omp_get_thread_num();
-    for (;;) {
-      const int alone = solo.load(std::memory_order_relaxed);
-      if (alone >= 0 && alone != me) break;  // only before claiming: no task is dropped
-      const int64_t k = next.fetch_add(1, std::memory_order_relaxed);
-      if (k >= total) break;
-      const int64_t stage = k / tasks, need = stage * tasks;
-      for (int spins = 0; done.load(std::memory_order_acquire) < need; ++spins) {
-        if (spins < 20000) {
-#if defined(__x86_64__) || defined(__i386__)
-          _mm_pause();
-#endif
-          continue;
-        }
-        int none = -1;
-        solo.compare_exchange_strong(none, me, std::memory_order_relaxed);
-        std::this_thread::yield();
-      }
-      fn(stage, static_cast<int>(k % tasks));
-      done.fetch_add(1, std::memory_order_release);
-    }
-  }
-}
-
-// One per-step recurrent GEMM of one chunk: dst[B, N] = src[B, K] x W[K, N], W packed once per
-// step into the primitive's own layout. Executed through the C API with preset argument arrays,
-// so the time loop allocates nothing.
-struct StepMatmul {
-  int64_t K = 0, N = 0;
-  int64_t rowOffset = 0;  // first row of this GEMM's weights in the chunk's gathered [rows, H]
-  bool transposed = false;  // forward: the gathered rows are W's columns (format ba)
-  dnnl::matmul prim;
-  dnnl::reorder pack;
-  memory::desc packedDesc;
-  size_t scratchBytes = 0;
-  memory src, wei, dst, pad;
-
-  void run(dnnl::stream& s, const float* a, const float* w, float* c, void* scratch) const {
-    dnnl_memory_set_data_handle_v2(src.get(), const_cast<float*>(a), nullptr);
-    dnnl_memory_set_data_handle_v2(wei.get(), const_cast<float*>(w), nullptr);
-    dnnl_memory_set_data_handle_v2(dst.get(), c, nullptr);
-    dnnl_exec_arg_t args[4] = {{DNNL_ARG_SRC, src.get()},
-                               {DNNL_ARG_WEIGHTS, wei.get()},
-                               {DNNL_ARG_DST, dst.get()},
-                               {DNNL_ARG_SCRATCHPAD, pad.get()}};
-    if (scratchBytes) dnnl_memory_set_data_handle_v2(pad.get(), scratch, nullptr);
-    dnnl_primitive_execute(prim.get(), s.get(), scratchBytes ? 4 : 3, args);
-  }
-};
-
-StepMatmul makeStepMatmul(int64_t M, int64_t K, int64_t N, int64_t lda, int64_t ldc,
-                          int64_t rowOffset, bool forward) {
-  StepMatmul m;
-  m.K = K;
-  m.N = N;
-  m.rowOffset = rowOffset;
-  m.transposed = forward;
-  dnnl::engine& eng = cpu::engine();
-  const memory::desc src({M, K}, dt::f32, memory::dims{lda, 1});
-  const memory::desc dst({M, N}, dt::f32, memory::dims{ldc, 1});
-  const memory::desc weiAny({K, N}, dt::f32, tag::any);
-  dnnl::primitive_attr attr;
-  attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
-  dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(src, weiAny, dst), attr, eng);
-  m.prim = dnnl::matmul(pd);
-  m.packedDesc = pd.weights_desc();
-  m.scratchBytes = pd.scratchpad_desc().get_size();
-  const memory::desc plain({K, N}, dt::f32, forward ? tag::ba : tag::ab);
-  m.pack = dnnl::reorder(dnnl::reorder::primitive_desc(eng, plain, eng, m.packedDesc));
-  static float dummy[16];
-  m.src = memory(src, eng, dummy);
-  m.wei = memory(m.packedDesc, eng, dummy);
-  m.dst = memory(dst, eng, dummy);
-  m.pad = memory(pd.scratchpad_desc(), eng, dummy);
-  return m;
-}
-
 struct Chunk {
   int64_t off = 0, hc = 0;
   std::vector<StepMatmul> fwd, bwd;
@@ -270,17 +173,17 @@ Plan makePlan(const RecurrentConfig& cfg, int64_t T, int64_t B, bool grad, bool 
     c.hc = bound(j + 1) - c.off;
     const int64_t hc = c.hc;
     if (p.mi.fwdGemms == 1) {
-      c.fwd.push_back(makeStepMatmul(B, H, G * hc, H, G * hc, 0, true));
+      c.fwd.push_back(StepMatmul::create(B, H, G * hc, H, G * hc, 0, true));
       if (grad) {
         const int64_t kh = p.mode == RecurrentMode::Gru ? 3 * hc : G * hc;
-        c.bwd.push_back(makeStepMatmul(B, kh, H, S * H, H, 0, false));
+        c.bwd.push_back(StepMatmul::create(B, kh, H, S * H, H, 0, false));
       }
     } else {  // classic GRU: [r z] from h_prev, then n from r*h
-      c.fwd.push_back(makeStepMatmul(B, H, 2 * hc, H, G * hc, 0, true));
-      c.fwd.push_back(makeStepMatmul(B, H, hc, H, G * hc, 2 * hc, true));
+      c.fwd.push_back(StepMatmul::create(B, H, 2 * hc, H, G * hc, 0, true));
+      c.fwd.push_back(StepMatmul::create(B, H, hc, H, G * hc, 2 * hc, true));
       if (grad) {
-        c.bwd.push_back(makeStepMatmul(B, 2 * hc, H, S * H, H, 0, false));
-        c.bwd.push_back(makeStepMatmul(B, hc, H, S * H, H, 2 * hc, false));
+        c.bwd.push_back(StepMatmul::create(B, 2 * hc, H, S * H, H, 0, false));
+        c.bwd.push_back(StepMatmul::create(B, hc, H, S * H, H, 2 * hc, false));
       }
     }
     c.stream = dnnl::stream(cpu::engine());
@@ -336,42 +239,22 @@ std::shared_ptr<Plan> planFor(const RecurrentConfig& cfg, int64_t T, int64_t B, 
   return it->second;
 }
 
-// All buffers of one forward + backward, sized once for a plan. Plain owned float arrays (64-byte
-// aligned), never resized.
-struct Buffer {
-  float* p = nullptr;
-  size_t n = 0;
-  Buffer() = default;
-  explicit Buffer(size_t count) : n(count) {
-    if (n) p = static_cast<float*>(::operator new[](n * sizeof(float), std::align_val_t(64)));
-  }
-  Buffer(Buffer&& o) noexcept : p(o.p), n(o.n) { o.p = nullptr; o.n = 0; }
-  Buffer& operator=(Buffer&& o) noexcept {
-    std::swap(p, o.p);
-    std::swap(n, o.n);
-    return *this;
-  }
-  ~Buffer() {
-    if (p) ::operator delete[](p, std::align_val_t(64));
-  }
-  float* data() const { return p; }
-};
-
+// All buffers of one forward + backward, sized once for a plan.
 struct LayerDir {
-  Buffer gates, hs, cs, rh, wpIh, wpHh, bpIh, bpHh;
-  std::vector<std::vector<Buffer>> packedFwd, packedBwd;  // [chunk][gemm]
+  AlignedBuffer gates, hs, cs, rh, wpIh, wpHh, bpIh, bpHh;
+  std::vector<std::vector<AlignedBuffer>> packedFwd, packedBwd;  // [chunk][gemm]
 };
 
 struct Arena {
   std::vector<LayerDir> ld;      // [L*D]
-  std::vector<Buffer> y;         // [L] layer outputs when bidirectional
-  std::vector<Buffer> mask, drop;  // [L-1] inter-layer dropout
-  Buffer xT;
-  std::vector<Buffer> c;         // per chunk: recurrent GEMM result [B, G*hc]
-  std::vector<std::vector<Buffer>> scratch;  // per chunk per gemm: matmul scratchpads
-  std::vector<Buffer> part[2];   // per chunk: partial dh_prev [B, H], double-buffered
-  std::vector<Buffer> q;         // per chunk: classic GRU's partial d(r*h)
-  Buffer dhDirect, dc, dA, dB, dwScratch, zeros;
+  std::vector<AlignedBuffer> y;         // [L] layer outputs when bidirectional
+  std::vector<AlignedBuffer> mask, drop;  // [L-1] inter-layer dropout
+  AlignedBuffer xT;
+  std::vector<AlignedBuffer> c;         // per chunk: recurrent GEMM result [B, G*hc]
+  std::vector<std::vector<AlignedBuffer>> scratch;  // per chunk per gemm: matmul scratchpads
+  std::vector<AlignedBuffer> part[2];   // per chunk: partial dh_prev [B, H], double-buffered
+  std::vector<AlignedBuffer> q;         // per chunk: classic GRU's partial d(r*h)
+  AlignedBuffer dhDirect, dc, dA, dB, dwScratch, zeros;
   std::vector<double> colsum;
 };
 
@@ -385,21 +268,21 @@ std::unique_ptr<Arena> makeArena(const Plan& p) {
     maxIn = std::max(maxIn, p.inWidth(l));
     for (int64_t d = 0; d < D; ++d) {
       LayerDir r;
-      r.gates = Buffer(TB * p.SH());
-      r.hs = Buffer((T + 2) * B * H);
-      if (lstm) r.cs = Buffer((T + 2) * B * H);
-      if (classic) r.rh = Buffer(TB * H);
-      r.wpIh = Buffer(p.GH() * p.inWidth(l));
-      r.wpHh = Buffer(p.GH() * H);
-      r.bpIh = Buffer(p.GH());
-      r.bpHh = Buffer(p.GH());
+      r.gates = AlignedBuffer(TB * p.SH());
+      r.hs = AlignedBuffer((T + 2) * B * H);
+      if (lstm) r.cs = AlignedBuffer((T + 2) * B * H);
+      if (classic) r.rh = AlignedBuffer(TB * H);
+      r.wpIh = AlignedBuffer(p.GH() * p.inWidth(l));
+      r.wpHh = AlignedBuffer(p.GH() * H);
+      r.bpIh = AlignedBuffer(p.GH());
+      r.bpHh = AlignedBuffer(p.GH());
       for (const Chunk& c : p.chunks) {
         r.packedFwd.emplace_back();
         for (const StepMatmul& m : c.fwd)
-          r.packedFwd.back().emplace_back(m.packedDesc.get_size() / sizeof(float) + 1);
+          r.packedFwd.back().emplace_back(m.packedBytes() / sizeof(float) + 1);
         r.packedBwd.emplace_back();
         for (const StepMatmul& m : c.bwd)
-          r.packedBwd.back().emplace_back(m.packedDesc.get_size() / sizeof(float) + 1);
+          r.packedBwd.back().emplace_back(m.packedBytes() / sizeof(float) + 1);
       }
       a->ld.push_back(std::move(r));
     }
@@ -409,26 +292,26 @@ std::unique_ptr<Arena> makeArena(const Plan& p) {
       a->drop.emplace_back(TB * D * H);
     }
   }
-  a->xT = Buffer(TB * p.I);
+  a->xT = AlignedBuffer(TB * p.I);
   for (const Chunk& c : p.chunks) {
     a->c.emplace_back(B * G * c.hc);
     a->scratch.emplace_back();
-    for (const StepMatmul& m : c.fwd) a->scratch.back().emplace_back(m.scratchBytes / 4 + 1);
-    for (const StepMatmul& m : c.bwd) a->scratch.back().emplace_back(m.scratchBytes / 4 + 1);
+    for (const StepMatmul& m : c.fwd) a->scratch.back().emplace_back(m.scratchBytes() / sizeof(float) + 1);
+    for (const StepMatmul& m : c.bwd) a->scratch.back().emplace_back(m.scratchBytes() / sizeof(float) + 1);
     if (p.grad) {
       a->part[0].emplace_back(B * H);
       a->part[1].emplace_back(B * H);
       if (classic) a->q.emplace_back(B * H);
     }
   }
-  a->zeros = Buffer(std::max(p.GH(), B * H));
-  std::memset(a->zeros.data(), 0, a->zeros.n * sizeof(float));
+  a->zeros = AlignedBuffer(std::max(p.GH(), B * H));
+  std::memset(a->zeros.data(), 0, a->zeros.size() * sizeof(float));
   if (p.grad) {
-    a->dhDirect = Buffer(B * H);
-    a->dc = Buffer(B * H);
-    a->dA = Buffer(TB * std::max(maxIn, D * H));
-    a->dB = Buffer(TB * std::max(maxIn, D * H));
-    a->dwScratch = Buffer(p.GH() * std::max(maxIn, H));
+    a->dhDirect = AlignedBuffer(B * H);
+    a->dc = AlignedBuffer(B * H);
+    a->dA = AlignedBuffer(TB * std::max(maxIn, D * H));
+    a->dB = AlignedBuffer(TB * std::max(maxIn, D * H));
+    a->dwScratch = AlignedBuffer(p.GH() * std::max(maxIn, H));
     a->colsum.assign(static_cast<size_t>(p.SH()), 0.0);
   }
   ++t_arenasCreated;
@@ -493,19 +376,13 @@ void packWeights(const Plan& p, const RecurrentConfig& cfg, const std::vector<Te
     gatherRows(p, params[paramIndex(cfg, l, d, 2)].f32(), r.bpIh.data(), 1);
     gatherRows(p, params[paramIndex(cfg, l, d, 3)].f32(), r.bpHh.data(), 1);
   } else {
-    std::memset(r.bpIh.data(), 0, r.bpIh.n * sizeof(float));
-    std::memset(r.bpHh.data(), 0, r.bpHh.n * sizeof(float));
+    std::memset(r.bpIh.data(), 0, r.bpIh.size() * sizeof(float));
+    std::memset(r.bpHh.data(), 0, r.bpHh.size() * sizeof(float));
   }
-  dnnl::engine& eng = cpu::engine();
   for (size_t j = 0; j < p.chunks.size(); ++j) {
     const Chunk& c = p.chunks[j];
     const float* rows = r.wpHh.data() + G * c.off * H;
-    auto pack = [&](const StepMatmul& m, Buffer& out) {
-      const memory::desc plain({m.K, m.N}, dt::f32, m.transposed ? tag::ba : tag::ab);
-      memory from(plain, eng, const_cast<float*>(rows + m.rowOffset * H));
-      memory to(m.packedDesc, eng, out.data());
-      m.pack.execute(cpu::stream(), from, to);
-    };
+    auto pack = [&](const StepMatmul& m, AlignedBuffer& out) { m.pack(rows, H, out.data()); };
     for (size_t k = 0; k < c.fwd.size(); ++k) pack(c.fwd[k], r.packedFwd[j][k]);
     if (p.grad)
       for (size_t k = 0; k < c.bwd.size(); ++k) pack(c.bwd[k], r.packedBwd[j][k]);
@@ -556,7 +433,7 @@ void forwardRecurrence(Plan& p, Arena& a, LayerDir& r, int64_t d, float* y, int6
   const Kernelset ks = kernelsFor(p);
   const int nchunks = static_cast<int>(p.chunks.size());
   const int phases = ks.fwdB ? 2 : 1;
-  runStaged(nchunks, T * phases, nchunks, [&](int64_t stage, int j) {
+  StagedTasks::run(nchunks, T * phases, nchunks, [&](int64_t stage, int j) {
     const int64_t s = stage / phases, phase = stage % phases;
     const int64_t t = d == 0 ? s : T - 1 - s;
     const float* hPrev = r.hs.data() + prevSlot(d, t) * BH;
@@ -608,7 +485,7 @@ void backwardRecurrence(Plan& p, Arena& a, LayerDir& r, int64_t d, const float* 
   if (r.cs.data()) std::memcpy(a.dc.data(), gc ? gc : a.zeros.data(), BH * sizeof(float));
   const bool classic = ks.bwdB != nullptr;
   const int phases = classic ? 2 : 1;
-  runStaged(nchunks, T * phases, nchunks, [&](int64_t stage, int j) {
+  StagedTasks::run(nchunks, T * phases, nchunks, [&](int64_t stage, int j) {
     const int64_t s = T - 1 - stage / phases, phase = stage % phases;
     const int64_t t = d == 0 ? s : T - 1 - s;
     const int cur = static_cast<int>(s & 1), next = cur ^ 1;
