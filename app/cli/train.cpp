@@ -139,6 +139,7 @@ TrainRunResult trainDocument(const TrainOptions& o, const GraphDocument& doc,
     result.summary.addStep(m);
     if (recorder && recordError.empty()) {
       Status s = recorder->appendStep(m);
+      if (s) s = recorder->checkpointIfDue(t);  // every 30 s: a kill loses at most that much
       if (!s) {
         recordError = s.message();
         t.requestStop();  // a record that silently lost steps would mislead

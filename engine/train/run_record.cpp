@@ -228,6 +228,8 @@ Result<std::unique_ptr<RunRecorder>> RunRecorder::create(const std::string& runs
   if (std::fprintf(r->m_log, "%s\n", logHeader().c_str()) < 0 || std::fflush(r->m_log) != 0)
     return Status::error(info.logPath() + ": write error");
   r->m_startNs = nowNs();
+  r->m_lastCheckpointNs = r->m_startNs;
+  r->m_checkpointSeconds = options.checkpointSeconds;
   return r;
 }
 
@@ -253,6 +255,18 @@ RunSummary RunRecorder::summary() const {
   s.stepsPerSec = s.wallSeconds > 0 && done > 0 ? static_cast<double>(done) / s.wallSeconds
                                                 : StepMetrics::kNaN;
   return s;
+}
+
+Status RunRecorder::checkpointIfDue(const Trainer& trainer, bool* saved) {
+  if (saved) *saved = false;
+  if (m_checkpointSeconds <= 0) return Status::ok();
+  const int64_t now = nowNs();
+  if (static_cast<double>(now - m_lastCheckpointNs) * 1e-9 < m_checkpointSeconds)
+    return Status::ok();
+  m_lastCheckpointNs = now;
+  Status st = trainer.saveCheckpoint(m_info.lastWeightsPath());
+  if (st && saved) *saved = true;
+  return st;
 }
 
 Status RunRecorder::finish(const TrainReport& report, const Trainer& trainer) {

@@ -80,6 +80,10 @@ struct RunRecordOptions {
   std::string graphFile;  // the graph file trained, for the record (empty: an unsaved graph)
   std::string sweep;
   Json sweepPoint = Json::object();
+  // last.safetensors (with the optimizer state) is also written during the run, at the first step
+  // this many seconds after the previous one, so a killed process loses at most that much
+  // training; 0 writes it only at the end.
+  double checkpointSeconds = 30;
 };
 
 // The runs folder of a graph file: `<root>/<graph file name>.runs` under `root`, else under the
@@ -105,6 +109,10 @@ class RunRecorder {
 
   // log.csv row (the `--log` columns plus val_accuracy), flushed to the file at once.
   Status appendStep(const StepMetrics& m);
+  // On the training thread between steps: saves last.safetensors (and its optimizer state) when
+  // options.checkpointSeconds have passed since the run started or the previous one; a resumable
+  // checkpoint at the step just completed. True in `*saved` when it wrote one.
+  Status checkpointIfDue(const Trainer& trainer, bool* saved = nullptr);
   // Saves best.safetensors and last.safetensors (with the optimizer state beside the last) from
   // the trainer (call while it is not running) and writes the final summary.json.
   Status finish(const TrainReport& report, const Trainer& trainer);
@@ -122,6 +130,8 @@ class RunRecorder {
   std::FILE* m_log = nullptr;
   RunSummary m_summary;
   int64_t m_startNs = 0;
+  int64_t m_lastCheckpointNs = 0;
+  double m_checkpointSeconds = 30;
   int64_t m_firstStep = -1;
 };
 

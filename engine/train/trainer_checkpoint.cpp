@@ -26,10 +26,12 @@ Status Trainer::saveCheckpoint(const std::string& path) const {
       {"epoch", std::to_string(m_stepsPerEpoch ? step / m_stepsPerEpoch : 0)},
       {"optimizer", m_optimizer->name()}};
   if (!std::isnan(m_bestValLoss)) meta["best_val_loss"] = std::to_string(m_bestValLoss);
-  Status st = saveSafetensors(path, m_params, meta);
+  // Each file is replaced atomically; the optimizer state goes first and names its step, so a
+  // kill between the two renames is recognised at resume instead of pairing states of two steps.
+  Status st = saveSafetensors(optimizerStatePath(path), m_optimizer->state(),
+                              {{"optimizer", m_optimizer->name()}, {"step", std::to_string(step)}});
   if (!st) return st;
-  return saveSafetensors(optimizerStatePath(path), m_optimizer->state(),
-                         {{"optimizer", m_optimizer->name()}});
+  return saveSafetensors(path, m_params, meta);
 }
 
 Status Trainer::saveBest(const std::string& path) const {
@@ -61,6 +63,13 @@ Status Trainer::resumeFrom(const std::string& path) {
   if (std::filesystem::exists(optPath)) {
     auto opt = loadSafetensors(optPath);
     if (!opt) return opt.status();
+    auto optStep = opt->metadata.find("step");  // absent in checkpoints of older versions
+    if (optStep != opt->metadata.end() && optStep->second != std::to_string(step))
+      return Status::error(optPath + ": the optimizer state is from step " + optStep->second +
+                           " but " + path + " holds the weights of step " +
+                           std::to_string(step) +
+                           " (a save was interrupted); resume from another checkpoint or move "
+                           "the optimizer file away to restart the optimizer's moments");
     st = m_optimizer->loadState(opt->tensors);
     if (!st) return Status::error(optPath + ": " + st.message());
   }

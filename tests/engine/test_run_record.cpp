@@ -10,6 +10,7 @@
 #include "common/testenv.h"
 #include "graph/model.h"
 #include "train/run_diff.h"
+#include "io/safetensors.h"
 #include "train/run_record.h"
 #include "train/sweep.h"
 #include "train/trainer.h"
@@ -98,6 +99,42 @@ TEST(RunRecord, FinishedRunIsComplete) {
   for (size_t i = 0; i < log->size(); ++i) EXPECT_EQ((*log)[i].step, int64_t(i + 1));
   // The log keeps 9 significant digits.
   EXPECT_NEAR(log->back().loss, info.summary.finalLoss, 1e-8 * std::fabs(info.summary.finalLoss));
+}
+
+// During a run, last.safetensors is rewritten once checkpointSeconds have passed, holding the
+// step just completed (what a killed process leaves to resume from); 0 writes it only at the end.
+TEST(RunRecord, CheckpointsDuringTheRun) {
+  test::ScratchDir dir("runrec-ckpt");
+  const GraphDocument g = mlp();
+  const TrainSettings s = settingsOf(g);
+  for (double every : {0.0, 1e-9}) {
+    auto model = Model::compile(g);
+    ASSERT_TRUE(model) << model.message();
+    (*model)->resetParameters(s.seed);
+    auto trainer = Trainer::create(**model, s);
+    ASSERT_TRUE(trainer) << trainer.message();
+    RunRecordOptions options;
+    options.checkpointSeconds = every;
+    auto recorder = RunRecorder::create(dir.file(every > 0 ? "on" : "off"), g, s, options);
+    ASSERT_TRUE(recorder) << recorder.message();
+    Trainer& t = **trainer;
+    std::vector<int64_t> saved;
+    t.setStepCallback([&](const StepMetrics& m) {
+      ASSERT_TRUE((*recorder)->appendStep(m));
+      bool wrote = false;
+      ASSERT_TRUE((*recorder)->checkpointIfDue(t, &wrote));
+      if (!wrote) return;
+      auto ckpt = loadSafetensors((*recorder)->info().lastWeightsPath());
+      ASSERT_TRUE(ckpt) << ckpt.message();
+      EXPECT_EQ(ckpt->metadata.at("step"), std::to_string(m.step));
+      saved.push_back(m.step);
+    });
+    t.run();
+    if (every > 0)
+      EXPECT_EQ(saved.size(), 12u);  // a due interval at every step
+    else
+      EXPECT_TRUE(saved.empty());
+  }
 }
 
 TEST(RunRecord, StoppedRunIsCompleteUpToTheStop) {

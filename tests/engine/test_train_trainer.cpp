@@ -119,6 +119,33 @@ TEST(Trainer, ResumeFromCheckpointContinuesExactly) {
   for (size_t i = 0; i < rest.size(); ++i) EXPECT_EQ(rest[i], expected[i + 20]) << i;
 }
 
+// The optimizer state names its step: paired with weights of another step (a save killed between
+// the two files' renames) it is refused, naming both steps, rather than silently mixed.
+TEST(Trainer, ResumeRefusesAnOptimizerStateOfAnotherStep) {
+  test::ScratchDir dir;
+  auto model = sineMlp();
+  auto half = sineSettings();
+  half.steps = 10;
+  auto t1 = makeTrainer(*model, half);
+  ASSERT_EQ(t1->run().outcome, TrainOutcome::Finished);
+  ASSERT_TRUE(t1->saveCheckpoint(dir.file("a.safetensors")));
+  half.steps = 20;
+  auto t2 = makeTrainer(*model, half);
+  ASSERT_TRUE(t2->resumeFrom(dir.file("a.safetensors")));
+  ASSERT_EQ(t2->run().outcome, TrainOutcome::Finished);
+  ASSERT_TRUE(t2->saveCheckpoint(dir.file("b.safetensors")));
+  std::filesystem::copy_file(dir.file("b.optim.safetensors"), dir.file("a.optim.safetensors"),
+                             std::filesystem::copy_options::overwrite_existing);
+  auto fresh = sineMlp();
+  auto t3 = makeTrainer(*fresh, sineSettings());
+  const Status st = t3->resumeFrom(dir.file("a.safetensors"));
+  ASSERT_FALSE(st);
+  EXPECT_NE(st.message().find("from step 20"), std::string::npos) << st.message();
+  EXPECT_NE(st.message().find("step 10"), std::string::npos) << st.message();
+  auto other = sineMlp();
+  EXPECT_TRUE(makeTrainer(*other, sineSettings())->resumeFrom(dir.file("b.safetensors")));
+}
+
 TEST(Trainer, MetricsValidationAndGradNorms) {
   auto model = sineMlp();
   auto s = sineSettings();

@@ -17,15 +17,22 @@ const auto kOriginKey = QStringLiteral("recovery/originalPath");
 }
 
 AutosaveManager::AutosaveManager(GraphModel* model, QObject* parent)
-    : QObject(parent), m_model(model), m_timer(new QTimer(this)) {
+    : QObject(parent), m_model(model), m_timer(new QTimer(this)), m_settle(new QTimer(this)) {
   m_timer->setInterval(kDefaultIntervalMs);
   connect(m_timer, &QTimer::timeout, this, &AutosaveManager::saveNow);
+  m_settle->setSingleShot(true);
+  m_settle->setInterval(kSettleMs);
+  connect(m_settle, &QTimer::timeout, this, &AutosaveManager::saveNow);
+  // Every edit, undo and redo moves the stack's index: each restarts the settle timer.
+  connect(m_model->undoStack(), &QUndoStack::indexChanged, m_settle,
+          qOverload<>(&QTimer::start));
   connect(m_model->undoStack(), &QUndoStack::cleanChanged, this,
           &AutosaveManager::onCleanChanged);
 }
 
 void AutosaveManager::setInterval(int ms) { m_timer->setInterval(ms); }
 int AutosaveManager::interval() const { return m_timer->interval(); }
+void AutosaveManager::setSettleDelay(int ms) { m_settle->setInterval(ms); }
 
 QString AutosaveManager::recoveryPath() {
   return QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) +
@@ -54,6 +61,7 @@ void AutosaveManager::removeRecovery() {
 void AutosaveManager::onCleanChanged(bool clean) {
   if (clean) {
     m_timer->stop();
+    m_settle->stop();
     removeRecovery();
   } else if (!m_timer->isActive()) {
     m_timer->start();

@@ -1,6 +1,8 @@
 // Crash recovery: while the document has unsaved changes, writes it every interval (30 s by
-// default) to a recovery file under AppLocalData; a clean save or a normal exit removes it, and
-// the next start can offer to restore it. No dialogs here: the window decides how to ask.
+// default), and one second after each edit once the user pauses (so a crash right after a burst
+// of edits loses none of them), to a recovery file under AppLocalData, atomically (write, fsync,
+// rename). A clean save or a normal exit removes it, and the next start can offer to restore
+// it. No dialogs here: the window decides how to ask.
 #pragma once
 
 #include <QObject>
@@ -17,11 +19,13 @@ class AutosaveManager final : public QObject {
 
  public:
   static constexpr int kDefaultIntervalMs = 30'000;
+  static constexpr int kSettleMs = 1'000;  // the pause after an edit that triggers a save
 
   explicit AutosaveManager(GraphModel* model, QObject* parent = nullptr);
 
   void setInterval(int ms);  // tests use a short one
   int interval() const;
+  void setSettleDelay(int ms);
 
   // <AppLocalData>/recovery/autosave.strata, and the path the unsaved graph came from (if any).
   static QString recoveryPath();
@@ -40,6 +44,7 @@ class AutosaveManager final : public QObject {
 
   GraphModel* m_model = nullptr;
   QTimer* m_timer = nullptr;
+  QTimer* m_settle = nullptr;  // restarted by every edit; fires once the user pauses
 };
 
 }  // namespace strata::gui

@@ -125,6 +125,7 @@ bool TrainingController::startRun(const Json& point, const QString& sweepId) {
     options.graphFile = m_model->filePath().toStdString();
     options.sweep = sweepId.toStdString();
     options.sweepPoint = point;
+    options.checkpointSeconds = m_checkpointSeconds;
     if (!point.empty()) options.name = sweepPointLabel(point);
     auto r = RunRecorder::create(runsDirectory().toStdString(), doc, *settings, options);
     if (!r) return fail(tr("Run record: %1").arg(QString::fromStdString(r.message())));
@@ -157,6 +158,7 @@ bool TrainingController::startRun(const Json& point, const QString& sweepId) {
     // it), and a short weights copy a few times a second.
     if (m_recorder && m_recordError.empty()) {
       Status s = m_recorder->appendStep(m);
+      if (s) s = m_recorder->checkpointIfDue(*m_trainer);  // a crash loses at most 30 s
       if (!s) {
         m_recordError = s.message();
         m_trainer->requestStop();  // a record that silently lost steps would mislead

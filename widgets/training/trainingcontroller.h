@@ -24,12 +24,12 @@
 #include "graph/document.h"
 #include "nn/module.h"
 #include "train/metrics_channel.h"
+#include "train/run_record.h"
 #include "train/train_settings.h"
 
 namespace strata {
 class DataSet;
 class Model;
-class RunRecorder;
 class Trainer;
 }  // namespace strata
 
@@ -93,6 +93,8 @@ class TrainingController final : public QObject {
   QString runsDirectory() const;
   void setRecordRuns(bool on) { m_recordRuns = on; }
   bool recordsRuns() const { return m_recordRuns; }
+  // How often a run's record gets a fresh last.safetensors during training (tests: shorter).
+  void setCheckpointSeconds(double seconds) { m_checkpointSeconds = seconds; }
   QString currentRecord() const { return m_recordDir; }  // the last run's record folder
 
   // Progress.
@@ -170,6 +172,7 @@ class TrainingController final : public QObject {
 
   QString m_runsRoot;
   bool m_recordRuns = true;
+  double m_checkpointSeconds = RunRecordOptions{}.checkpointSeconds;
   std::unique_ptr<RunRecorder> m_recorder;  // used on the training thread while it runs
   QString m_recordDir;
   std::string m_recordError;  // set on the training thread, read after it finished
