@@ -9,6 +9,7 @@
 #include "tensor/autograd.h"
 #include "train/data_request.h"
 #include "train/grad_clip.h"
+#include "train/memory_budget.h"
 
 namespace strata {
 namespace {
@@ -41,6 +42,14 @@ Result<std::unique_ptr<Trainer>> Trainer::create(Model& model, const TrainSettin
                                                  DataSet data) {
   Status st = settings.validate();
   if (!st) return st;
+  // Before the run allocates its activations: a batch the machine cannot hold is refused with
+  // the estimate and the limit. (A GPU's own memory is the CUDA backend's to check.)
+  if (settings.device == "cpu") {
+    const int64_t seq = data.inputs.defined() && data.inputs.ndim() >= 2 ? data.inputs.size(1) : 1;
+    st = checkTrainingMemory(estimateTrainingMemory(model.analysis(), settings.batch, seq),
+                             availableMemoryBytes(), settings.batch);
+    if (!st) return st;
+  }
   std::unique_ptr<Trainer> t(new Trainer(model, settings, std::move(data)));
   st = t->prepare();
   if (!st) return st;

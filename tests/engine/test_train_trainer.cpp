@@ -12,6 +12,7 @@
 #include "common/testenv.h"
 #include "graph/model.h"
 #include "train/trainer.h"
+#include "train/memory_budget.h"
 
 namespace strata {
 namespace {
@@ -311,6 +312,34 @@ TEST(Trainer, ClearSetupErrors) {
   auto b = Trainer::create(*model, s);
   ASSERT_FALSE(b);
   EXPECT_NE(b.message().find("batch must be >= 1"), std::string::npos);
+}
+
+// Limits before allocation: the estimate grows with the batch (activations) and the parameters;
+// a run that would not fit the free memory is refused before training, naming both numbers.
+TEST(Trainer, RefusesARunThatDoesNotFitTheMemory) {
+  auto model = sineMlp();
+  const auto small = estimateTrainingMemory(model->analysis(), 16, 1);
+  const auto big = estimateTrainingMemory(model->analysis(), 1600, 1);
+  EXPECT_GT(small.activationBytes, 0u);
+  EXPECT_GT(small.parameterBytes, 0u);
+  EXPECT_EQ(big.parameterBytes, small.parameterBytes);
+  EXPECT_NEAR(static_cast<double>(big.activationBytes), 100.0 * small.activationBytes,
+              0.01 * big.activationBytes);
+  EXPECT_TRUE(checkTrainingMemory(small, small.totalBytes(), 16));
+  EXPECT_TRUE(checkTrainingMemory(small, 0, 16));  // unknown: nothing refused
+  const Status no = checkTrainingMemory(big, small.totalBytes(), 1600);
+  ASSERT_FALSE(no);
+  EXPECT_NE(no.message().find("batch 1600"), std::string::npos) << no.message();
+  EXPECT_NE(no.message().find("free"), std::string::npos) << no.message();
+
+  // Through Trainer::create, with the free memory capped as a user can.
+  ::setenv("STRATA_MEMORY_LIMIT", "1000", 1);
+  auto refused = Trainer::create(*model, sineSettings());
+  ::unsetenv("STRATA_MEMORY_LIMIT");
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.message().find("training needs about"), std::string::npos)
+      << refused.message();
+  EXPECT_TRUE(Trainer::create(*model, sineSettings()));
 }
 
 }  // namespace

@@ -69,6 +69,7 @@ class TstTraining final : public QObject {
   void decimationKeepsExtremes();
   void chartAxesUseNiceTicks();
   void chartTicksFitTheirHeight();
+  void refusesARunTooBigForTheMemory();
   void chartsOwnTheirAxesAndTitles();
   void exportsCsvAndPng();
   void playgroundGeneratesText();
@@ -403,6 +404,27 @@ void TstTraining::chartAxesUseNiceTicks() {
   charts.setLogScale(true);  // whole decades around 0.39 .. 3.64
   QCOMPARE(charts.lossLogAxis()->min(), 0.1);
   QCOMPARE(charts.lossLogAxis()->max(), 10.0);
+}
+
+// Limits before allocation, in the GUI as in the CLI: with less free memory than the run needs,
+// Train says so (the estimate and the limit) and nothing starts; the graph stays as it was.
+void TstTraining::refusesARunTooBigForTheMemory() {
+  TrainingController* c = m_bench->controller();
+  QSignalSpy errors(c, &TrainingController::errorOccurred);
+  qputenv("STRATA_MEMORY_LIMIT", "4096");
+  const bool started = c->start();
+  qunsetenv("STRATA_MEMORY_LIMIT");
+  QVERIFY(!started);
+  QVERIFY(!c->isTraining());
+  QCOMPARE(errors.count(), 1);
+  const QString message = errors.first().first().toString();
+  QVERIFY2(message.contains(QStringLiteral("training needs about")) &&
+               message.contains(QStringLiteral("free")),
+           qPrintable(message));
+  QVERIFY(m_window->model()->undoStack()->isClean());
+  QVERIFY(c->start());  // with the machine's real free memory it trains
+  c->stop();
+  QTRY_VERIFY_WITH_TIMEOUT(!c->isTraining(), 10000);
 }
 
 // On a 768-px screen the charts dock is a short row: the value axes get only as many ticks as
