@@ -66,6 +66,12 @@ RecurrentOutputs Backend::recurrent(const RecurrentConfig&, const Tensor&, const
 Tensor Backend::attentionMask(const Tensor&, const Tensor&) { unsupported(OpKind::AttentionMask); }
 void Backend::accumulate(Tensor&, const Tensor&) { unsupported(OpKind::Accumulate); }
 double Backend::sumSquares(const Tensor&) { unsupported(OpKind::SumSquares); }
+std::vector<double> Backend::sumSquaresMany(const std::vector<Tensor>& xs) {
+  std::vector<double> out;
+  out.reserve(xs.size());
+  for (const Tensor& x : xs) out.push_back(sumSquares(x));
+  return out;
+}
 void Backend::scaleInPlace(Tensor&, float) { unsupported(OpKind::ScaleInPlace); }
 void Backend::adamStep(Tensor&, const Tensor&, Tensor&, Tensor&, const AdamScalars&) {
   unsupported(OpKind::AdamStep);
@@ -86,7 +92,7 @@ bool allowTf32() { return cuda::allowTf32(); }
 namespace {
 const char* kNoCudaBuild =
     "this Strata was built without CUDA (configure with -DSTRATA_CUDA=AUTO or ON on a machine "
-    "with the CUDA Toolkit installed); train on the CPU";
+    "with the CUDA Toolkit installed); train with --device cpu";
 }
 
 bool builtWithCuda() { return false; }
@@ -100,19 +106,27 @@ std::string deviceUnavailableReason(Device device) {
   if (device.isCpu()) return "";
   DeviceList list = cudaDevices();
   if (list.devices.empty()) return "CUDA is not available: " + list.reason;
-  if (device.index < 0 || device.index >= static_cast<int>(list.devices.size()))
-    return "CUDA device " + std::to_string(device.index) + " does not exist: this machine has " +
-           std::to_string(list.devices.size()) +
-           " GPU(s), cuda:0 to cuda:" + std::to_string(list.devices.size() - 1);
-  return "";
+  std::string ids;
+  for (const DeviceInfo& d : list.devices) {
+    if (d.index == device.index) return "";
+    ids += (ids.empty() ? "" : ", ") + Device::cuda(d.index).str();
+  }
+  return "CUDA device " + std::to_string(device.index) +
+         " does not exist or cannot be used: this machine has " + ids;
 }
 
 Backend& backendFor(Device device) {
   if (device.isCpu()) return cpu::backend();
 #ifdef STRATA_HAVE_CUDA
-  std::string why = deviceUnavailableReason(device);
-  if (!why.empty()) throw DeviceError(why);
-  return cuda::backend();
+  // Every op and every freed buffer asks: the usable devices are looked up once.
+  static const std::vector<int> usable = [] {
+    std::vector<int> v;
+    for (const DeviceInfo& d : cudaDevices().devices) v.push_back(d.index);
+    return v;
+  }();
+  for (int index : usable)
+    if (index == device.index) return cuda::backend();
+  throw DeviceError(deviceUnavailableReason(device));
 #else
   throw DeviceError("CUDA is not available: " + std::string(kNoCudaBuild));
 #endif

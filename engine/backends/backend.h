@@ -155,6 +155,8 @@ class Backend {
   // --- Training -------------------------------------------------------------------------------
   virtual void accumulate(Tensor& dst, const Tensor& src);  // dst += src (autograd)
   virtual double sumSquares(const Tensor& x);               // in double; non-finite stays so
+  // One sum of squares per tensor (all on this backend's device), with one copy to the host.
+  virtual std::vector<double> sumSquaresMany(const std::vector<Tensor>& xs);
   virtual void scaleInPlace(Tensor& x, float s);
   virtual void adamStep(Tensor& p, const Tensor& g, Tensor& m, Tensor& v, const AdamScalars& s);
   virtual void sgdStep(Tensor& p, const Tensor& g, Tensor& buf, const SgdScalars& s);

@@ -146,14 +146,14 @@ float Tensor::item() const {
 }
 
 Tensor Tensor::to(Device device) const {
-  if (this->device() == device) return *this;
+  if (!defined() || this->device() == device) return *this;
   Tensor t = empty(shape(), dtype(), device);
   if (bytes() > 0) deviceCopy(t.raw(), device, raw(), this->device(), bytes());
   return t;
 }
 
 void Tensor::moveTo(Device device) {
-  if (this->device() == device) return;
+  if (!defined() || this->device() == device) return;
   m_impl->storage = to(device).m_impl->storage;
   if (m_impl->grad) m_impl->grad->storage = Tensor(m_impl->grad).to(device).m_impl->storage;
 }

@@ -36,7 +36,7 @@ void Adam::update(Tensor& p, const Tensor& g, ParamState& s) {
   const auto decay = static_cast<float>(1 - m_lr * m_weightDecay);  // AdamW: p *= 1 - lr*wd
 
   if (onDevice(p)) {  // loaded state arrives on the host: it follows the parameter once
-    for (Tensor& b : s.buffers) b.moveTo(p.device());
+    for (Tensor& b : s.buffers) b.moveTo(p.device());  // (undefined ones stay so)
     backendFor(p.device()).adamStep(p, g, s.buffers[0], s.buffers[1],
                                     {negStepSize, bc2Sqrt, b1, b2, oneMinusB1, oneMinusB2, eps,
                                      wd, decay, m_decoupled, m_weightDecay != 0});

@@ -9,13 +9,14 @@ namespace strata {
 
 double gradNorm(const std::vector<NamedTensor>& params) {
   double sumSq = 0;
+  std::vector<Tensor> onGpu;  // summed on their device, copied back in one go
+  for (const auto& p : params)
+    if (Tensor g = p.tensor.grad(); onDevice(g)) onGpu.push_back(g);
+  if (!onGpu.empty())
+    for (double s : backendFor(onGpu[0].device()).sumSquaresMany(onGpu)) sumSq += s;
   for (const auto& p : params) {
     Tensor g = p.tensor.grad();
-    if (!g.defined()) continue;
-    if (onDevice(g)) {
-      sumSq += backendFor(g.device()).sumSquares(g);
-      continue;
-    }
+    if (!g.defined() || onDevice(g)) continue;
     const float* d = g.f32();
     for (int64_t i = 0, n = g.numel(); i < n; ++i) sumSq += static_cast<double>(d[i]) * d[i];
   }

@@ -211,12 +211,19 @@ std::pair<int64_t, int64_t> Trainer::countCorrect(const Tensor& logits,
 
 std::map<std::string, double> Trainer::nodeNorms(std::string& firstBad) const {
   std::map<std::string, double> sumSq;
+  // A GPU run sums every gradient on the device and copies the sums back in one go.
+  std::vector<Tensor> onGpu;
+  for (const auto& p : m_params)
+    if (Tensor g = p.tensor.grad(); onDevice(g)) onGpu.push_back(g);
+  const std::vector<double> gpuSums =
+      onGpu.empty() ? std::vector<double>{} : backendFor(onGpu[0].device()).sumSquaresMany(onGpu);
+  size_t nextGpu = 0;
   for (size_t i = 0; i < m_params.size(); ++i) {
     Tensor g = m_params[i].tensor.grad();
     if (!g.defined()) continue;
     double s = 0;
     if (onDevice(g)) {
-      s = backendFor(g.device()).sumSquares(g);
+      s = gpuSums[nextGpu++];
     } else {
       const float* d = g.f32();
       for (int64_t k = 0, n = g.numel(); k < n; ++k) s += static_cast<double>(d[k]) * d[k];

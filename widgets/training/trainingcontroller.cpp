@@ -25,7 +25,10 @@ constexpr int kSnapshotMs = 500;  // weights copy for inference views at 2 Hz
 std::vector<NamedTensor> cloneAll(const std::vector<NamedTensor>& params) {
   std::vector<NamedTensor> out;
   out.reserve(params.size());
-  for (const auto& p : params) out.push_back({p.name, p.tensor.clone()});
+  // Host copies: the GUI's inference (playground, attention, unrolled view) runs on the CPU
+  // whatever device trains.
+  for (const auto& p : params)
+    out.push_back({p.name, p.tensor.isCpu() ? p.tensor.clone() : p.tensor.to(Device::cpu())});
   return out;
 }
 

@@ -56,6 +56,7 @@ class CudaBackend final : public Backend {
 
   void accumulate(Tensor& dst, const Tensor& src) override;
   double sumSquares(const Tensor& x) override;
+  std::vector<double> sumSquaresMany(const std::vector<Tensor>& xs) override;
   void scaleInPlace(Tensor& x, float s) override;
   void adamStep(Tensor& p, const Tensor& g, Tensor& m, Tensor& v, const AdamScalars& s) override;
   void sgdStep(Tensor& p, const Tensor& g, Tensor& buf, const SgdScalars& s) override;

@@ -75,8 +75,10 @@ Tensor bytesOn(size_t bytes, Device d) {  // a raw device buffer of at least `by
   return Tensor::empty({static_cast<int64_t>((bytes + 3) / 4)}, DType::Float32, d);
 }
 
+// training: forward in CUDNN_FWD_MODE_TRAINING (keeps the reserve space backward needs);
+// dropout: inter-layer dropout on (ForwardContext::training with a dropout > 0).
 std::shared_ptr<Plan> makePlan(Context& ctx, const RecurrentConfig& cfg, int64_t B, int64_t T,
-                               bool training, Rng* rng, Device device) {
+                               bool training, bool dropout, Rng* rng, Device device) {
   cudnnHandle_t h = cudnnHandle(ctx);
   auto p = std::make_shared<Plan>();
   p->training = training;
@@ -85,7 +87,7 @@ std::shared_ptr<Plan> makePlan(Context& ctx, const RecurrentConfig& cfg, int64_t
   const int G = recurrentGateCount(cfg.mode);
 
   check(cudnnCreateDropoutDescriptor(&p->dropout), "cudnnCreateDropoutDescriptor");
-  const float drop = training && L > 1 ? cfg.dropout : 0.0f;
+  const float drop = dropout && L > 1 ? cfg.dropout : 0.0f;
   if (drop > 0.0f) {
     size_t stateBytes = 0;
     check(cudnnDropoutGetStatesSize(h, &stateBytes), "cudnnDropoutGetStatesSize");
@@ -165,19 +167,20 @@ std::shared_ptr<Plan> makePlan(Context& ctx, const RecurrentConfig& cfg, int64_t
 }
 
 std::shared_ptr<Plan> planFor(Context& ctx, const RecurrentConfig& cfg, int64_t B, int64_t T,
-                              bool training, Rng* rng, Device device) {
+                              bool training, bool dropout, Rng* rng, Device device) {
   const std::string key =
       std::to_string(device.index) + "/" + std::to_string(static_cast<int>(cfg.mode)) + "/" +
       std::to_string(cfg.inputSize) + "/" + std::to_string(cfg.hiddenSize) + "/" +
       std::to_string(cfg.numLayers) + "/" + std::to_string(cfg.bidirectional) + "/" +
       std::to_string(cfg.bias) + "/" + std::to_string(cfg.dropout) + "/" + std::to_string(B) + "/" +
-      std::to_string(T) + "/" + std::to_string(training) + "/" + std::to_string(allowTf32());
+      std::to_string(T) + "/" + std::to_string(training) + "/" + std::to_string(dropout) + "/" +
+      std::to_string(allowTf32());
   static std::mutex mutex;
   static std::map<std::string, std::shared_ptr<Plan>> plans;
   std::lock_guard lock(mutex);
   auto it = plans.find(key);
   if (it == plans.end())
-    it = plans.emplace(key, makePlan(ctx, cfg, B, T, training, rng, device)).first;
+    it = plans.emplace(key, makePlan(ctx, cfg, B, T, training, dropout, rng, device)).first;
   return it->second;
 }
 
@@ -220,8 +223,9 @@ RecurrentOutputs CudaBackend::recurrent(const RecurrentConfig& cfg, const Tensor
   std::vector<Tensor> inputs{x, h0, c0};
   inputs.insert(inputs.end(), params.begin(), params.end());
   const bool grad = needsGrad(inputs);
-  const bool trainMode = grad || (training && cfg.dropout > 0);
-  auto plan = planFor(ctx, cfg, B, T, trainMode, rng, dev);
+  const bool dropout = training && cfg.dropout > 0 && cfg.numLayers > 1;
+  const bool trainMode = grad || dropout;
+  auto plan = planFor(ctx, cfg, B, T, trainMode, dropout, rng, dev);
   cudnnHandle_t h = cudnnHandle(ctx);
 
   Tensor space = bytesOn(plan->weightBytes, dev);

@@ -1,6 +1,5 @@
 // Training-side updates on the GPU: gradient accumulation (autograd), sums of squares for the
 // gradient norms, clipping and the NaN/Inf guard, and the Adam/AdamW/SGD steps.
-#include <cstring>
 #include <stdexcept>
 
 #include "backends/cuda/cuda_backend_impl.h"
@@ -21,16 +20,29 @@ void CudaBackend::accumulate(Tensor& dst, const Tensor& src0) {
   checkLaunch("accumulate");
 }
 
-double CudaBackend::sumSquares(const Tensor& x) {
-  Context& ctx = contextOf("sumSquares", {&x});
-  // The double result travels back as 8 bytes of a float tensor pair.
-  Tensor out = Tensor::empty({2}, DType::Float32, x.device());
-  kernels::sumSquares(cf(x), x.numel(), reinterpret_cast<double*>(f(out)), ctx.stream);
+double CudaBackend::sumSquares(const Tensor& x) { return sumSquaresMany({x}).at(0); }
+
+std::vector<double> CudaBackend::sumSquaresMany(const std::vector<Tensor>& xs) {
+  if (xs.empty()) return {};
+  Context& ctx = contextOf("sumSquares", {&xs[0]});
+  const Device d = xs[0].device();
+  const auto count = static_cast<int64_t>(xs.size());
+  // Doubles travel as pairs of float slots: [count] results, then the shared scratch.
+  Tensor buf = Tensor::empty({2 * (count + kernels::kSumSquaresBlocks)}, DType::Float32, d);
+  auto* results = reinterpret_cast<double*>(f(buf));
+  double* scratch = results + count;
+  for (int64_t i = 0; i < count; ++i) {
+    const Tensor& x = xs[static_cast<size_t>(i)];
+    if (x.device() != d)
+      throw std::invalid_argument("sumSquares: tensors on " + d.str() + " and " +
+                                  x.device().str());
+    // Kernels on one stream run in order, so the scratch is reused safely.
+    kernels::sumSquares(cf(x), x.numel(), results + i, scratch, ctx.stream);
+  }
   checkLaunch("sumSquares");
-  const Tensor host = out.to(Device::cpu());
-  double v = 0;
-  std::memcpy(&v, host.f32(), sizeof v);
-  return v;
+  std::vector<double> out(static_cast<size_t>(count));
+  copy(out.data(), results, out.size() * sizeof(double), CopyKind::DeviceToHost, d.index);
+  return out;
 }
 
 void CudaBackend::scaleInPlace(Tensor& x, float s) {

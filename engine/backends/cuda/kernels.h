@@ -110,7 +110,9 @@ struct SgdArgs {
 };
 void sgdStep(float* w, const float* g, float* buf, int64_t n, const SgdArgs& a, cudaStream_t s);
 
-// --- grad_norm.cu: sum of squares in double (one block, fixed order: deterministic) -----------
-void sumSquares(const float* x, int64_t n, double* out, cudaStream_t s);
+// --- grad_norm.cu: sum of squares in double (two passes, fixed order: deterministic) ---------
+constexpr int kSumSquaresBlocks = 256;
+// scratch: kSumSquaresBlocks doubles on the device.
+void sumSquares(const float* x, int64_t n, double* out, double* scratch, cudaStream_t s);
 
 }  // namespace strata::cuda::kernels
