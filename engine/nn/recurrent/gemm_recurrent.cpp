@@ -41,6 +41,7 @@ thread_local int64_t t_plansCreated = 0;
 thread_local int64_t t_arenasCreated = 0;
 
 constexpr int kMaxChunks = 64;
+constexpr size_t kMaxPlans = 16;
 
 // A run of consecutive gates (PyTorch order) stored as consecutive blocks of a chunk.
 struct Run {
@@ -233,9 +234,14 @@ std::shared_ptr<Plan> planFor(const RecurrentConfig& cfg, int64_t T, int64_t B, 
                           cpu::dimsKey({cfg.inputSize, cfg.hiddenSize, cfg.numLayers,
                                         cfg.directions(), T, B});
   auto it = plans.find(key);
-  if (it == plans.end())
+  if (it == plans.end()) {
+    // Each plan keeps its arenas (tens of MB at benchmark sizes): a stream of new sequence
+    // lengths must not accumulate them. Past kMaxPlans shapes the map starts afresh; plans still
+    // held by a pending backward live on until it is done.
+    if (plans.size() >= kMaxPlans) plans.clear();
     it = plans.emplace(key, std::make_shared<Plan>(makePlan(cfg, T, B, grad, dropout, threads)))
              .first;
+  }
   return it->second;
 }
 
