@@ -52,9 +52,10 @@ inline Tensor leaf(const Tensor& cpu, bool grad) {
 }
 
 // GPU result vs CPU result, element by element: within the fp32 bound of a sum of K terms for
-// two implementations, or within 1e-4 of the tensor's RMS, whichever is larger.
+// two implementations, or within 1e-4 of the tensor's RMS, whichever is larger (plus absFloor,
+// for the few places that state why they need one).
 inline ::testing::AssertionResult close(const std::string& what, const Tensor& cpu,
-                                        const Tensor& gpuValue, int64_t K) {
+                                        const Tensor& gpuValue, int64_t K, double absFloor = 0) {
   if (!cpu.defined() || !gpuValue.defined())
     return cpu.defined() == gpuValue.defined()
                ? ::testing::AssertionSuccess()
@@ -72,7 +73,8 @@ inline ::testing::AssertionResult close(const std::string& what, const Tensor& c
   for (int64_t i = 0; i < cpu.numel(); ++i) {
     const double d = std::fabs(static_cast<double>(g.f32()[i]) - ref[static_cast<size_t>(i)]);
     const double allowed =
-        std::max(1e-4 * std::max(rms, std::fabs(ref[static_cast<size_t>(i)])), v.bound);
+        std::max(1e-4 * std::max(rms, std::fabs(ref[static_cast<size_t>(i)])), v.bound) +
+        absFloor;
     if (!(d <= allowed) || !std::isfinite(g.f32()[i])) {
       if (!(d <= worst)) {
         worst = d;

@@ -81,14 +81,21 @@ TEST_P(GpuSamples, TwentyAdamStepsMatchTheCpu) {
   ASSERT_EQ(cpu.report.outcome, TrainOutcome::Finished) << cpu.report.message;
   ASSERT_EQ(gpuRun.report.outcome, TrainOutcome::Finished) << gpuRun.report.message;
   ASSERT_EQ(cpu.losses.size(), gpuRun.losses.size());
+  // Step 1's loss is a pure forward on identical weights: the fp32 parity of the ops (1e-4).
+  // Later steps follow Adam updates, which turn rounding noise in a gradient element that is ~0
+  // (its sign) into up to ~lr of movement: 1e-3 relative then, and for the weights an absolute
+  // allowance of lr per step on top of the per-element rule. A wrong layout, gate order or
+  // update is orders of magnitude beyond either.
   for (size_t i = 0; i < cpu.losses.size(); ++i)
-    EXPECT_NEAR(gpuRun.losses[i], cpu.losses[i], 1e-4 * std::max(1.0, std::fabs(cpu.losses[i])))
+    EXPECT_NEAR(gpuRun.losses[i], cpu.losses[i],
+                (i == 0 ? 1e-4 : 1e-3) * std::max(1.0, std::fabs(cpu.losses[i])))
         << "step " << i + 1;
   // The weights come back to the host when run() returns, and still match.
   ASSERT_EQ(cpu.weights.size(), gpuRun.weights.size());
   for (size_t i = 0; i < cpu.weights.size(); ++i) {
     EXPECT_TRUE(gpuRun.weights[i].tensor.isCpu());
-    EXPECT_TRUE(close(cpu.weights[i].name, cpu.weights[i].tensor, gpuRun.weights[i].tensor, 4096))
+    EXPECT_TRUE(close(cpu.weights[i].name, cpu.weights[i].tensor, gpuRun.weights[i].tensor, 4096,
+                      1e-3 * 20))
         << GetParam();
   }
 }
