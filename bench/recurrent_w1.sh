@@ -12,8 +12,16 @@ export OMP_NUM_THREADS=2
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 
+cuda_libs=()  # the engine library of a build with the CUDA backend needs the CUDA libraries
+if grep -q 'STRATA_HAVE_CUDA' "$BUILD/build.ninja" "$BUILD/Makefile" 2>/dev/null; then
+  cuda_libs=(-L/usr/local/cuda/lib64 -Wl,-rpath,/usr/local/cuda/lib64 -lcudart -lcublas
+             -lcublasLt -lcudnn)
+fi
 g++ -std=c++20 -O2 -fopenmp -I"$SRC/engine" "$SRC/bench/recurrent_op_bench.cpp" \
-  "$BUILD/engine/libstrata_engine.a" -ldnnl -o "$WORK/recurrent_op_bench"
+  "$BUILD/engine/libstrata_engine.a" -ldnnl -lonnx -lonnx_proto -lprotobuf "${cuda_libs[@]}" \
+  -o "$WORK/recurrent_op_bench"
+echo "recurrent implementation: ${STRATA_RECURRENT_IMPL:-gemm}" \
+  "(STRATA_RECURRENT_IMPL=onednn: oneDNN's RNN primitives)"
 
 echo "== op only: LSTM 2x256, B=32 T=64 I=64, forward+backward, median of $STEPS =="
 "$WORK/recurrent_op_bench" lstm 32 64 64 256 2 "$STEPS"
