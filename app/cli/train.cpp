@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "backends/backend.h"
 #include "train_common.h"
 
 namespace strata::cli {
@@ -84,6 +85,7 @@ TrainRunResult trainDocument(const TrainOptions& o, const GraphDocument& doc,
   auto settings = TrainSettings::merged(doc.training, over);
   if (!settings) throw UsageError(o.graph + ": " + settings.message());
   requireDevice(settings->device);
+  setAllowTf32(o.tf32);
   if (!over.contains("data"))  // the file's own spec: paths relative to the file
     settings->data = resolveDataSpec(settings->data, o.graph);
 
@@ -223,6 +225,7 @@ void addTrainOptions(CLI::App* cmd, TrainOptions& o) {
   g["--seed"] = cmd->add_option("--seed", o.seed, "seed for init, split, shuffling, dropout");
   g["--device"] = cmd->add_option("--device", o.device, "cpu | cuda | cuda:N")
                       ->check(deviceName());
+  cmd->add_flag("--tf32", o.tf32, "let GPU matmuls and RNNs use TF32 tensor cores (default off)");
   cmd->add_option("--out", o.out, "write the trained weights here (.safetensors)");
   cmd->add_option("--log", o.log,
                   "CSV log: step,epoch,loss,val_loss,accuracy,lr,samples_per_s per step");

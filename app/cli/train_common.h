@@ -22,6 +22,7 @@ struct TrainOptions {
   uint64_t seed = 0;
   std::string runsDir, runName;
   bool noRunRecord = false;
+  bool tf32 = false;  // GPU matmuls and RNNs may use TF32 tensor cores (off: fp32 parity)
   // Which options were given (an override only then).
   std::map<std::string, CLI::Option*> given;
 };

@@ -40,6 +40,7 @@ TEST_P(CliDeviceWithoutGpu, ExitsTwoWithTheCudaReason) {
 INSTANTIATE_TEST_SUITE_P(
     Verbs, CliDeviceWithoutGpu,
     ::testing::Values("train {mlp} --steps 2 --device cuda",
+                      "train {mlp} --steps 2 --device cuda --tf32",
                       "train {mlp} --steps 2 --device cuda:1",
                       "bench {mlp} --steps 2 --device cuda",
                       "bench {mlp} --steps 2 --device cuda:0 --tf32",
