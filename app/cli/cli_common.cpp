@@ -6,8 +6,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <cstdio>
-#include <fstream>
-#include <sstream>
 
 #include "backends/backend.h"
 #include "graph/analysis.h"
@@ -126,19 +124,7 @@ std::pair<std::string, std::string> splitNamed(const std::string& text,
   return {"", text};
 }
 
-uint64_t peakMemoryBytes() {
-  std::ifstream in("/proc/self/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("VmHWM:", 0) == 0) {
-      std::istringstream fields(line.substr(6));
-      uint64_t kb = 0;
-      fields >> kb;
-      return kb * 1024;
-    }
-  }
-  return 0;
-}
+uint64_t peakMemoryBytes() { return procMemoryField("/proc/self/status", "VmHWM"); }
 
 std::string formatCount(int64_t n) {
   std::string digits = std::to_string(n < 0 ? -n : n);
@@ -148,19 +134,6 @@ std::string formatCount(int64_t n) {
     out += digits[i];
   }
   return n < 0 ? "-" + out : out;
-}
-
-std::string formatBytes(uint64_t bytes) {
-  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  double v = static_cast<double>(bytes);
-  int u = 0;
-  while (v >= 1024.0 && u < 4) {
-    v /= 1024.0;
-    ++u;
-  }
-  char buf[32];
-  std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", v, units[u]);
-  return buf;
 }
 
 std::string formatNumber(double x) {

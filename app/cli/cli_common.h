@@ -14,6 +14,7 @@
 #include "graph/document.h"
 #include "graph/model.h"
 #include "tensor/tensor.h"
+#include "train/memory_budget.h"  // formatBytes, for every verb
 
 namespace strata::cli {
 
@@ -77,7 +78,6 @@ std::pair<std::string, std::string> splitNamed(const std::string& text,
 uint64_t peakMemoryBytes();
 
 std::string formatCount(int64_t n);      // 1234567 -> "1,234,567"
-std::string formatBytes(uint64_t bytes);  // "12.3 MiB"
 std::string formatNumber(double x);       // shortest round-trip-ish "%.6g"
 
 }  // namespace strata::cli

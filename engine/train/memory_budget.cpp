@@ -52,24 +52,31 @@ uint64_t availableMemoryBytes() {
     const unsigned long long v = std::strtoull(cap, &end, 10);
     if (end && *end == '\0') return v;
   }
-  std::ifstream meminfo("/proc/meminfo");
-  std::string key;
-  uint64_t kib = 0;
-  std::string unit;
-  while (meminfo >> key >> kib >> unit)
-    if (key == "MemAvailable:") return kib * 1024;
+  return procMemoryField("/proc/meminfo", "MemAvailable");
+}
+
+uint64_t procMemoryField(const char* file, const std::string& key) {
+  // Line by line: not every line has a unit (HugePages_Total: 0), so the fields cannot be read
+  // as key/number/unit triples.
+  std::ifstream in(file);
+  const std::string prefix = key + ":";
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind(prefix, 0) == 0)
+      return std::strtoull(line.c_str() + prefix.size(), nullptr, 10) * 1024;
   return 0;
 }
 
 std::string formatBytes(uint64_t bytes) {
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  double v = static_cast<double>(bytes);
+  int u = 0;
+  while (v >= 1024.0 && u < 4) {
+    v /= 1024.0;
+    ++u;
+  }
   char buf[32];
-  const double v = static_cast<double>(bytes);
-  if (bytes >= (uint64_t{1} << 30))
-    std::snprintf(buf, sizeof buf, "%.1f GiB", v / double(uint64_t{1} << 30));
-  else if (bytes >= (uint64_t{1} << 20))
-    std::snprintf(buf, sizeof buf, "%.0f MiB", v / double(uint64_t{1} << 20));
-  else
-    std::snprintf(buf, sizeof buf, "%.0f KiB", v / 1024.0);
+  std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", v, units[u]);
   return buf;
 }
 

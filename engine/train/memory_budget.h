@@ -29,7 +29,11 @@ TrainingMemoryEstimate estimateTrainingMemory(const GraphAnalysis& analysis, int
 // chooses), else MemAvailable from /proc/meminfo; 0 when unknown (then nothing is refused).
 uint64_t availableMemoryBytes();
 
-// "3.2 GiB", "512 MiB".
+// The bytes of a "Key:   N kB" line of a /proc file (/proc/meminfo, /proc/self/status); 0 when
+// the file or the key is missing.
+uint64_t procMemoryField(const char* file, const std::string& key);
+
+// "12.3 MiB", "3.2 GiB", "512 B".
 std::string formatBytes(uint64_t bytes);
 
 // An error naming the estimate, its parts and the limit when the run would not fit `available`.
