@@ -26,6 +26,7 @@
 #include "backends/cpu/dnnl_context.h"
 #include "nn/recurrent/aligned_buffer.h"
 #include "nn/recurrent/gate_kernels.h"
+#include "nn/recurrent/serial_scope.h"
 #include "nn/recurrent/staged_tasks.h"
 #include "nn/recurrent/step_matmul.h"
 #include "tensor/autograd.h"
@@ -199,23 +200,6 @@ Plan makePlan(const RecurrentConfig& cfg, int64_t T, int64_t B, bool grad, bool 
 // their arithmetic (a futex wake-up each under OMP_WAIT_POLICY=passive; measured 150 us vs
 // 100 us per W5 op step on 2 threads vs 1). Chosen by shape, so results stay reproducible.
 constexpr int64_t kSerialOpWork = int64_t{1} << 22;
-
-class SerialScope {
- public:
-  explicit SerialScope(bool serial) {
-    if (!serial || omp_in_parallel()) return;
-    m_previous = omp_get_max_threads();
-    if (m_previous > 1) omp_set_num_threads(1);
-  }
-  ~SerialScope() {
-    if (m_previous > 1) omp_set_num_threads(m_previous);
-  }
-  SerialScope(const SerialScope&) = delete;
-  SerialScope& operator=(const SerialScope&) = delete;
-
- private:
-  int m_previous = 0;
-};
 
 bool serialOp(const RecurrentConfig& cfg, int64_t T, int64_t B) {
   const int64_t H = cfg.hiddenSize, G = recurrentGateCount(cfg.mode);

@@ -22,6 +22,7 @@
 #include "backends/backend.h"
 #include "backends/cpu/dnnl_context.h"
 #include "nn/recurrent/gemm_recurrent.h"
+#include "nn/recurrent/serial_scope.h"
 #include "tensor/autograd.h"
 
 namespace strata {
@@ -87,23 +88,6 @@ std::vector<Group> planGroups(const RecurrentConfig& cfg, bool perLayer) {
 // reads omp_get_max_threads() at execution). The choice depends on the shape only, so a given
 // shape and thread count still gives bit-identical results.
 constexpr int64_t kSerialWork = int64_t{1} << 20;
-
-class SerialWhenSmall {
- public:
-  explicit SerialWhenSmall(int64_t workPerStep) {
-    if (workPerStep >= kSerialWork || omp_in_parallel()) return;
-    m_previous = omp_get_max_threads();
-    if (m_previous > 1) omp_set_num_threads(1);
-  }
-  ~SerialWhenSmall() {
-    if (m_previous > 1) omp_set_num_threads(m_previous);
-  }
-  SerialWhenSmall(const SerialWhenSmall&) = delete;
-  SerialWhenSmall& operator=(const SerialWhenSmall&) = delete;
-
- private:
-  int m_previous = 0;
-};
 
 struct Geometry {
   RecurrentMode mode;
@@ -491,7 +475,7 @@ RecurrentOutputs recurrent(const RecurrentConfig& cfg, const Tensor& x, const Te
       args[DNNL_ARG_WORKSPACE] = rec.workspace;
     }
     {
-      SerialWhenSmall serial(g.workPerStep());
+      SerialScope serial(g.workPerStep() < kSerialWork);
       p.fwd.execute(cpu::stream(), args);
       cpu::stream().wait();
     }
@@ -580,7 +564,7 @@ RecurrentOutputs recurrent(const RecurrentConfig& cfg, const Tensor& x, const Te
             args[DNNL_ARG_DIFF_SRC_ITER_C] = wrapPtr(g.iter(), dc0.f32() + off);
           }
           {
-            SerialWhenSmall serial(g.workPerStep());
+            SerialScope serial(g.workPerStep() < kSerialWork);
             p.bwd.execute(cpu::stream(), args);
             cpu::stream().wait();
           }
