@@ -1,9 +1,10 @@
 // The general importer: ONNX graphs that are not PyTorch 1.13's batch-first patterns (the ONNX
 // standard's node tests, tf2onnx/Keras, hand-built models). Every value is either a constant
-// (folded where its op can be evaluated) or a Strata endpoint with a tracked shape, and each op
-// becomes the Strata layers that compute it: sequence-first or batch-wise RNN/LSTM/GRU with
-// Permute/Reshape glue, Gemm as Linear or MatMul with scales, LayerNormalization on any axis by
-// flattening, axis-0 Softmax/Concat through a unit leading dim, and so on. The first input dim of
+// (folded where its op can be evaluated: constant_folding.cpp, Shape/Size here) or a Strata
+// endpoint with a tracked shape, and each op becomes the Strata layers that compute it:
+// sequence-first or batch-wise RNN/LSTM/GRU with Permute/Reshape glue, Gemm as Linear or MatMul
+// with scales, LayerNormalization on any axis by flattening, axis-0 Softmax/Concat through a unit
+// leading dim, Expand as copies and Gather as an Embedding or Slices. The first input dim of
 // every graph input is Strata's batch. What cannot import names the node, its op and why.
 #include <algorithm>
 #include <cmath>
@@ -13,6 +14,7 @@
 #include <set>
 
 #include "graph/document.h"
+#include "io/onnx/constant_folding.h"
 #include "io/onnx/import_detail.h"
 #include "ops/ops.h"
 #include "tensor/autograd.h"
@@ -175,30 +177,6 @@ class GeneralImporter {
   [[noreturn]] static void fail(const onnx::NodeProto& n, const std::string& why) {
     throw Failure(where(n) + ": " + why);
   }
-  static const onnx::AttributeProto* attr(const onnx::NodeProto& n, const std::string& name) {
-    for (const auto& a : n.attribute())
-      if (a.name() == name) return &a;
-    return nullptr;
-  }
-  static int64_t intAttr(const onnx::NodeProto& n, const std::string& name, int64_t def) {
-    const auto* a = attr(n, name);
-    return a ? a->i() : def;
-  }
-  static float floatAttr(const onnx::NodeProto& n, const std::string& name, float def) {
-    const auto* a = attr(n, name);
-    return a ? a->f() : def;
-  }
-  static std::string strAttr(const onnx::NodeProto& n, const std::string& name,
-                             const std::string& def = "") {
-    const auto* a = attr(n, name);
-    return a ? a->s() : def;
-  }
-  static std::optional<std::vector<int64_t>> intsAttr(const onnx::NodeProto& n,
-                                                      const std::string& name) {
-    const auto* a = attr(n, name);
-    if (!a) return std::nullopt;
-    return std::vector<int64_t>(a->ints().begin(), a->ints().end());
-  }
   const Value* in(const onnx::NodeProto& n, int i) const {
     if (i >= n.input_size() || n.input(i).empty()) return nullptr;
     auto it = m_values.find(n.input(i));
@@ -217,22 +195,10 @@ class GeneralImporter {
   bool used(const onnx::NodeProto& n, int i) const {
     return !out(n, i).empty() && m_consumed.count(out(n, i));
   }
-  static std::vector<int64_t> intsOf(const Tensor& t) {
-    if (t.dtype() == DType::Int64) return {t.i64(), t.i64() + t.numel()};
-    std::vector<int64_t> v;
-    for (int64_t i = 0; i < t.numel(); ++i) v.push_back(std::llround(t.f32()[i]));
-    return v;
-  }
   std::vector<int64_t> constInts(const onnx::NodeProto& n, int i, const std::string& what) const {
     const Value& v = req(n, i);
     if (!v.isConst) fail(n, what + " must be a constant (an initializer or Constant)");
     return intsOf(*v.value);
-  }
-  static int normAxis(const onnx::NodeProto& n, int64_t axis, size_t rank) {
-    const int64_t r = static_cast<int64_t>(rank);
-    if (axis < -r || axis >= r)
-      fail(n, "axis " + std::to_string(axis) + " is out of range for rank " + std::to_string(r));
-    return static_cast<int>(axis < 0 ? axis + r : axis);
   }
   static Tensor floatConst(const onnx::NodeProto& n, const Value& v) {
     if (v.value->dtype() != DType::Float32) fail(n, "expected a float32 constant");
@@ -296,6 +262,14 @@ class GeneralImporter {
 
   // --- ops ----------------------------------------------------------------------------------
   void visit(const onnx::NodeProto& n) {
+    try {
+      visitOp(n);
+    } catch (const NodeError& e) {
+      fail(n, e.what());
+    }
+  }
+
+  void visitOp(const onnx::NodeProto& n) {
     const std::string& op = n.op_type();
     if (!n.domain().empty() && n.domain() != "ai.onnx")
       fail(n, "ops of domain '" + n.domain() + "' are not supported");
@@ -303,8 +277,12 @@ class GeneralImporter {
     bool allConst = true;
     for (int i = 0; i < n.input_size(); ++i)
       if (const Value* v = in(n, i); v && !v->isConst) allConst = false;
-    if (op == "Shape") return shapeOp(n);
-    if (allConst && n.input_size() > 0 && fold(n)) return;
+    if (op == "Shape" || op == "Size") return shapeOp(n);
+    if (allConst && n.input_size() > 0 && foldConstants(n)) return;
+    if (op == "ConstantOfShape" || op == "Range")
+      fail(n, "its inputs are computed when the model runs; Strata has no layer that makes a "
+              "tensor of a run-time size, so " + op + " imports only when its inputs are "
+              "known when importing");
     if (op == "Identity" || op == "Dropout") {
       if (op == "Dropout" && used(n, 1)) fail(n, "its mask output is not supported");
       m_values[out(n)] = req(n, 0);
@@ -364,6 +342,7 @@ class GeneralImporter {
     if (op == "ReduceMean" || op == "ReduceSum" || op == "ReduceMax" || op == "ReduceSumSquare")
       return reduce(n);
     if (op == "Gather") return gather(n);
+    if (op == "Expand") return expand(n);
     if (op == "LSTM" || op == "GRU" || op == "RNN") return recurrent(n);
     if (op == "Slice") return sliceOp(n);
     if (op == "Split") return splitOp(n);
@@ -392,295 +371,64 @@ class GeneralImporter {
     fail(n, "no supported value attribute");
   }
 
+  // Shape and Size read the tracked dims, so they fold whenever the dims they cover are known.
+  // A graph input's batch dim counts at the size the ONNX graph declares: where a value computed
+  // from it reaches a Reshape at the batch's own place it is written 0 and the batch stays free
+  // (reshapeTarget), anywhere else it fixes the imported graph to that batch size, as the ONNX
+  // graph was. A dim declared without a size (a dim_param) cannot be read and is refused.
   void shapeOp(const onnx::NodeProto& n) {
     const Shape s = shapeOf(n, 0);
-    if (!known(s)) fail(n, "the shape of its input is not known when importing");
-    setConst(out(n), Tensor::fromVector({int64_t(s.size())}, std::vector<int64_t>(s)));
+    const int64_t r = static_cast<int64_t>(s.size());
+    int64_t b = 0, e = r;
+    if (n.op_type() == "Shape") {  // start and end (opset 15) clamp into [0, rank]
+      b = intAttr(n, "start", 0);
+      e = intAttr(n, "end", r);
+      b = std::clamp<int64_t>(b < 0 ? b + r : b, 0, r);
+      e = std::clamp<int64_t>(e < 0 ? e + r : e, b, r);
+    }
+    for (int64_t i = b; i < e; ++i)
+      if (s[i] < 0)
+        fail(n, "dim " + std::to_string(i) + " of '" + n.input(0) + "' " +
+                (i == 0 ? "(the batch) " : "") + "has no size known when importing; Strata "
+                "folds shape arithmetic only over known sizes (declare the dim's size)");
+    if (n.op_type() == "Size")
+      return setConst(out(n), Tensor::fromVector(Shape{}, std::vector<int64_t>{numel(s)}));
+    setConst(out(n), Tensor::fromVector({e - b}, std::vector<int64_t>(s.begin() + b,
+                                                                      s.begin() + e)));
   }
 
-  // Evaluates an op over constants; false when the op is not one that folds here.
-  bool fold(const onnx::NodeProto& n) {
-    NoGradGuard noGrad;
-    const std::string& op = n.op_type();
-    auto c = [&](int i) { return *req(n, i).value; };
-    if (op == "Identity" || op == "Dropout") {
-      setConst(out(n), c(0));
-    } else if (op == "Cast") {
-      const int64_t to = intAttr(n, "to", 1);
-      Tensor x = c(0);
-      if (to == 1 && x.dtype() == DType::Int64) {
-        Tensor f = Tensor::empty(x.shape());
-        for (int64_t i = 0; i < x.numel(); ++i) f.f32()[i] = static_cast<float>(x.i64()[i]);
-        x = f;
-      } else if (to == 7 && x.dtype() == DType::Float32) {
-        Tensor f = Tensor::empty(x.shape(), DType::Int64);
-        for (int64_t i = 0; i < x.numel(); ++i) f.i64()[i] = static_cast<int64_t>(x.f32()[i]);
-        x = f;
-      } else if (to != 1 && to != 7) {
-        fail(n, "casts to element type " + std::to_string(to) + " are not supported");
-      }
-      setConst(out(n), x);
-    } else if (op == "Add" || op == "Sub" || op == "Mul" || op == "Div") {
-      Tensor a = c(0), b = c(1);
-      if (a.dtype() == DType::Int64 && b.dtype() == DType::Int64 && a.numel() == b.numel()) {
-        Tensor y = Tensor::empty(a.shape(), DType::Int64);
-        for (int64_t i = 0; i < a.numel(); ++i) {
-          const int64_t x = a.i64()[i], z = b.i64()[i];
-          y.i64()[i] = op == "Add" ? x + z : op == "Sub" ? x - z : op == "Mul" ? x * z
-                                                                  : (z ? x / z : 0);
-        }
-        setConst(out(n), y);
-        return true;
-      }
-      if (a.dtype() != DType::Float32 || b.dtype() != DType::Float32) return false;
-      Shape bs;
-      try {
-        bs = ops::broadcastShape(a.shape(), b.shape());
-      } catch (const std::invalid_argument&) {
-        fail(n, "shapes " + shapeToString(a.shape()) + " and " + shapeToString(b.shape()) +
-                " do not broadcast");
-      }
-      int64_t total = 1;
-      for (int64_t d : bs) total = d && total > kMaxElements / d ? kMaxElements + 1 : total * d;
-      if (total > kMaxElements) fail(n, "the folded constant would be implausibly large");
-      const auto kind = op == "Add" ? ops::BinaryKind::Add : op == "Sub" ? ops::BinaryKind::Sub
-                        : op == "Mul" ? ops::BinaryKind::Mul : ops::BinaryKind::Div;
-      setConst(out(n), ops::binaryOp(kind, a, b));
-    } else if (op == "Transpose") {
-      Tensor x = c(0);
-      if (x.dtype() != DType::Float32) return false;
-      std::vector<int> perm;
-      if (auto p = intsAttr(n, "perm")) perm.assign(p->begin(), p->end());
-      else for (int i = x.ndim() - 1; i >= 0; --i) perm.push_back(i);
-      setConst(out(n), ops::permute(x, perm));
-    } else if (op == "Reshape" || op == "Flatten" || op == "Squeeze" || op == "Unsqueeze") {
-      const Shape target = reshapeTarget(n, c(0).shape());
-      setConst(out(n), c(0).clone().reshape(target));
-    } else if (op == "Concat") {
-      std::vector<Tensor> xs;
-      for (int i = 0; i < n.input_size(); ++i) xs.push_back(c(i));
-      const int axis = normAxis(n, intAttr(n, "axis", 0), xs[0].shape().size());
-      if (xs[0].dtype() == DType::Int64) {
-        if (xs[0].ndim() != 1) return false;
-        std::vector<int64_t> all;
-        for (const Tensor& t : xs) {
-          if (t.dtype() != DType::Int64) return false;
-          all.insert(all.end(), t.i64(), t.i64() + t.numel());
-        }
-        setConst(out(n), Tensor::fromVector({int64_t(all.size())}, all));
-      } else {
-        setConst(out(n), ops::concat(xs, axis));
-      }
-    } else if (op == "Slice" || op == "Split" || op == "Gather") {
-      return foldSelect(n);
-    } else {
-      return false;
+  // An op whose inputs are all constant, evaluated now (constant_folding.cpp); false when its op
+  // is not one that folds, and the op is written as layers (with Constant operands) instead.
+  bool foldConstants(const onnx::NodeProto& n) {
+    std::vector<const Tensor*> inputs;
+    for (int i = 0; i < n.input_size(); ++i) {
+      const Value* v = in(n, i);
+      inputs.push_back(v ? &*v->value : nullptr);
     }
+    auto outs = foldNode(n, inputs);
+    if (!outs) return false;
+    for (size_t k = 0; k < outs->size() && k < size_t(n.output_size()); ++k)
+      if (!out(n, int(k)).empty()) setConst(out(n, int(k)), (*outs)[k]);
     return true;
   }
 
-  // Slice, Split and Gather over a constant: index arithmetic on element positions.
-  bool foldSelect(const onnx::NodeProto& n) {
-    const std::string& op = n.op_type();
-    const Tensor x = *req(n, 0).value;
-    const Shape& s = x.shape();
-    const int rank = static_cast<int>(s.size());
-    const bool isInt = x.dtype() == DType::Int64;
-    // Copies the elements whose index along `axis` is in `picks` (other dims whole).
-    auto pick = [&](int axis, const std::vector<int64_t>& picks, Shape outShape) {
-      Tensor y = Tensor::empty(outShape, x.dtype());
-      int64_t outer = 1, inner = 1;
-      for (int d = 0; d < axis; ++d) outer *= s[d];
-      for (int d = axis + 1; d < rank; ++d) inner *= s[d];
-      const size_t esz = isInt ? 8 : 4;
-      const char* src = static_cast<const char*>(x.raw());
-      char* dst = static_cast<char*>(const_cast<void*>(y.raw()));
-      int64_t o = 0;
-      for (int64_t a = 0; a < outer; ++a)
-        for (int64_t p : picks) {
-          std::memcpy(dst + o * esz, src + ((a * s[axis] + p) * inner) * esz, inner * esz);
-          o += inner;
-        }
-      return y;
-    };
-    if (op == "Gather") {
-      const Tensor idx = *req(n, 1).value;
-      const int axis = normAxis(n, intAttr(n, "axis", 0), s.size());
-      std::vector<int64_t> picks = intsOf(idx);
-      for (int64_t& p : picks) {
-        if (p < -s[axis] || p >= s[axis]) fail(n, "index " + std::to_string(p) + " out of range");
-        if (p < 0) p += s[axis];
-      }
-      Shape outShape(s.begin(), s.begin() + axis);
-      outShape.insert(outShape.end(), idx.shape().begin(), idx.shape().end());
-      outShape.insert(outShape.end(), s.begin() + axis + 1, s.end());
-      Shape flat = s;
-      flat[axis] = static_cast<int64_t>(picks.size());
-      setConst(out(n), pick(axis, picks, flat).reshape(outShape));
-      return true;
-    }
-    if (op == "Split") {
-      const int axis = normAxis(n, intAttr(n, "axis", 0), s.size());
-      std::vector<int64_t> sizes;
-      if (in(n, 1)) sizes = constInts(n, 1, "split");
-      else if (auto a = intsAttr(n, "split")) sizes = *a;
-      else {
-        const int64_t parts = n.output_size();
-        if (parts < 1 || s[axis] % parts) fail(n, "cannot split evenly");
-        sizes.assign(static_cast<size_t>(parts), s[axis] / parts);
-      }
-      int64_t start = 0;
-      for (size_t k = 0; k < sizes.size() && k < size_t(n.output_size()); ++k) {
-        if (sizes[k] < 0 || sizes[k] > s[axis] - start) fail(n, "split sizes exceed the axis");
-        std::vector<int64_t> picks(static_cast<size_t>(sizes[k]));
-        std::iota(picks.begin(), picks.end(), start);
-        start += sizes[k];
-        if (start > s[axis]) fail(n, "split sizes exceed the axis");
-        Shape o = s;
-        o[axis] = sizes[k];
-        setConst(out(n, int(k)), pick(axis, picks, o));
-      }
-      return true;
-    }
-    // Slice (opset >= 10: starts, ends, axes, steps as inputs)
-    const auto starts = constInts(n, 1, "starts"), ends = constInts(n, 2, "ends");
-    std::vector<int64_t> axes, steps;
-    if (in(n, 3)) axes = constInts(n, 3, "axes");
-    else for (size_t i = 0; i < starts.size(); ++i) axes.push_back(int64_t(i));
-    if (in(n, 4)) steps = constInts(n, 4, "steps");
-    else steps.assign(starts.size(), 1);
-    if (ends.size() != starts.size() || axes.size() != starts.size() ||
-        steps.size() != starts.size())
-      fail(n, "starts, ends, axes and steps differ in length");
-    Tensor y = x;
-    for (size_t k = 0; k < starts.size(); ++k) {
-      const int axis = normAxis(n, axes[k], y.shape().size());
-      const int64_t dim = y.shape()[axis], step = steps[k];
-      if (step == 0) fail(n, "a step of 0");
-      auto clampIdx = [&](int64_t v, bool isEnd) {
-        if (v < 0) v += dim;
-        if (step > 0) return std::clamp<int64_t>(v, 0, dim);
-        return std::clamp<int64_t>(v, isEnd ? -1 : 0, dim - 1);
-      };
-      const int64_t b = clampIdx(starts[k], false), e = clampIdx(ends[k], true);
-      std::vector<int64_t> picks;
-      for (int64_t i = b; step > 0 ? i < e : i > e; i += step) picks.push_back(i);
-      Shape o = y.shape();
-      o[axis] = static_cast<int64_t>(picks.size());
-      const Tensor cur = y;
-      const Shape& cs = cur.shape();
-      Tensor z = Tensor::empty(o, cur.dtype());
-      int64_t outer = 1, inner = 1;
-      for (int d = 0; d < axis; ++d) outer *= cs[d];
-      for (size_t d = axis + 1; d < cs.size(); ++d) inner *= cs[d];
-      const size_t esz = isInt ? 8 : 4;
-      const char* src = static_cast<const char*>(cur.raw());
-      char* dst = static_cast<char*>(const_cast<void*>(z.raw()));
-      int64_t off = 0;
-      for (int64_t a = 0; a < outer; ++a)
-        for (int64_t p : picks) {
-          std::memcpy(dst + off * esz, src + ((a * cs[axis] + p) * inner) * esz, inner * esz);
-          off += inner;
-        }
-      y = z;
-    }
-    setConst(out(n), y);
-    return true;
-  }
-
-  // The output shape of Reshape/Flatten/Squeeze/Unsqueeze for an input of shape `s`.
-  Shape reshapeTarget(const onnx::NodeProto& n, const Shape& s,
-                      std::vector<int>* origin = nullptr) {
-    const std::string& op = n.op_type();
-    Shape t;
-    std::vector<int> org;
-    if (op == "Reshape") {
-      const auto shape = constInts(n, 1, "the target shape");
-      if (intAttr(n, "allowzero", 0) != 0 &&
-          std::find(shape.begin(), shape.end(), 0) != shape.end())
-        fail(n, "allowzero=1 with a zero in the shape is not supported");
-      int inferAt = -1;
-      int64_t prod = 1;
-      for (size_t i = 0; i < shape.size(); ++i) {
-        int64_t d = shape[i];
-        if (d == 0) {
-          if (i >= s.size()) fail(n, "shape copies a dim the input does not have");
-          d = s[i];
-          org.push_back(static_cast<int>(i));
-        } else {
-          org.push_back(-1);
-        }
-        if (d == -1 && shape[i] == -1) inferAt = static_cast<int>(i);
-        t.push_back(d);
-        if (shape[i] != -1) prod *= d;
-      }
-      if (inferAt >= 0) {
-        if (!known(s) || prod <= 0) {
-          t[inferAt] = -1;
-        } else {
-          const int64_t total = numel(s);
-          if (total % prod) fail(n, "cannot reshape " + shapeToString(s));
-          t[inferAt] = total / prod;
-        }
-      }
-      // A dim equal to the input's at the same place (the batch, typically) stays free.
-      for (size_t i = 0; i < t.size() && i < s.size(); ++i)
-        if (org[i] < 0 && t[i] == s[i] && s[i] >= 0 && i == 0) org[i] = 0;
-    } else if (op == "Flatten") {
-      const int64_t r = static_cast<int64_t>(s.size());
-      int64_t axis = intAttr(n, "axis", 1);
-      if (axis < 0) axis += r;
-      if (axis < 0 || axis > r) fail(n, "axis out of range");
-      int64_t a = 1, b = 1;
-      bool ka = true, kb = true;
-      for (int64_t i = 0; i < r; ++i) {
-        if (i < axis) { if (s[i] < 0) ka = false; else a *= s[i]; }
-        else { if (s[i] < 0) kb = false; else b *= s[i]; }
-      }
-      t = {ka ? a : -1, kb ? b : -1};
-      org = {axis == 1 ? 0 : -1, -1};
-    } else if (op == "Squeeze") {
-      std::vector<int64_t> axes;
-      if (in(n, 1)) axes = constInts(n, 1, "axes");
-      else if (auto a = intsAttr(n, "axes")) axes = *a;
-      std::set<int> drop;
-      for (int64_t a : axes) drop.insert(normAxis(n, a, s.size()));
-      for (size_t i = 0; i < s.size(); ++i) {
-        const bool d = axes.empty() ? s[i] == 1 : drop.count(int(i)) > 0;
-        if (d && s[i] != 1 && s[i] >= 0) fail(n, "cannot squeeze a dim of size " +
-                                                 std::to_string(s[i]));
-        if (!d) {
-          t.push_back(s[i]);
-          org.push_back(static_cast<int>(i));
-        }
-      }
-    } else {  // Unsqueeze
-      std::vector<int64_t> axes;
-      if (in(n, 1)) axes = constInts(n, 1, "axes");
-      else if (auto a = intsAttr(n, "axes")) axes = *a;
-      const size_t r = s.size() + axes.size();
-      std::set<int> add;
-      for (int64_t a : axes) add.insert(normAxis(n, a, r));
-      size_t k = 0;
-      for (size_t i = 0; i < r; ++i) {
-        if (add.count(int(i))) {
-          t.push_back(1);
-          org.push_back(-1);
-        } else {
-          t.push_back(s[k]);
-          org.push_back(static_cast<int>(k));
-          ++k;
-        }
-      }
-    }
-    if (origin) *origin = org;
-    return t;
+  // A node's constant operand that steers the op (Reshape's shape, Squeeze's axes); null when
+  // the optional input is omitted.
+  const Tensor* constOperand(const onnx::NodeProto& n, int i, const std::string& what) const {
+    const Value* v = in(n, i);
+    if (!v) return nullptr;
+    if (!v->isConst)
+      fail(n, what + " must be known when importing (an initializer, a Constant, or shape "
+                     "arithmetic on known shapes); here it is computed when the model runs");
+    return &*v->value;
   }
 
   void reshapeLike(const onnx::NodeProto& n) {
     const Shape s = shapeOf(n, 0);
     std::vector<int> origin;
-    const Shape t = reshapeTarget(n, s, &origin);
+    const Tensor* operand =
+        constOperand(n, 1, n.op_type() == "Reshape" ? "the target shape" : "axes");
+    const Shape t = reshapeTarget(n, s, operand, &origin);
     if (t.empty()) fail(n, "the result is a scalar; Strata tensors keep a batch dim");
     setTensor(out(n), reshapeTo(n, endpointOf(n, 0), s, t, origin), t);
   }
@@ -717,7 +465,7 @@ class GeneralImporter {
   void softmax(const onnx::NodeProto& n) {
     const Shape s = shapeOf(n, 0);
     const bool log = n.op_type() == "LogSoftmax";
-    const int axis = normAxis(n, intAttr(n, "axis", m_opset >= 13 ? -1 : 1), s.size());
+    const int axis = normAxis(intAttr(n, "axis", m_opset >= 13 ? -1 : 1), s.size());
     const std::string type = log ? "LogSoftmax" : "Softmax";
     Endpoint x = endpointOf(n, 0);
     if (m_opset < 13 && axis != static_cast<int>(s.size()) - 1) {
@@ -745,7 +493,7 @@ class GeneralImporter {
   void layerNorm(const onnx::NodeProto& n) {
     const Shape s = shapeOf(n, 0);
     const int r = static_cast<int>(s.size());
-    const int axis = normAxis(n, intAttr(n, "axis", -1), s.size());
+    const int axis = normAxis(intAttr(n, "axis", -1), s.size());
     const Value& w = req(n, 1);
     const Value* b = in(n, 2);
     if (!w.isConst || (b && !b->isConst))
@@ -969,8 +717,17 @@ class GeneralImporter {
       shapes.push_back(shapeOf(n, i));
       xs.push_back(endpointOf(n, i));
     }
-    const Shape& s0 = shapes[0];
-    const int axis = normAxis(n, intAttr(n, "axis", 0), s0.size());
+    const int axis = normAxis(intAttr(n, "axis", 0), shapes.at(0).size());
+    const auto [y, o] = joinAlong(n, xs, shapes, axis);
+    setTensor(out(n), y, o);
+  }
+
+  // Tensors joined along `axis` by a Concat. Along the batch dim (0), which Strata's Concat does
+  // not take, each input goes in as [1, ...] with concrete sizes, joined along dim 1 and
+  // reshaped back (the imported graph is then fixed to those sizes). Returns it and its shape.
+  std::pair<Endpoint, Shape> joinAlong(const onnx::NodeProto& n, const std::vector<Endpoint>& xs,
+                                       const std::vector<Shape>& shapes, int axis) {
+    const Shape& s0 = shapes.at(0);
     Shape o = s0;
     o[axis] = 0;
     for (const Shape& s : shapes) {
@@ -983,11 +740,7 @@ class GeneralImporter {
       for (size_t i = 0; i < parts.size(); ++i) connect(parts[i], id, "in" + std::to_string(i));
       return Endpoint{id, "out"};
     };
-    if (axis > 0) {
-      setTensor(out(n), cat(xs, axis), o);
-      return;
-    }
-    // Along the batch dim: each input as [1, ...] with concrete sizes, joined along dim 1.
+    if (axis > 0) return {cat(xs, axis), o};
     std::vector<Endpoint> parts;
     for (size_t i = 0; i < xs.size(); ++i) {
       if (!known(shapes[i])) fail(n, "joining along the batch dim needs known input shapes");
@@ -997,7 +750,52 @@ class GeneralImporter {
     }
     Json down = Json::array();
     for (int64_t d : o) down.push_back(d);
-    setTensor(out(n), layer("squeeze", "Reshape", {{"shape", down}}, cat(parts, 1)), o);
+    return {layer("squeeze", "Reshape", {{"shape", down}}, cat(parts, 1)), o};
+  }
+
+  // Expand of a computed tensor to a constant shape (numpy broadcasting, both ways): a Reshape
+  // adds the missing leading dims, and each dim that grows from 1 to k becomes k copies joined
+  // by Concat. Strata has no repeat layer, and a broadcasting Add of a zero Constant would bring
+  // a weight that trains away from zero; the copies keep the op exact and weightless.
+  void expand(const onnx::NodeProto& n) {
+    static constexpr int64_t kMaxCopies = 256;  // beyond this the graph stops being editable
+    Shape s = shapeOf(n, 0);
+    const Tensor* shapeIn = constOperand(n, 1, "the target shape");
+    if (!shapeIn) fail(n, "the target shape is missing");
+    const std::vector<int64_t> dims = intsOf(*shapeIn);
+    const size_t r = std::max(s.size(), dims.size());
+    Shape o(r);
+    for (size_t i = 0; i < r; ++i) {
+      const int64_t x = i < r - s.size() ? 1 : s[i - (r - s.size())];
+      const int64_t t = i < r - dims.size() ? 1 : dims[i - (r - dims.size())];
+      if (t < 1) fail(n, "the target shape holds a size of " + std::to_string(t));
+      if (x < 0 && t != 1)
+        fail(n, "dim " + std::to_string(i) + " of the input has no size known when importing, "
+                "so broadcasting it to " + std::to_string(t) + " cannot be checked");
+      if (x != 1 && t != 1 && x != t)
+        fail(n, "shapes " + shapeToString(s) + " and " + shapeToString(Shape(dims)) +
+                " do not broadcast");
+      o[i] = x == 1 ? t : x;
+    }
+    Endpoint x = endpointOf(n, 0);
+    if (s.size() < r) {
+      Shape up(r - s.size(), 1);
+      up.insert(up.end(), s.begin(), s.end());
+      x = reshapeTo(n, x, s, up, std::vector<int>(r, -1));  // every dim moves
+      s = up;
+    }
+    for (size_t i = 0; i < r; ++i) {
+      if (s[i] == o[i]) continue;
+      if (o[i] > kMaxCopies)
+        fail(n, "growing dim " + std::to_string(i) + " from 1 to " + std::to_string(o[i]) +
+                " takes that many copies; Strata writes Expand as copies joined by Concat, up "
+                "to " + std::to_string(kMaxCopies));
+      const auto joined = joinAlong(n, std::vector<Endpoint>(size_t(o[i]), x),
+                                    std::vector<Shape>(size_t(o[i]), s), int(i));
+      x = joined.first;
+      s = joined.second;
+    }
+    setTensor(out(n), x, o);
   }
 
   // Slice of a computed tensor with constant bounds and step 1: one Slice layer per axis.
@@ -1014,7 +812,7 @@ class GeneralImporter {
       fail(n, "starts, ends, axes and steps differ in length");
     Endpoint x = endpointOf(n, 0);
     for (size_t k = 0; k < starts.size(); ++k) {
-      const int axis = normAxis(n, axes[k], s.size());
+      const int axis = normAxis(axes[k], s.size());
       if (steps[k] != 1) fail(n, "steps other than 1 are not supported on a computed tensor");
       const int64_t dim = s[axis];
       if (dim < 0) fail(n, "slicing a dim whose size is unknown when importing");
@@ -1029,7 +827,7 @@ class GeneralImporter {
 
   void splitOp(const onnx::NodeProto& n) {
     const Shape s = shapeOf(n, 0);
-    const int axis = normAxis(n, intAttr(n, "axis", 0), s.size());
+    const int axis = normAxis(intAttr(n, "axis", 0), s.size());
     if (s[axis] < 0) fail(n, "splitting a dim whose size is unknown when importing");
     std::vector<int64_t> sizes;
     if (in(n, 1)) sizes = constInts(n, 1, "split");
@@ -1067,7 +865,7 @@ class GeneralImporter {
       return;
     }
     std::set<int> ax;
-    for (int64_t a : axes) ax.insert(normAxis(n, a, s.size()));
+    for (int64_t a : axes) ax.insert(normAxis(a, s.size()));
     Shape o;
     for (size_t i = 0; i < s.size(); ++i) {
       const bool red = ax.empty() || ax.count(int(i));
@@ -1089,27 +887,98 @@ class GeneralImporter {
   void gather(const onnx::NodeProto& n) {
     const Value& w = req(n, 0);
     const Value& ids = req(n, 1);
-    if (!w.isConst || w.value->ndim() < 2 || w.value->dtype() != DType::Float32 ||
-        ids.isConst || !ids.isInt || intAttr(n, "axis", 0) != 0)
-      fail(n, "only Gather(constant table, token ids) along axis 0 imports (an Embedding); a "
-              "Gather from a computed tensor or along another axis is not supported");
-    // A table [V, d1, d2, ...] is an Embedding of rows d1*d2*... reshaped back after the lookup.
+    if (w.isConst && !ids.isConst) return gatherRows(n, w, ids);
+    if (!w.isConst && ids.isConst) return gatherSlices(n);
+    fail(n, "both the data and the indices are computed when the model runs; Strata imports "
+            "a Gather of a constant table at computed ids (an Embedding) or of a computed "
+            "tensor at constant indices (Slices)");
+  }
+
+  // Gather(constant table, computed ids) along axis k: an Embedding whose rows are the table's
+  // slices along k (the table permuted so that k leads, each slice flattened), reshaped back and
+  // permuted so that the ids' dims sit where axis k was: out = table[:k] + ids + table[k+1:].
+  void gatherRows(const onnx::NodeProto& n, const Value& w, const Value& ids) {
+    NoGradGuard noGrad;
+    if (w.value->dtype() != DType::Float32 || !ids.isInt)
+      fail(n, "a constant table must be float32 and its computed indices int64 (an Embedding)");
     const Shape& ts = w.value->shape();
-    const int64_t V = ts[0], row = w.value->numel() / std::max<int64_t>(V, 1);
+    const int k = normAxis(intAttr(n, "axis", 0), ts.size());
+    std::vector<int> lead{k};  // the table with axis k first
+    for (int i = 0; i < static_cast<int>(ts.size()); ++i)
+      if (i != k) lead.push_back(i);
+    const Tensor table = k == 0 ? *w.value : ops::permute(*w.value, lead);
+    const int64_t V = ts[k], row = table.numel() / std::max<int64_t>(V, 1);
     const std::string id = newId("embedding");
     addNode(id, "Embedding", {{"num_embeddings", V}, {"embedding_dim", row}});
     connect(ids.ep, id, "in");
-    addWeight(id, "weight", w.value->clone().reshape({V, row}));
+    addWeight(id, "weight", table.clone().reshape({V, row}));
+    // [ids..., row] -> [ids..., table dims but k] (the ids' dims, the batch first, stay free).
+    const int m = static_cast<int>(ids.shape.size());
     Shape o = ids.shape;
-    o.insert(o.end(), ts.begin() + 1, ts.end());
+    Json t = Json::array();
+    for (int i = 0; i < m; ++i) t.push_back(0);
+    for (size_t i = 1; i < lead.size(); ++i) {
+      t.push_back(ts[lead[i]]);
+      o.push_back(ts[lead[i]]);
+    }
     Endpoint e{id, "out"};
-    if (ts.size() > 2) {
-      Json t = Json::array();
-      for (size_t i = 0; i < ids.shape.size(); ++i) t.push_back(0);
-      for (size_t i = 1; i < ts.size(); ++i) t.push_back(ts[i]);
-      e = layer("unflatten", "Reshape", {{"shape", t}}, e);
+    if (ts.size() != 2) e = layer("unflatten", "Reshape", {{"shape", t}}, e);
+    if (k > 0) {  // the table's dims before k back in front of the ids' dims
+      std::vector<int64_t> perm;
+      for (int i = 0; i < k; ++i) perm.push_back(m + i);
+      for (int i = 0; i < m; ++i) perm.push_back(i);
+      for (int i = m + k; i < static_cast<int>(o.size()); ++i) perm.push_back(i);
+      Shape permuted;
+      for (int64_t p : perm) permuted.push_back(o[p]);
+      e = layer("permute", "Permute", {{"dims", perm}}, e);
+      o = permuted;
     }
     setTensor(out(n), e, o);
+  }
+
+  // Gather(computed tensor, constant indices) along axis k: each run of consecutive indices is
+  // one Slice, the runs joined by Concat, then a Reshape when the indices are not a vector (a
+  // scalar index drops the axis, a matrix of indices splits it).
+  void gatherSlices(const onnx::NodeProto& n) {
+    const Shape s = shapeOf(n, 0);
+    const int k = normAxis(intAttr(n, "axis", 0), s.size());
+    if (s[k] < 0) fail(n, "gathering along a dim whose size is unknown when importing");
+    const Tensor& idx = *req(n, 1).value;
+    std::vector<int64_t> picks = intsOf(idx);
+    if (picks.empty()) fail(n, "no indices: an empty result is not supported");
+    for (int64_t& p : picks) {
+      if (p < -s[k] || p >= s[k])
+        fail(n, "index " + std::to_string(p) + " is out of range for dim " +
+                std::to_string(k) + " of size " + std::to_string(s[k]));
+      if (p < 0) p += s[k];
+    }
+    const Endpoint x = endpointOf(n, 0);
+    std::vector<Endpoint> parts;
+    std::vector<Shape> shapes;
+    for (size_t i = 0; i < picks.size();) {
+      size_t j = i + 1;
+      while (j < picks.size() && picks[j] == picks[j - 1] + 1) ++j;
+      const int64_t b = picks[i], e = picks[j - 1] + 1;
+      Shape part = s;
+      part[k] = e - b;
+      parts.push_back(b == 0 && e == s[k]
+                          ? x
+                          : layer("gather", "Slice", {{"dim", k}, {"start", b}, {"end", e}}, x));
+      shapes.push_back(part);
+      i = j;
+    }
+    auto [y, flat] = parts.size() == 1 ? std::pair(parts[0], shapes[0])
+                                       : joinAlong(n, parts, shapes, k);
+    Shape o(s.begin(), s.begin() + k);
+    o.insert(o.end(), idx.shape().begin(), idx.shape().end());
+    o.insert(o.end(), s.begin() + k + 1, s.end());
+    if (idx.ndim() != 1) {
+      if (o.empty()) fail(n, "the result is a scalar; Strata tensors keep a batch dim");
+      std::vector<int> origin(o.size(), -1);  // the dims before k stay in place
+      for (int i = 0; i < k; ++i) origin[i] = i;
+      y = reshapeTo(n, y, flat, o, origin);
+    }
+    setTensor(out(n), y, o);
   }
 
   // ONNX gate blocks of one direction -> PyTorch's order: w [G*H, ...].

@@ -62,13 +62,13 @@ Result<OnnxImport> importOnnxBytes(const std::string& bytes) {
   }
   // Name an unsupported op before the checker reports it in its own words.
   static const std::set<std::string> known = {
-      "Constant", "Shape", "Gather", "Unsqueeze", "Squeeze", "Concat", "ConstantOfShape",
-      "Expand", "Cast", "Slice", "Reshape", "Mul", "Add", "Div", "Sub", "Equal", "Where", "Range",
-      "Transpose", "Identity", "Dropout", "Relu", "Tanh", "Sigmoid", "Softmax",
-      "LayerNormalization", "Gemm", "MatMul", "LSTM", "GRU", "RNN", "Erf", "Split", "Trilu",
-      "Or", "ReduceMean", "ReduceMax", "ReduceSum", "LogSoftmax", "Flatten", "Exp", "Log",
-      "Sqrt", "Reciprocal", "Abs", "Neg", "Softplus", "Softsign", "Elu", "LeakyRelu", "Selu",
-      "ReduceSumSquare", "PRelu"};
+      "Constant", "Shape", "Size", "Gather", "Unsqueeze", "Squeeze", "Concat",
+      "ConstantOfShape", "Expand", "Cast", "Slice", "Reshape", "Mul", "Add", "Div", "Sub",
+      "Equal", "Where", "Range", "Transpose", "Identity", "Dropout", "Relu", "Tanh", "Sigmoid",
+      "Softmax", "LayerNormalization", "Gemm", "MatMul", "LSTM", "GRU", "RNN", "Erf", "Split",
+      "Trilu", "Or", "ReduceMean", "ReduceMax", "ReduceSum", "LogSoftmax", "Flatten", "Exp",
+      "Log", "Sqrt", "Reciprocal", "Abs", "Neg", "Softplus", "Softsign", "Elu", "LeakyRelu",
+      "Selu", "ReduceSumSquare", "PRelu"};
   for (const auto& n : m.graph().node())
     if (!known.count(n.op_type()))
       return R::error("unsupported ONNX op '" + n.op_type() + "' (node '" +
