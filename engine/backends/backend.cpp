@@ -64,6 +64,18 @@ RecurrentOutputs Backend::recurrent(const RecurrentConfig&, const Tensor&, const
   unsupported(OpKind::Recurrent);
 }
 Tensor Backend::attentionMask(const Tensor&, const Tensor&) { unsupported(OpKind::AttentionMask); }
+Tensor Backend::expand(const Tensor&, const Shape&) { unsupported(OpKind::Expand); }
+Tensor Backend::binaryOp(ops::BinaryKind, const Tensor&, const Tensor&) {
+  unsupported(OpKind::BinaryOp);
+}
+Tensor Backend::permute(const Tensor&, const std::vector<int>&) { unsupported(OpKind::Permute); }
+Tensor Backend::reduceDims(const Tensor&, const std::vector<int>&, bool, bool) {
+  unsupported(OpKind::ReduceDims);
+}
+Tensor Backend::reduceMaxDims(const Tensor&, const std::vector<int>&, bool) {
+  unsupported(OpKind::ReduceMax);
+}
+Tensor Backend::unaryOp(ops::UnaryKind, const Tensor&, float) { unsupported(OpKind::Unary); }
 void Backend::accumulate(Tensor&, const Tensor&) { unsupported(OpKind::Accumulate); }
 double Backend::sumSquares(const Tensor&) { unsupported(OpKind::SumSquares); }
 std::vector<double> Backend::sumSquaresMany(const std::vector<Tensor>& xs) {

@@ -19,6 +19,11 @@
 
 namespace strata {
 
+namespace ops {
+enum class BinaryKind;  // ops/ops.h
+enum class UnaryKind;
+}  // namespace ops
+
 enum class OpKind : uint8_t {
   Matmul,
   Linear,
@@ -151,6 +156,16 @@ class Backend {
   // scores: [B, H, T, S], mask: float32 [B, T, S] on the same device, nonzero = masked -> scores
   // with -inf where masked; the gradient is 0 there (nn/transformer/attention.cpp builds the mask).
   virtual Tensor attentionMask(const Tensor& scores, const Tensor& mask);
+  // The numpy-semantics ops of imported graphs (ops/tensor_ops.cpp), same contracts. dims of the
+  // reductions may be negative or repeated; empty means every dim. ops::batchMatmul needs no
+  // entry of its own: it is expand and matmul, which dispatch.
+  virtual Tensor expand(const Tensor& x, const Shape& shape);
+  virtual Tensor binaryOp(ops::BinaryKind kind, const Tensor& a, const Tensor& b);
+  virtual Tensor permute(const Tensor& x, const std::vector<int>& dims);
+  virtual Tensor reduceDims(const Tensor& x, const std::vector<int>& dims, bool keepDim,
+                            bool mean);
+  virtual Tensor reduceMaxDims(const Tensor& x, const std::vector<int>& dims, bool keepDim);
+  virtual Tensor unaryOp(ops::UnaryKind kind, const Tensor& x, float alpha);
 
   // --- Training -------------------------------------------------------------------------------
   virtual void accumulate(Tensor& dst, const Tensor& src);  // dst += src (autograd)

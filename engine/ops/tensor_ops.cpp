@@ -62,7 +62,7 @@ Shape broadcastShape(const Shape& a, const Shape& b) {
 }
 
 Tensor expand(const Tensor& x, const Shape& shape) {
-  if (onDevice(x)) throw UnsupportedOp(backendFor(x.device()).name(), OpKind::Expand);
+  if (onDevice(x)) return backendFor(x.device()).expand(x, shape);
   detail::requireFloat(x, "expand", "x");
   if (x.shape() == shape) return x;
   if (broadcastShape(x.shape(), shape) != shape)
@@ -87,7 +87,10 @@ Tensor expand(const Tensor& x, const Shape& shape) {
 }
 
 Tensor binaryOp(BinaryKind kind, const Tensor& a0, const Tensor& b0) {
-  if (onDevice(a0)) throw UnsupportedOp(backendFor(a0.device()).name(), OpKind::BinaryOp);
+  if (onDevice(a0) || onDevice(b0)) {
+    const Tensor& d = onDevice(a0) ? a0 : b0;
+    return backendFor(d.device()).binaryOp(kind, a0, b0);
+  }
   detail::requireFloat(a0, "binary", "a");
   detail::requireFloat(b0, "binary", "b");
   Shape shape;
@@ -139,7 +142,7 @@ Tensor binaryOp(BinaryKind kind, const Tensor& a0, const Tensor& b0) {
 }
 
 Tensor permute(const Tensor& x, const std::vector<int>& dims) {
-  if (onDevice(x)) throw UnsupportedOp(backendFor(x.device()).name(), OpKind::Permute);
+  if (onDevice(x)) return backendFor(x.device()).permute(x, dims);
   detail::requireFloat(x, "permute", "x");
   const int r = x.ndim();
   std::vector<bool> seen(static_cast<size_t>(r), false);
@@ -181,8 +184,9 @@ Tensor permute(const Tensor& x, const std::vector<int>& dims) {
   return y;
 }
 
+// No device dispatch here: the body only checks shapes and calls matmul and expand, which send a
+// GPU tensor to its backend.
 Tensor batchMatmul(const Tensor& a, const Tensor& b) {
-  if (onDevice(a)) throw UnsupportedOp(backendFor(a.device()).name(), OpKind::BatchMatmul);
   detail::requireFloat(a, "matmul", "a");
   detail::requireFloat(b, "matmul", "b");
   if (a.ndim() < 2 || b.ndim() < 2)
@@ -206,7 +210,7 @@ Tensor batchMatmul(const Tensor& a, const Tensor& b) {
 }
 
 Tensor reduceDims(const Tensor& x, std::vector<int> dims, bool keepDim, bool mean) {
-  if (onDevice(x)) throw UnsupportedOp(backendFor(x.device()).name(), OpKind::ReduceDims);
+  if (onDevice(x)) return backendFor(x.device()).reduceDims(x, dims, keepDim, mean);
   detail::requireFloat(x, "reduce", "x");
   const int r = x.ndim();
   for (int& d : dims) d = detail::normDim(d, r, "reduce");
@@ -247,7 +251,7 @@ Tensor reduceDims(const Tensor& x, std::vector<int> dims, bool keepDim, bool mea
 }
 
 Tensor reduceMaxDims(const Tensor& x, std::vector<int> dims, bool keepDim) {
-  if (onDevice(x)) throw UnsupportedOp(backendFor(x.device()).name(), OpKind::ReduceMax);
+  if (onDevice(x)) return backendFor(x.device()).reduceMaxDims(x, dims, keepDim);
   detail::requireFloat(x, "reduce", "x");
   const int r = x.ndim();
   for (int& d : dims) d = detail::normDim(d, r, "reduce");
@@ -329,7 +333,7 @@ void unaryAt(UnaryKind k, double x, double alpha, double& f, double& df) {
 }  // namespace
 
 Tensor unaryOp(UnaryKind kind, const Tensor& x, float alpha) {
-  if (onDevice(x)) throw UnsupportedOp(backendFor(x.device()).name(), OpKind::Unary);
+  if (onDevice(x)) return backendFor(x.device()).unaryOp(kind, x, alpha);
   detail::requireFloat(x, "elementwise", "x");
   Tensor y = Tensor::empty(x.shape());
   const int64_t n = x.numel();

@@ -110,8 +110,8 @@ TEST(Device, CpuTensorsAndOpsAreUnchanged) {
 }
 
 TEST(Device, BuildsWithoutCudaReportEveryCudaOpUnsupportedByName) {
-  // The interface's default op bodies name the op and the backend; the CUDA backend overrides
-  // the ones it has, the tensor-op family (expand, permute, ...) stays refused with this text.
+  // The interface's default op bodies name the op and the backend: what a backend that lacks an
+  // op throws (the CUDA backend refused 'permute' this way before it had the tensor-op family).
   const UnsupportedOp e("cuda", OpKind::Permute);
   EXPECT_NE(std::string(e.what()).find("'permute'"), std::string::npos) << e.what();
   EXPECT_NE(std::string(e.what()).find("cuda backend"), std::string::npos) << e.what();

@@ -1,17 +1,20 @@
-// Shared by the `gpu` suite: the skip-with-reason guard, host copies, and the CPU<->GPU
-// comparison (the fp32 rule of tests/common/fp32_rule.h for two fp32 implementations, with a
-// floor of 1e-4 relative to the tensor's RMS, TF32 off).
+// Shared by the `gpu` suite: the skip-with-reason guard, host copies, the CPU<->GPU comparison
+// (the fp32 rule of tests/common/fp32_rule.h for two fp32 implementations, with a floor of 1e-4
+// relative to the tensor's RMS, TF32 off) and checkOp, which applies it to one op's outputs and
+// every input's gradient.
 #pragma once
 
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "backends/backend.h"
 #include "common/fp32_rule.h"
 #include "core/rng.h"
+#include "ops/ops.h"
 #include "tensor/tensor.h"
 
 namespace strata::gpu_test {
@@ -86,6 +89,49 @@ inline ::testing::AssertionResult close(const std::string& what, const Tensor& c
   return ::testing::AssertionFailure()
          << what << "[" << at << "]: gpu " << g.f32()[at] << " vs cpu " << cpu.f32()[at]
          << " (|diff| " << worst << ", rms " << rms << ")";
+}
+
+using OpFn = std::function<std::vector<Tensor>(const std::vector<Tensor>&)>;
+
+// Runs `f` on CPU leaves and on GPU copies of them, back-propagates the same random upstream
+// gradient (as sum(out * seed)) and compares every output and every float input's gradient.
+inline void checkOp(const std::string& name, const std::vector<Tensor>& inputs, const OpFn& f,
+                    int64_t K) {
+  std::vector<Tensor> cpuIn, gpuIn;
+  for (const Tensor& t : inputs) {
+    const bool grad = t.dtype() == DType::Float32;
+    cpuIn.push_back(leaf(t, grad));
+    gpuIn.push_back(onGpu(t, grad));
+  }
+  std::vector<Tensor> cpuOut = f(cpuIn), gpuOut = f(gpuIn);
+  ASSERT_EQ(cpuOut.size(), gpuOut.size());
+  Tensor cpuLoss, gpuLoss;
+  for (size_t i = 0; i < cpuOut.size(); ++i) {
+    if (!cpuOut[i].defined()) continue;
+    EXPECT_EQ(gpuOut[i].device(), gpu()) << name << " output " << i;
+    EXPECT_TRUE(close(name + " out" + std::to_string(i), cpuOut[i], gpuOut[i], K));
+    if (cpuOut[i].dtype() != DType::Float32 || !cpuOut[i].requiresGrad()) continue;
+    const Tensor seed = randomTensor(cpuOut[i].shape(), 1000 + i);
+    Tensor c = ops::sum(ops::mul(cpuOut[i], seed));
+    Tensor g = ops::sum(ops::mul(gpuOut[i], seed.to(gpu())));
+    cpuLoss = cpuLoss.defined() ? ops::add(cpuLoss, c) : c;
+    gpuLoss = gpuLoss.defined() ? ops::add(gpuLoss, g) : g;
+  }
+  if (!cpuLoss.defined()) return;
+  cpuLoss.backward();
+  gpuLoss.backward();
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    if (inputs[i].dtype() != DType::Float32) continue;
+    EXPECT_TRUE(
+        close(name + " grad of input " + std::to_string(i), cpuIn[i].grad(), gpuIn[i].grad(), K));
+  }
+}
+
+inline Tensor indices(const Shape& shape, int64_t below, uint64_t seed) {
+  Rng rng(seed);
+  Tensor t = Tensor::empty(shape, DType::Int64);
+  for (int64_t i = 0; i < t.numel(); ++i) t.i64()[i] = static_cast<int64_t>(rng.below(below));
+  return t;
 }
 
 }  // namespace strata::gpu_test

@@ -3,6 +3,7 @@
 // with the reason (the CUDA error text, or "built without CUDA").
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <functional>
 #include <limits>
 #include <string>
@@ -20,52 +21,6 @@
 
 using namespace strata;
 using namespace strata::gpu_test;
-
-namespace {
-
-using OpFn = std::function<std::vector<Tensor>(const std::vector<Tensor>&)>;
-
-// Runs `f` on CPU leaves and on GPU copies of them, back-propagates the same random upstream
-// gradient (as sum(out * seed)) and compares every output and every float input's gradient.
-void checkOp(const std::string& name, const std::vector<Tensor>& inputs, const OpFn& f, int64_t K) {
-  std::vector<Tensor> cpuIn, gpuIn;
-  for (const Tensor& t : inputs) {
-    const bool grad = t.dtype() == DType::Float32;
-    cpuIn.push_back(leaf(t, grad));
-    gpuIn.push_back(onGpu(t, grad));
-  }
-  std::vector<Tensor> cpuOut = f(cpuIn), gpuOut = f(gpuIn);
-  ASSERT_EQ(cpuOut.size(), gpuOut.size());
-  Tensor cpuLoss, gpuLoss;
-  for (size_t i = 0; i < cpuOut.size(); ++i) {
-    if (!cpuOut[i].defined()) continue;
-    EXPECT_EQ(gpuOut[i].device(), gpu()) << name << " output " << i;
-    EXPECT_TRUE(close(name + " out" + std::to_string(i), cpuOut[i], gpuOut[i], K));
-    if (cpuOut[i].dtype() != DType::Float32 || !cpuOut[i].requiresGrad()) continue;
-    const Tensor seed = randomTensor(cpuOut[i].shape(), 1000 + i);
-    Tensor c = ops::sum(ops::mul(cpuOut[i], seed));
-    Tensor g = ops::sum(ops::mul(gpuOut[i], seed.to(gpu())));
-    cpuLoss = cpuLoss.defined() ? ops::add(cpuLoss, c) : c;
-    gpuLoss = gpuLoss.defined() ? ops::add(gpuLoss, g) : g;
-  }
-  if (!cpuLoss.defined()) return;
-  cpuLoss.backward();
-  gpuLoss.backward();
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    if (inputs[i].dtype() != DType::Float32) continue;
-    EXPECT_TRUE(
-        close(name + " grad of input " + std::to_string(i), cpuIn[i].grad(), gpuIn[i].grad(), K));
-  }
-}
-
-Tensor indices(const Shape& shape, int64_t below, uint64_t seed) {
-  Rng rng(seed);
-  Tensor t = Tensor::empty(shape, DType::Int64);
-  for (int64_t i = 0; i < t.numel(); ++i) t.i64()[i] = static_cast<int64_t>(rng.below(below));
-  return t;
-}
-
-}  // namespace
 
 TEST(GpuOps, Linear) {
   STRATA_REQUIRE_GPU();
@@ -277,6 +232,86 @@ TEST(GpuOps, RecurrentEveryModeBothDirectionsTwoLayersWithStates) {
           },
           5 + 4 * 8);
     }
+}
+
+// GRU with linear_before_reset false runs on cuda_gru.cpp (cuDNN has only the other form):
+// uni- and bidirectional, one and two layers, with and without biases and initial state, and a
+// single time step (where every h_prev is h0).
+TEST(GpuOps, ClassicGruMatchesTheCpuInEveryShape) {
+  STRATA_REQUIRE_GPU();
+  struct Case {
+    bool bi, bias, h0;
+    int64_t layers, T;
+  };
+  const std::vector<Case> cases{{false, true, true, 1, 6},  {true, true, true, 2, 6},
+                                {false, true, false, 2, 5}, {true, false, true, 1, 4},
+                                {true, true, false, 2, 1},  {false, false, false, 3, 3}};
+  for (const Case& c : cases) {
+    RecurrentConfig cfg;
+    cfg.mode = RecurrentMode::Gru;
+    cfg.linearBeforeReset = false;
+    cfg.inputSize = 5;
+    cfg.hiddenSize = 4;
+    cfg.numLayers = c.layers;
+    cfg.bidirectional = c.bi;
+    cfg.bias = c.bias;
+    const int64_t B = 3, LD = cfg.numLayers * cfg.directions();
+    std::vector<Tensor> in{randomTensor({B, c.T, 5}, 90), randomTensor({LD, B, 4}, 91)};
+    uint64_t seed = 100;
+    for (const auto& [name, shape] : recurrentParameterShapes(cfg))
+      in.push_back(randomTensor(shape, seed++, -0.6f, 0.6f));
+    const std::string name = std::string("classic gru") + (c.bi ? " bi" : "") +
+                             (c.bias ? "" : " no-bias") + (c.h0 ? " h0" : "") + " L" +
+                             std::to_string(c.layers) + " T" + std::to_string(c.T);
+    checkOp(
+        name, in,
+        [cfg, c](const auto& t) {
+          std::vector<Tensor> params(t.begin() + 2, t.end());
+          RecurrentOutputs o =
+              recurrent(cfg, t[0], c.h0 ? t[1] : Tensor(), Tensor(), params, false, nullptr);
+          return std::vector<Tensor>{o.out, o.hN};
+        },
+        5 + 4 * 8);
+  }
+}
+
+// Inter-layer dropout of the classic GRU draws the GPU's own masks (not the CPU's), so it is
+// checked by what it must and must not change: the first layer's final state is computed
+// before any dropout and stays exactly as without it; the output of the last layer changes;
+// the gradient reaches every parameter.
+TEST(GpuOps, ClassicGruDropoutActsBetweenLayersOnly) {
+  STRATA_REQUIRE_GPU();
+  RecurrentConfig cfg;
+  cfg.mode = RecurrentMode::Gru;
+  cfg.linearBeforeReset = false;
+  cfg.inputSize = 5;
+  cfg.hiddenSize = 8;
+  cfg.numLayers = 2;
+  cfg.bidirectional = true;
+  cfg.dropout = 0.5f;
+  const Tensor x = onGpu(randomTensor({4, 7, 5}, 120), false);
+  std::vector<Tensor> params;
+  uint64_t seed = 130;
+  for (const auto& [name, shape] : recurrentParameterShapes(cfg))
+    params.push_back(onGpu(randomTensor(shape, seed++, -0.5f, 0.5f), true));
+  Rng rng(3);
+  const RecurrentOutputs plain = recurrent(cfg, x, Tensor(), Tensor(), params, false, nullptr);
+  const RecurrentOutputs dropped = recurrent(cfg, x, Tensor(), Tensor(), params, true, &rng);
+  const Tensor h1 = host(plain.hN), h2 = host(dropped.hN);
+  const int64_t firstLayer = 2 * 4 * 8;  // both directions of layer 0: [2, B, H]
+  for (int64_t i = 0; i < firstLayer; ++i) ASSERT_EQ(h1.f32()[i], h2.f32()[i]) << i;
+  const Tensor o1 = host(plain.out), o2 = host(dropped.out);
+  int64_t differ = 0;
+  for (int64_t i = 0; i < o1.numel(); ++i) differ += o1.f32()[i] != o2.f32()[i];
+  EXPECT_GT(differ, o1.numel() / 2) << "dropout changed almost nothing";
+  ops::sum(dropped.out).backward();
+  for (size_t i = 0; i < params.size(); ++i) {
+    ASSERT_TRUE(params[i].grad().defined()) << i;
+    const Tensor g = host(params[i].grad());
+    double sq = 0;
+    for (int64_t k = 0; k < g.numel(); ++k) sq += double(g.f32()[k]) * g.f32()[k];
+    EXPECT_TRUE(sq > 0 && std::isfinite(sq)) << "parameter " << i << ": " << sq;
+  }
 }
 
 TEST(GpuOps, DropoutMasksAreSeededAndScaled) {

@@ -1,7 +1,8 @@
 // Whole-model GPU runs: 20 Adam steps of every sample on the GPU against the same 20 on the CPU
 // (dropout set to 0 so both draw no masks), a checkpoint written from a GPU run that opens and
 // runs on the CPU, and device errors (a graph too large for the card) ending the run with a
-// message and the weights from before the failing step. Skipped with the reason without a GPU.
+// message and the weights from before the failing step, and a graph of the tensor-op layers of
+// imported ONNX models trained on both. Skipped with the reason without a GPU.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -107,6 +108,91 @@ INSTANTIATE_TEST_SUITE_P(EverySample, GpuSamples, ::testing::ValuesIn(kSamples),
                              if (c == '-') c = '_';
                            return s;
                          });
+
+// A graph as the ONNX importer writes them: no Linear or LayerNorm, only tensor ops — Permute,
+// Reshape, MatMul against Constants (one with a broadcast batch dim, so Expand runs), broadcasting
+// Add/Sub/Mul/Div, a layer norm spelt out with Reduce mean and Elementwise sqrt, Elementwise elu
+// and exp, Reduce max, LogSoftmax and Slice — trained for 20 Adam steps on the GPU and on the CPU.
+constexpr const char kTensorOpsGraph[] = R"({
+  "format": "strata-graph", "version": 1,
+  "nodes": [
+    {"id": "window", "type": "Input", "params": {"shape": [16, 1], "dtype": "float32"}},
+    {"id": "p", "type": "Permute", "params": {"dims": [0, 2, 1]}},
+    {"id": "r", "type": "Reshape", "params": {"shape": [0, 4, 4]}},
+    {"id": "w1", "type": "Constant", "params": {"shape": [4, 8]}},
+    {"id": "mm1", "type": "MatMul"},
+    {"id": "c1", "type": "Constant", "params": {"shape": [4, 1]}},
+    {"id": "add1", "type": "Add"},
+    {"id": "mu", "type": "Reduce", "params": {"mode": "mean", "dims": [-1], "keepdim": true}},
+    {"id": "cent", "type": "Sub"},
+    {"id": "sq", "type": "Mul"},
+    {"id": "var", "type": "Reduce", "params": {"mode": "mean", "dims": [-1], "keepdim": true}},
+    {"id": "eps", "type": "Constant", "params": {"shape": [1]}},
+    {"id": "ve", "type": "Add"},
+    {"id": "sd", "type": "Elementwise", "params": {"function": "sqrt"}},
+    {"id": "nrm", "type": "Div"},
+    {"id": "gam", "type": "Constant", "params": {"shape": [8]}},
+    {"id": "sc", "type": "Mul"},
+    {"id": "act", "type": "Elementwise", "params": {"function": "elu", "alpha": 1.0}},
+    {"id": "w3", "type": "Constant", "params": {"shape": [1, 8, 3]}},
+    {"id": "mm2", "type": "MatMul"},
+    {"id": "mx", "type": "Reduce", "params": {"mode": "max", "dims": [1], "keepdim": false}},
+    {"id": "ls", "type": "LogSoftmax", "params": {"dim": -1}},
+    {"id": "ex", "type": "Elementwise", "params": {"function": "exp"}},
+    {"id": "sl", "type": "Slice", "params": {"dim": -1, "start": 0, "end": 2}},
+    {"id": "rs", "type": "Reshape", "params": {"shape": [0, 1, 2]}},
+    {"id": "w4", "type": "Constant", "params": {"shape": [2, 1]}},
+    {"id": "mm3", "type": "MatMul"},
+    {"id": "pred", "type": "Reshape", "params": {"shape": [0, 1]}},
+    {"id": "loss", "type": "MSELoss"},
+    {"id": "prediction", "type": "Output"}
+  ],
+  "edges": [
+    {"from": "window.out", "to": "p.in"}, {"from": "p.out", "to": "r.in"},
+    {"from": "r.out", "to": "mm1.a"}, {"from": "w1.out", "to": "mm1.b"},
+    {"from": "mm1.out", "to": "add1.a"}, {"from": "c1.out", "to": "add1.b"},
+    {"from": "add1.out", "to": "mu.in"},
+    {"from": "add1.out", "to": "cent.a"}, {"from": "mu.out", "to": "cent.b"},
+    {"from": "cent.out", "to": "sq.a"}, {"from": "cent.out", "to": "sq.b"},
+    {"from": "sq.out", "to": "var.in"},
+    {"from": "var.out", "to": "ve.a"}, {"from": "eps.out", "to": "ve.b"},
+    {"from": "ve.out", "to": "sd.in"},
+    {"from": "cent.out", "to": "nrm.a"}, {"from": "sd.out", "to": "nrm.b"},
+    {"from": "nrm.out", "to": "sc.a"}, {"from": "gam.out", "to": "sc.b"},
+    {"from": "sc.out", "to": "act.in"},
+    {"from": "act.out", "to": "mm2.a"}, {"from": "w3.out", "to": "mm2.b"},
+    {"from": "mm2.out", "to": "mx.in"}, {"from": "mx.out", "to": "ls.in"},
+    {"from": "ls.out", "to": "ex.in"}, {"from": "ex.out", "to": "sl.in"},
+    {"from": "sl.out", "to": "rs.in"},
+    {"from": "rs.out", "to": "mm3.a"}, {"from": "w4.out", "to": "mm3.b"},
+    {"from": "mm3.out", "to": "pred.in"},
+    {"from": "pred.out", "to": "loss.input"}, {"from": "pred.out", "to": "prediction.in"}
+  ],
+  "training": {"batch": 32, "data": "sine", "lr": 0.001, "optimizer": "adam", "seed": 0}
+})";
+
+TEST(GpuImportedGraph, TensorOpLayersTrainOnTheGpuAsOnTheCpu) {
+  STRATA_REQUIRE_GPU();
+  auto parsed = GraphDocument::parse(kTensorOpsGraph);
+  ASSERT_TRUE(parsed.isOk()) << parsed.message();
+  const RunResult cpu = train(*parsed, "cpu", 20), gpuRun = train(*parsed, "cuda", 20);
+  ASSERT_EQ(cpu.report.outcome, TrainOutcome::Finished) << cpu.report.message;
+  ASSERT_EQ(gpuRun.report.outcome, TrainOutcome::Finished) << gpuRun.report.message;
+  ASSERT_EQ(cpu.losses.size(), 20u);
+  ASSERT_EQ(gpuRun.losses.size(), cpu.losses.size());
+  // The samples' rule (TwentyAdamStepsMatchTheCpu above): step 1 is a pure forward (1e-4), later
+  // steps follow Adam updates (1e-3; the weights an absolute allowance of lr per step).
+  for (size_t i = 0; i < cpu.losses.size(); ++i)
+    EXPECT_NEAR(gpuRun.losses[i], cpu.losses[i],
+                (i == 0 ? 1e-4 : 1e-3) * std::max(1.0, std::fabs(cpu.losses[i])))
+        << "step " << i + 1;
+  ASSERT_EQ(cpu.weights.size(), gpuRun.weights.size());
+  for (size_t i = 0; i < cpu.weights.size(); ++i) {
+    EXPECT_TRUE(gpuRun.weights[i].tensor.isCpu());
+    EXPECT_TRUE(close(cpu.weights[i].name, cpu.weights[i].tensor, gpuRun.weights[i].tensor, 4096,
+                      1e-3 * 20));
+  }
+}
 
 TEST(GpuCheckpoint, WrittenOnTheGpuRunsOnTheCpu) {
   STRATA_REQUIRE_GPU();

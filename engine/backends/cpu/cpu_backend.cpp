@@ -82,6 +82,22 @@ class CpuBackend final : public Backend {
                              Rng* rng) override {
     return strata::recurrent(cfg, x, h0, c0, params, training, rng);
   }
+  Tensor expand(const Tensor& x, const Shape& shape) override { return ops::expand(x, shape); }
+  Tensor binaryOp(ops::BinaryKind k, const Tensor& a, const Tensor& b) override {
+    return ops::binaryOp(k, a, b);
+  }
+  Tensor permute(const Tensor& x, const std::vector<int>& dims) override {
+    return ops::permute(x, dims);
+  }
+  Tensor reduceDims(const Tensor& x, const std::vector<int>& dims, bool keep, bool mean) override {
+    return ops::reduceDims(x, dims, keep, mean);
+  }
+  Tensor reduceMaxDims(const Tensor& x, const std::vector<int>& dims, bool keep) override {
+    return ops::reduceMaxDims(x, dims, keep);
+  }
+  Tensor unaryOp(ops::UnaryKind k, const Tensor& x, float alpha) override {
+    return ops::unaryOp(k, x, alpha);
+  }
 
   void accumulate(Tensor& dst, const Tensor& src) override {
     float* d = dst.f32();

@@ -1,7 +1,8 @@
 // The CUDA backend class (internal to backends/cuda). Memory and device queries live in
 // cuda_backend.cpp, the differentiable ops in cuda_ops.cpp, matmul/linear on cuBLAS in
-// cuda_matmul.cpp, the recurrent layers on cuDNN in cuda_rnn.cpp, training updates in
-// cuda_train.cpp. Each op checks that its tensors share one device and records its backward with
+// cuda_matmul.cpp, the recurrent layers on cuDNN in cuda_rnn.cpp (the classic GRU in
+// cuda_gru.cpp), the numpy-semantics ops of imported graphs in cuda_tensor_ops.cpp, training
+// updates in cuda_train.cpp. Each op checks that its tensors share one device and records its backward with
 // recordOp, whose closures run further ops of this backend.
 #pragma once
 
@@ -53,6 +54,13 @@ class CudaBackend final : public Backend {
                              const Tensor& c0, const std::vector<Tensor>& params, bool training,
                              Rng* rng) override;
   Tensor attentionMask(const Tensor& scores, const Tensor& mask) override;
+  Tensor expand(const Tensor& x, const Shape& shape) override;
+  Tensor binaryOp(ops::BinaryKind kind, const Tensor& a, const Tensor& b) override;
+  Tensor permute(const Tensor& x, const std::vector<int>& dims) override;
+  Tensor reduceDims(const Tensor& x, const std::vector<int>& dims, bool keepDim,
+                    bool mean) override;
+  Tensor reduceMaxDims(const Tensor& x, const std::vector<int>& dims, bool keepDim) override;
+  Tensor unaryOp(ops::UnaryKind kind, const Tensor& x, float alpha) override;
 
   void accumulate(Tensor& dst, const Tensor& src) override;
   double sumSquares(const Tensor& x) override;
@@ -76,6 +84,16 @@ const float* cf(const Tensor& t);
 // y: [outer, n, inner] sum over n (factor scales), as a new tensor shaped `shape`.
 Tensor reduceMiddle(const Tensor& x, int64_t outer, int64_t n, int64_t inner, float factor,
                     const Shape& shape, cudaStream_t s);
+// Row-major C[M, N] = op(A) op(B) + beta C on cuBLAS (fp32; TF32 only when allowed), with the
+// row strides of the stored matrices (A is stored [M, K], or [K, M] when transA; B [K, N], or
+// [N, K] when transB), so that blocks of wider buffers can be operands. K >= 1.
+void sgemm(Context& ctx, bool transA, bool transB, int64_t M, int64_t N, int64_t K, const float* A,
+           int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc);
 }  // namespace detail
+
+// GRU with linear_before_reset false (cuda_gru.cpp): cuDNN has only the other form. The
+// arguments are recurrent()'s, already checked and on the device.
+RecurrentOutputs classicGru(const RecurrentConfig& cfg, const Tensor& x, const Tensor& h0,
+                            const std::vector<Tensor>& params, bool training, Rng* rng);
 
 }  // namespace strata::cuda

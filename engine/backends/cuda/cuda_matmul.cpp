@@ -81,6 +81,21 @@ Tensor product(Context& ctx, const Tensor& a, const Tensor& b, bool transA, bool
 
 }  // namespace
 
+void detail::sgemm(Context& ctx, bool transA, bool transB, int64_t M, int64_t N, int64_t K,
+                   const float* A, int64_t lda, const float* B, int64_t ldb, float beta, float* C,
+                   int64_t ldc) {
+  if (M <= 0 || N <= 0) return;
+  if (K <= 0) throw std::logic_error("sgemm: K must be >= 1");
+  const float one = 1.0f;
+  // Column-major cuBLAS computes C^T = op(B)^T op(A)^T on the same memory (see gemm above).
+  check(cublasSgemmStridedBatched(ctx.cublas, transB ? CUBLAS_OP_T : CUBLAS_OP_N,
+                                  transA ? CUBLAS_OP_T : CUBLAS_OP_N, static_cast<int>(N),
+                                  static_cast<int>(M), static_cast<int>(K), &one, B,
+                                  static_cast<int>(ldb), 0, A, static_cast<int>(lda), 0, &beta, C,
+                                  static_cast<int>(ldc), 0, 1),
+        "cublasSgemmStridedBatched");
+}
+
 Tensor CudaBackend::matmul(const Tensor& a, const Tensor& b0, bool transA, bool transB) {
   const Tensor b = detail::onDevice(b0, a.device(), "matmul");
   if (a.dtype() != DType::Float32 || !b.defined() || b.dtype() != DType::Float32)

@@ -3,8 +3,9 @@
 // are what every framework runs on NVIDIA GPUs (PyTorch's nn.LSTM on CUDA is this call), and a
 // step-by-step kernel loop would be several times slower. PyTorch's parameters map in and out
 // without permutation: cuDNN's gate order is PyTorch's (LSTM i, f, g, o; GRU r, z, n with the
-// linear-before-reset candidate), and each gate matrix is a contiguous row-major [H, in] block
-// whose place in cuDNN's weight space cudnnGetRNNWeightParams reports. Data stays batch-first
+// linear-before-reset candidate; the classic GRU runs in cuda_gru.cpp), and each gate matrix is
+// a contiguous row-major [H, in] block whose place in cuDNN's weight space
+// cudnnGetRNNWeightParams reports. Data stays batch-first
 // (CUDNN_RNN_DATA_LAYOUT_BATCH_MAJOR_UNPACKED), states [L*D, B, H] as PyTorch's.
 #include <cstring>
 #include <map>
@@ -194,8 +195,6 @@ RecurrentOutputs CudaBackend::recurrent(const RecurrentConfig& cfg, const Tensor
                                         const Tensor& h00, const Tensor& c00,
                                         const std::vector<Tensor>& params0, bool training,
                                         Rng* rng) {
-  if (cfg.mode == RecurrentMode::Gru && !cfg.linearBeforeReset)
-    throw UnsupportedOp("cuda", OpKind::Recurrent);  // cuDNN's GRU is linear-before-reset only
   if (!x.defined() || x.ndim() != 3 || x.dtype() != DType::Float32 || x.size(2) != cfg.inputSize)
     throw std::invalid_argument("recurrent: input must be float32 [B, T, " +
                                 std::to_string(cfg.inputSize) + "], got " + describe(x));
@@ -219,6 +218,9 @@ RecurrentOutputs CudaBackend::recurrent(const RecurrentConfig& cfg, const Tensor
       throw std::invalid_argument("recurrent: initial states must be [" + std::to_string(LD) +
                                   ", " + std::to_string(B) + ", " + std::to_string(H) + "], got " +
                                   describe(*s));
+  // cuDNN's GRU is the linear-before-reset form only: the classic one runs in cuda_gru.cpp.
+  if (cfg.mode == RecurrentMode::Gru && !cfg.linearBeforeReset)
+    return classicGru(cfg, x, h0, params, training, rng);
   Context& ctx = contextOf("recurrent", {&x, &h0, &c0});
   std::vector<Tensor> inputs{x, h0, c0};
   inputs.insert(inputs.end(), params.begin(), params.end());

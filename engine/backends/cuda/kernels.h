@@ -115,4 +115,91 @@ constexpr int kSumSquaresBlocks = 256;
 // scratch: kSumSquaresBlocks doubles on the device.
 void sumSquares(const float* x, int64_t n, double* out, double* scratch, cudaStream_t s);
 
+// --- Numpy-semantics tensor ops (the layers of imported ONNX graphs) --------------------------
+// Tensors of up to kMaxDims dims; the C++ side refuses more with a message.
+constexpr int kMaxDims = 8;
+// A row-major walk over `size` that reads at sum_d idx[d] * stride[d]: a permutation (strides
+// permuted), a broadcast (stride 0 where the source repeats), or a set of dims to reduce over.
+struct StridedView {
+  int rank = 0;
+  int64_t size[kMaxDims] = {};
+  int64_t stride[kMaxDims] = {};
+};
+
+// --- strided_copy.cu: permute and expand --------------------------------------------------------
+// dst[f] = src[offset(f)] for every flat index f of v's shape (dst is contiguous); with a factor
+// other than 1, dst[f] = float(src[offset(f)] * factor) in double (a mean's backward, as on the
+// CPU).
+void stridedCopy(const float* src, float* dst, const StridedView& v, double factor,
+                 cudaStream_t s);
+
+// --- reduce_dims.cu: over any set of dims; group g (row-major over the kept dims, the output's
+// order) holds the elements x[kept(g) + reduced(k)], k row-major over the reduced dims, which is
+// the order of their flat index in x -----------------------------------------------------------
+// y[g] = factor * sum_k x[...], added in double in a fixed order (deterministic).
+void reduceDims(const float* x, float* y, const StridedView& kept, const StridedView& reduced,
+                double factor, cudaStream_t s);
+// y[g] = max_k x[...], arg[g] = its flat index in x: the first maximum, or the first NaN when
+// the group has one (the CPU op's rule).
+void reduceMax(const float* x, float* y, int64_t* arg, const StridedView& kept,
+               const StridedView& reduced, cudaStream_t s);
+// dx[arg[g]] = g[g] for every group (dx zeroed by the caller; the args are distinct).
+void scatterArg(const float* g, const int64_t* arg, float* dx, int64_t groups, cudaStream_t s);
+
+// --- broadcast_binary.cu: a (op) b with numpy broadcasting ------------------------------------
+enum class NpBin : int { Add, Sub, Mul, Div };  // ops::BinaryKind's order
+// Over the output's shape `a.size` (b.size is the same): a.stride and b.stride read the
+// operands, 0 along the dims where one repeats. y is contiguous.
+void broadcastBinary(NpBin k, const float* a, const float* b, float* y, const StridedView& va,
+                     const StridedView& vb, cudaStream_t s);
+// Per output element, the gradient reaching each operand before the broadcast dims are summed
+// (da, db: output-shaped, contiguous; either may be null when not needed).
+void broadcastBinaryBackward(NpBin k, const float* a, const float* b, const float* g, float* da,
+                             float* db, const StridedView& va, const StridedView& vb,
+                             cudaStream_t s);
+
+// --- unary.cu: elementwise functions computed in double, as the CPU op does --------------------
+enum class Fn : int {  // ops::UnaryKind's order
+  Exp, Log, Sqrt, Reciprocal, Abs, Neg, Erf, Softplus, Softsign, Elu, LeakyRelu, Selu
+};
+void unaryForward(Fn k, float alpha, const float* x, float* y, int64_t n, cudaStream_t s);
+void unaryBackward(Fn k, float alpha, const float* x, const float* dy, float* dx, int64_t n,
+                   cudaStream_t s);
+
+// --- gru_gates.cu: the classic GRU (linear_before_reset false), gates r, z, n ------------------
+// Matrices are [B, H] (or [B, 3H] gate-blocked r | z | n) row-major with the given row strides.
+// gx: the input projection x W_ih^T of the step (no bias), overwritten with the activations
+// [r z n] for backward; gh: the recurrent GEMMs' results, [B, 3H] (h_prev W_h{r,z}^T in blocks
+// r and z, (r*h_prev) W_hn^T in block n). bih/bhh: [3H] or null (no bias).
+struct GruStep {
+  int64_t B = 0, H = 0;
+  float* gx = nullptr;
+  int64_t ldgx = 0;
+  float* gh = nullptr;
+  int64_t ldgh = 0;
+  const float* bih = nullptr;
+  const float* bhh = nullptr;
+  const float* hPrev = nullptr;
+  int64_t ldhp = 0;
+  float* rh = nullptr;  // [B, H] contiguous: r * h_prev
+  float* hOut = nullptr;
+  int64_t ldho = 0;
+  // Backward.
+  float* dg = nullptr;  // [B, 3H] gate gradients (pre-activation), row stride lddg
+  int64_t lddg = 0;
+  const float* dy = nullptr;  // the layer output's gradient at this step, row stride lddy
+  int64_t lddy = 0;
+  float* dh = nullptr;         // [B, H] contiguous: in, the carried dh; out, its direct part
+  const float* drh = nullptr;  // [B, H] contiguous: d(r*h) = dn W_hn
+};
+// A: r, z into gx blocks r, z; rh = r * h_prev. The caller then computes gh's n block from rh.
+void gruForwardA(const GruStep& st, cudaStream_t s);
+// B: n into gx block n; h = (1 - z) n + z h_prev into hOut.
+void gruForwardB(const GruStep& st, cudaStream_t s);
+// A: dh += dy; dz, dn into dg; dh = dh * z (the part of dh_prev that bypasses the GEMMs). The
+// caller then computes drh = dn W_hn.
+void gruBackwardA(const GruStep& st, cudaStream_t s);
+// B: dr into dg; dh += drh * r. The caller then adds [dr dz] W_h{r,z} to dh.
+void gruBackwardB(const GruStep& st, cudaStream_t s);
+
 }  // namespace strata::cuda::kernels
