@@ -182,5 +182,36 @@ TEST(OnnxShapeFolding, GatherOfAComputedTensorAtConstantIndices) {
   }
 }
 
+// What would take more than 256 copies or Slices to write is refused naming the node: the
+// imported graph has to stay one a person can edit.
+TEST(OnnxShapeFolding, ExpandAndGatherBeyondAnEditableGraphAreRefused) {
+  {
+    GraphBuilder b;
+    b.input("X", {2, 1});
+    b.ints("target", {2, 1000}, {2});
+    b.node("Expand", {"X", "target"}, "Y", "wide");
+    b.output("Y", {2, 1000});
+    auto r = importOnnxBytes(b.bytes());
+    ASSERT_FALSE(r);
+    EXPECT_NE(r.message().find("node 'wide' (Expand): growing dim 1 from 1 to 1000"),
+              std::string::npos)
+        << r.message();
+  }
+  {
+    std::vector<int64_t> every2nd;
+    for (int64_t i = 0; i < 600; i += 2) every2nd.push_back(i);
+    GraphBuilder b;
+    b.input("X", {2, 600});
+    b.ints("idx", every2nd, {int64_t(every2nd.size())});
+    GraphBuilder::intAttr(b.node("Gather", {"X", "idx"}, "Y", "strided"), "axis", 1);
+    b.output("Y", {2, int64_t(every2nd.size())});
+    auto r = importOnnxBytes(b.bytes());
+    ASSERT_FALSE(r);
+    EXPECT_NE(r.message().find("node 'strided' (Gather): the indices form more than 256 runs"),
+              std::string::npos)
+        << r.message();
+  }
+}
+
 }  // namespace
 }  // namespace strata

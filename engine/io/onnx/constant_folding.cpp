@@ -4,6 +4,7 @@
 #include "io/onnx/constant_folding.h"
 
 #include <algorithm>
+#include <climits>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -253,9 +254,16 @@ Outputs arithmetic(const std::string& op, const Tensor& a, const Tensor& b) {
   Tensor y = Tensor::empty(shape, DType::Int64);
   for (int64_t i = 0; i < y.numel(); ++i) {
     const int64_t p = x.i64()[i], q = z.i64()[i];
-    if (op == "Div" && q == 0) throw NodeError("integer division by zero");
-    // Division truncates toward zero, as ONNX's integer Div does.
-    y.i64()[i] = op == "Add" ? p + q : op == "Sub" ? p - q : op == "Mul" ? p * q : p / q;
+    int64_t r = 0;
+    bool overflow = false;
+    if (op == "Add") overflow = __builtin_add_overflow(p, q, &r);
+    else if (op == "Sub") overflow = __builtin_sub_overflow(p, q, &r);
+    else if (op == "Mul") overflow = __builtin_mul_overflow(p, q, &r);
+    else if (q == 0) throw NodeError("integer division by zero");
+    else if (p == INT64_MIN && q == -1) overflow = true;
+    else r = p / q;  // truncates toward zero, as ONNX's integer Div does
+    if (overflow) throw NodeError("the int64 result overflows");
+    y.i64()[i] = r;
   }
   return std::vector<Tensor>{y};
 }

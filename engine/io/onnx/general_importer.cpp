@@ -952,10 +952,14 @@ class GeneralImporter {
                 std::to_string(k) + " of size " + std::to_string(s[k]));
       if (p < 0) p += s[k];
     }
+    static constexpr size_t kMaxRuns = 256;  // beyond this the graph stops being editable
     const Endpoint x = endpointOf(n, 0);
     std::vector<Endpoint> parts;
     std::vector<Shape> shapes;
     for (size_t i = 0; i < picks.size();) {
+      if (parts.size() == kMaxRuns)
+        fail(n, "the indices form more than " + std::to_string(kMaxRuns) + " runs of "
+                "consecutive positions; Strata writes this Gather as one Slice per run");
       size_t j = i + 1;
       while (j < picks.size() && picks[j] == picks[j - 1] + 1) ++j;
       const int64_t b = picks[i], e = picks[j - 1] + 1;
