@@ -79,7 +79,8 @@ class Trainer {
 
   // --- Checkpoints: call while paused or while run() is not running ------------------------------
   // Weights (safetensors with metadata step/epoch/best_val_loss) plus the optimizer state next
-  // to them in optimizerStatePath(path).
+  // to them in optimizerStatePath(path); while the pair is being replaced, the previous state is
+  // kept in previousOptimizerStatePath(path), so a save killed between its renames still resumes.
   Status saveCheckpoint(const std::string& path) const;
   // The weights of the best validation loss so far (the current ones when none was measured).
   Status saveBest(const std::string& path) const;
@@ -88,6 +89,7 @@ class Trainer {
   // Restores weights, the step count and, when its file exists, the optimizer state.
   Status resumeFrom(const std::string& path);
   static std::string optimizerStatePath(const std::string& weightsPath);
+  static std::string previousOptimizerStatePath(const std::string& weightsPath);
 
   const DataSet& data() const { return m_data; }
   const DataSplit& split() const { return m_split; }

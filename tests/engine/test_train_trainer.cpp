@@ -147,6 +147,50 @@ TEST(Trainer, ResumeRefusesAnOptimizerStateOfAnotherStep) {
   EXPECT_TRUE(makeTrainer(*other, sineSettings())->resumeFrom(dir.file("b.safetensors")));
 }
 
+// A save killed between its two renames leaves the new optimizer state beside the old weights;
+// the old state is still there as the previous state, so the checkpoint resumes exactly.
+TEST(Trainer, ResumeAfterASaveKilledBetweenItsRenames) {
+  test::ScratchDir dir;
+  auto model = sineMlp();
+  auto half = sineSettings();
+  half.steps = 10;
+  auto t1 = makeTrainer(*model, half);
+  ASSERT_EQ(t1->run().outcome, TrainOutcome::Finished);
+  const std::string a = dir.file("a.safetensors");
+  ASSERT_TRUE(t1->saveCheckpoint(a));
+  ASSERT_TRUE(t1->saveCheckpoint(a));  // replacing a whole pair leaves no previous state behind
+  EXPECT_FALSE(std::filesystem::exists(Trainer::previousOptimizerStatePath(a)));
+
+  // The clean continuation from step 10 to 20.
+  half.steps = 20;
+  auto clean = sineMlp(7);
+  auto t2 = makeTrainer(*clean, half);
+  ASSERT_TRUE(t2->resumeFrom(a));
+  ASSERT_EQ(t2->run().outcome, TrainOutcome::Finished);
+  const auto expected = losses(*t2);
+  ASSERT_TRUE(t2->saveCheckpoint(dir.file("b.safetensors")));
+
+  // The files as a save of step 20 into `a` leaves them when killed after the optimizer state's
+  // rename: previous state (step 10) kept, new state (step 20) in place, weights still step 10.
+  namespace fs = std::filesystem;
+  fs::copy_file(Trainer::optimizerStatePath(a), Trainer::previousOptimizerStatePath(a));
+  fs::copy_file(dir.file("b.optim.safetensors"), Trainer::optimizerStatePath(a),
+                fs::copy_options::overwrite_existing);
+  auto resumed = sineMlp(99);
+  auto t3 = makeTrainer(*resumed, half);
+  const Status st = t3->resumeFrom(a);
+  ASSERT_TRUE(st) << st.message();
+  EXPECT_EQ(t3->currentStep(), 10);
+  ASSERT_EQ(t3->run().outcome, TrainOutcome::Finished);
+  EXPECT_EQ(losses(*t3), expected);  // the moments of step 10, not those of step 20
+
+  // The previous state must belong to the weights too: one of another step is still refused.
+  fs::copy_file(dir.file("b.optim.safetensors"), Trainer::previousOptimizerStatePath(a),
+                fs::copy_options::overwrite_existing);
+  auto fresh = sineMlp();
+  EXPECT_FALSE(makeTrainer(*fresh, half)->resumeFrom(a));
+}
+
 TEST(Trainer, MetricsValidationAndGradNorms) {
   auto model = sineMlp();
   auto s = sineSettings();
