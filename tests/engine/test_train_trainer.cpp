@@ -120,21 +120,28 @@ TEST(Trainer, ResumeFromCheckpointContinuesExactly) {
   for (size_t i = 0; i < rest.size(); ++i) EXPECT_EQ(rest[i], expected[i + 20]) << i;
 }
 
+// Checkpoints of one run at two steps: a.safetensors after 10 steps, b.safetensors after 20
+// (resumed from a). Returns the losses of steps 11 to 20.
+static std::vector<double> checkpointStepsTenAndTwenty(const test::ScratchDir& dir) {
+  auto model = sineMlp();
+  auto settings = sineSettings();
+  settings.steps = 10;
+  auto t1 = makeTrainer(*model, settings);
+  EXPECT_EQ(t1->run().outcome, TrainOutcome::Finished);
+  EXPECT_TRUE(t1->saveCheckpoint(dir.file("a.safetensors")));
+  settings.steps = 20;
+  auto t2 = makeTrainer(*model, settings);
+  EXPECT_TRUE(t2->resumeFrom(dir.file("a.safetensors")));
+  EXPECT_EQ(t2->run().outcome, TrainOutcome::Finished);
+  EXPECT_TRUE(t2->saveCheckpoint(dir.file("b.safetensors")));
+  return losses(*t2);
+}
+
 // The optimizer state names its step: paired with weights of another step (a save killed between
 // the two files' renames) it is refused, naming both steps, rather than silently mixed.
 TEST(Trainer, ResumeRefusesAnOptimizerStateOfAnotherStep) {
   test::ScratchDir dir;
-  auto model = sineMlp();
-  auto half = sineSettings();
-  half.steps = 10;
-  auto t1 = makeTrainer(*model, half);
-  ASSERT_EQ(t1->run().outcome, TrainOutcome::Finished);
-  ASSERT_TRUE(t1->saveCheckpoint(dir.file("a.safetensors")));
-  half.steps = 20;
-  auto t2 = makeTrainer(*model, half);
-  ASSERT_TRUE(t2->resumeFrom(dir.file("a.safetensors")));
-  ASSERT_EQ(t2->run().outcome, TrainOutcome::Finished);
-  ASSERT_TRUE(t2->saveCheckpoint(dir.file("b.safetensors")));
+  checkpointStepsTenAndTwenty(dir);
   std::filesystem::copy_file(dir.file("b.optim.safetensors"), dir.file("a.optim.safetensors"),
                              std::filesystem::copy_options::overwrite_existing);
   auto fresh = sineMlp();
@@ -151,24 +158,16 @@ TEST(Trainer, ResumeRefusesAnOptimizerStateOfAnotherStep) {
 // the old state is still there as the previous state, so the checkpoint resumes exactly.
 TEST(Trainer, ResumeAfterASaveKilledBetweenItsRenames) {
   test::ScratchDir dir;
-  auto model = sineMlp();
-  auto half = sineSettings();
-  half.steps = 10;
-  auto t1 = makeTrainer(*model, half);
-  ASSERT_EQ(t1->run().outcome, TrainOutcome::Finished);
+  const auto expected = checkpointStepsTenAndTwenty(dir);  // the clean continuation from step 10
   const std::string a = dir.file("a.safetensors");
-  ASSERT_TRUE(t1->saveCheckpoint(a));
-  ASSERT_TRUE(t1->saveCheckpoint(a));  // replacing a whole pair leaves no previous state behind
   EXPECT_FALSE(std::filesystem::exists(Trainer::previousOptimizerStatePath(a)));
-
-  // The clean continuation from step 10 to 20.
-  half.steps = 20;
-  auto clean = sineMlp(7);
-  auto t2 = makeTrainer(*clean, half);
-  ASSERT_TRUE(t2->resumeFrom(a));
-  ASSERT_EQ(t2->run().outcome, TrainOutcome::Finished);
-  const auto expected = losses(*t2);
-  ASSERT_TRUE(t2->saveCheckpoint(dir.file("b.safetensors")));
+  {  // replacing a whole pair leaves no previous state behind
+    auto model = sineMlp();
+    auto t = makeTrainer(*model, sineSettings());
+    ASSERT_TRUE(t->resumeFrom(a));
+    ASSERT_TRUE(t->saveCheckpoint(a));
+    EXPECT_FALSE(std::filesystem::exists(Trainer::previousOptimizerStatePath(a)));
+  }
 
   // The files as a save of step 20 into `a` leaves them when killed after the optimizer state's
   // rename: previous state (step 10) kept, new state (step 20) in place, weights still step 10.
@@ -176,6 +175,8 @@ TEST(Trainer, ResumeAfterASaveKilledBetweenItsRenames) {
   fs::copy_file(Trainer::optimizerStatePath(a), Trainer::previousOptimizerStatePath(a));
   fs::copy_file(dir.file("b.optim.safetensors"), Trainer::optimizerStatePath(a),
                 fs::copy_options::overwrite_existing);
+  auto half = sineSettings();
+  half.steps = 20;
   auto resumed = sineMlp(99);
   auto t3 = makeTrainer(*resumed, half);
   const Status st = t3->resumeFrom(a);

@@ -71,34 +71,38 @@ RunResult train(const GraphDocument& doc, const std::string& device, int steps) 
   return r;
 }
 
-}  // namespace
-
-class GpuSamples : public ::testing::TestWithParam<std::string> {};
-
-TEST_P(GpuSamples, TwentyAdamStepsMatchTheCpu) {
-  STRATA_REQUIRE_GPU();
-  const GraphDocument doc = loadSample(GetParam());
+// 20 Adam steps on each device agree. Step 1's loss is a pure forward on identical weights: the
+// fp32 parity of the ops (1e-4). Later steps follow Adam updates, which turn rounding noise in a
+// gradient element that is ~0 (its sign) into up to ~lr of movement: 1e-3 relative then, and for
+// the weights an absolute allowance of lr per step on top of the per-element rule. A wrong
+// layout, gate order or update is orders of magnitude beyond either.
+void expectTwentyStepsAgree(const GraphDocument& doc, const std::string& what) {
   const RunResult cpu = train(doc, "cpu", 20), gpuRun = train(doc, "cuda", 20);
   ASSERT_EQ(cpu.report.outcome, TrainOutcome::Finished) << cpu.report.message;
   ASSERT_EQ(gpuRun.report.outcome, TrainOutcome::Finished) << gpuRun.report.message;
-  ASSERT_EQ(cpu.losses.size(), gpuRun.losses.size());
-  // Step 1's loss is a pure forward on identical weights: the fp32 parity of the ops (1e-4).
-  // Later steps follow Adam updates, which turn rounding noise in a gradient element that is ~0
-  // (its sign) into up to ~lr of movement: 1e-3 relative then, and for the weights an absolute
-  // allowance of lr per step on top of the per-element rule. A wrong layout, gate order or
-  // update is orders of magnitude beyond either.
+  ASSERT_EQ(cpu.losses.size(), 20u);
+  ASSERT_EQ(gpuRun.losses.size(), cpu.losses.size());
   for (size_t i = 0; i < cpu.losses.size(); ++i)
     EXPECT_NEAR(gpuRun.losses[i], cpu.losses[i],
                 (i == 0 ? 1e-4 : 1e-3) * std::max(1.0, std::fabs(cpu.losses[i])))
-        << "step " << i + 1;
+        << what << " step " << i + 1;
   // The weights come back to the host when run() returns, and still match.
   ASSERT_EQ(cpu.weights.size(), gpuRun.weights.size());
   for (size_t i = 0; i < cpu.weights.size(); ++i) {
     EXPECT_TRUE(gpuRun.weights[i].tensor.isCpu());
     EXPECT_TRUE(close(cpu.weights[i].name, cpu.weights[i].tensor, gpuRun.weights[i].tensor, 4096,
                       1e-3 * 20))
-        << GetParam();
+        << what;
   }
+}
+
+}  // namespace
+
+class GpuSamples : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(GpuSamples, TwentyAdamStepsMatchTheCpu) {
+  STRATA_REQUIRE_GPU();
+  expectTwentyStepsAgree(loadSample(GetParam()), GetParam());
 }
 
 INSTANTIATE_TEST_SUITE_P(EverySample, GpuSamples, ::testing::ValuesIn(kSamples),
@@ -175,23 +179,7 @@ TEST(GpuImportedGraph, TensorOpLayersTrainOnTheGpuAsOnTheCpu) {
   STRATA_REQUIRE_GPU();
   auto parsed = GraphDocument::parse(kTensorOpsGraph);
   ASSERT_TRUE(parsed.isOk()) << parsed.message();
-  const RunResult cpu = train(*parsed, "cpu", 20), gpuRun = train(*parsed, "cuda", 20);
-  ASSERT_EQ(cpu.report.outcome, TrainOutcome::Finished) << cpu.report.message;
-  ASSERT_EQ(gpuRun.report.outcome, TrainOutcome::Finished) << gpuRun.report.message;
-  ASSERT_EQ(cpu.losses.size(), 20u);
-  ASSERT_EQ(gpuRun.losses.size(), cpu.losses.size());
-  // The samples' rule (TwentyAdamStepsMatchTheCpu above): step 1 is a pure forward (1e-4), later
-  // steps follow Adam updates (1e-3; the weights an absolute allowance of lr per step).
-  for (size_t i = 0; i < cpu.losses.size(); ++i)
-    EXPECT_NEAR(gpuRun.losses[i], cpu.losses[i],
-                (i == 0 ? 1e-4 : 1e-3) * std::max(1.0, std::fabs(cpu.losses[i])))
-        << "step " << i + 1;
-  ASSERT_EQ(cpu.weights.size(), gpuRun.weights.size());
-  for (size_t i = 0; i < cpu.weights.size(); ++i) {
-    EXPECT_TRUE(gpuRun.weights[i].tensor.isCpu());
-    EXPECT_TRUE(close(cpu.weights[i].name, cpu.weights[i].tensor, gpuRun.weights[i].tensor, 4096,
-                      1e-3 * 20));
-  }
+  expectTwentyStepsAgree(*parsed, "tensor-op graph");
 }
 
 TEST(GpuCheckpoint, WrittenOnTheGpuRunsOnTheCpu) {
