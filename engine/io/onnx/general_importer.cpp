@@ -310,10 +310,20 @@ class GeneralImporter {
       float alpha = 1.0f;
       if (op == "Elu") alpha = floatAttr(n, "alpha", 1.0f);
       if (op == "LeakyRelu") alpha = floatAttr(n, "alpha", 0.01f);
-      if (op == "Selu" && (std::fabs(floatAttr(n, "alpha", 1.67326319f) - 1.67326319f) > 1e-6f ||
-                           std::fabs(floatAttr(n, "gamma", 1.05070102f) - 1.05070102f) > 1e-6f))
-        fail(n, "only SELU's standard alpha and gamma are supported");
       const Shape s = shapeOf(n, 0);
+      if (op == "Selu") {
+        const float a = floatAttr(n, "alpha", 1.67326319f), g = floatAttr(n, "gamma", 1.05070102f);
+        if (std::fabs(a - 1.67326319f) > 1e-6f || std::fabs(g - 1.05070102f) > 1e-6f) {
+          // Other constants: Selu = gamma * Elu_alpha, the gamma a one-element Constant (a
+          // weight, like PRelu's slope).
+          NoGradGuard noGrad;
+          const Endpoint elu = layer("selu_elu", "Elementwise",
+                                     {{"function", "elu"}, {"alpha", a}}, endpointOf(n, 0));
+          const Endpoint gamma = constant("selu_gamma", Tensor::fromVector({1}, std::vector<float>{g}));
+          setTensor(out(n), layer2("selu", "Mul", elu, gamma), s);
+          return;
+        }
+      }
       setTensor(out(n), layer(sanitize(op), "Elementwise",
                               {{"function", it->second}, {"alpha", alpha}}, endpointOf(n, 0)),
                 s);
