@@ -76,7 +76,6 @@ const std::map<std::string, std::string>& refusals() {
       {"test_div_uint8", "element type Strata does not read (2)"},
       {"test_einsum_batch_matmul", "element type Strata does not read (11)"},  // float64
       {"test_reshape_allowzero_reordered", "allowzero=1 with a zero in the shape"},
-      {"test_slice_neg_steps", "steps other than 1 are not supported"},
       {"test_split_zero_size_splits", "size is unknown when importing"},  // a [0] input
   };
   return r;

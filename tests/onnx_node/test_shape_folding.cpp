@@ -1,10 +1,11 @@
 // The general importer's import-time shape arithmetic (Shape, Size, Gather/Slice/Concat of
-// shapes, integer Div/Sub, ConstantOfShape, Range, Cast), Expand and Gather of computed tensors,
-// on hand-built ONNX graphs: what folds leaves no layer and gives the values ONNX defines, the
+// shapes, integer Div/Sub, ConstantOfShape, Range, Cast), Expand, Gather and strided Slice of
+// computed tensors, on hand-built ONNX graphs: what folds leaves no layer and gives the values ONNX defines, the
 // batch stays free where the rule in docs/onnx-import.md says, and what cannot be known when
 // importing is refused naming the node.
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <set>
 
 #include "onnx_node/onnx_graph_builder.h"
@@ -182,6 +183,59 @@ TEST(OnnxShapeFolding, GatherOfAComputedTensorAtConstantIndices) {
   }
 }
 
+// Slice of a computed tensor with a step other than 1: the positions follow ONNX's rule
+// (negative bounds count from the end, INT64 extremes mean "to the end", clamping differs by
+// direction), written here from the rule, not from Strata.
+TEST(OnnxShapeFolding, SliceWithStepsPicksThePositionsOnnxDefines) {
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+  constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
+  struct Case {
+    int64_t start, end, step;
+    std::vector<int64_t> picks;
+  };
+  const Case cases[] = {{1, kMax, 2, {1, 3, 5}},    {-1, kMin, -3, {6, 3, 0}},
+                        {5, 1, -2, {5, 3}},          {100, -100, -1, {6, 5, 4, 3, 2, 1, 0}},
+                        {0, 7, 3, {0, 3, 6}},        {-2, -6, -1, {5, 4, 3, 2}}};
+  for (const Case& c : cases) {
+    SCOPED_TRACE(std::to_string(c.start) + ":" + std::to_string(c.end) + ":" +
+                 std::to_string(c.step));
+    GraphBuilder b;
+    b.input("X", {2, 7, 3});
+    b.ints("starts", {c.start}, {1});
+    b.ints("ends", {c.end}, {1});
+    b.ints("axes", {1}, {1});
+    b.ints("steps", {c.step}, {1});
+    b.node("Slice", {"X", "starts", "ends", "axes", "steps"}, "Y");
+    const int64_t k = static_cast<int64_t>(c.picks.size());
+    b.output("Y", {2, k, 3});
+    auto imported = importOnnxBytes(b.bytes());
+    ASSERT_TRUE(imported) << imported.message();
+    EXPECT_TRUE(imported->weights.empty());
+    const Tensor x = iota({2, 7, 3});
+    auto outs = test::runImport(*imported, {{"X", x}});
+    ASSERT_EQ(outs.size(), 1u);
+    const Tensor& y = outs.begin()->second;
+    ASSERT_EQ(y.shape(), (Shape{2, k, 3}));
+    int64_t o = 0;
+    for (int64_t b0 = 0; b0 < 2; ++b0)
+      for (int64_t p : c.picks)
+        for (int64_t col = 0; col < 3; ++col, ++o)
+          EXPECT_EQ(y.f32()[o], x.f32()[(b0 * 7 + p) * 3 + col]);
+  }
+  GraphBuilder b;  // a step of 0 is refused naming the node (ONNX's own check catches it first)
+  b.input("X", {2, 7});
+  b.ints("starts", {0}, {1});
+  b.ints("ends", {7}, {1});
+  b.ints("axes", {1}, {1});
+  b.ints("steps", {0}, {1});
+  b.node("Slice", {"X", "starts", "ends", "axes", "steps"}, "Y", "still");
+  b.output("Y", {2, 7});
+  auto r = importOnnxBytes(b.bytes());
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.message().find("node name: still"), std::string::npos) << r.message();
+  EXPECT_NE(r.message().find("'step' cannot be 0"), std::string::npos) << r.message();
+}
+
 // What would take more than 256 copies or Slices to write is refused naming the node: the
 // imported graph has to stay one a person can edit.
 TEST(OnnxShapeFolding, ExpandAndGatherBeyondAnEditableGraphAreRefused) {
@@ -207,7 +261,8 @@ TEST(OnnxShapeFolding, ExpandAndGatherBeyondAnEditableGraphAreRefused) {
     b.output("Y", {2, int64_t(every2nd.size())});
     auto r = importOnnxBytes(b.bytes());
     ASSERT_FALSE(r);
-    EXPECT_NE(r.message().find("node 'strided' (Gather): the indices form more than 256 runs"),
+    EXPECT_NE(r.message().find("node 'strided' (Gather): the positions picked along dim 1 form "
+                               "more than 256 runs"),
               std::string::npos)
         << r.message();
   }

@@ -808,7 +808,8 @@ class GeneralImporter {
     setTensor(out(n), x, o);
   }
 
-  // Slice of a computed tensor with constant bounds and step 1: one Slice layer per axis.
+  // Slice of a computed tensor with constant bounds: per axis, step 1 is one Slice layer; any
+  // other step (every k-th, or backwards) picks its positions as gatherSlices does.
   void sliceOp(const onnx::NodeProto& n) {
     Shape s = shapeOf(n, 0);
     const auto starts = constInts(n, 1, "starts"), ends = constInts(n, 2, "ends");
@@ -823,14 +824,27 @@ class GeneralImporter {
     Endpoint x = endpointOf(n, 0);
     for (size_t k = 0; k < starts.size(); ++k) {
       const int axis = normAxis(axes[k], s.size());
-      if (steps[k] != 1) fail(n, "steps other than 1 are not supported on a computed tensor");
-      const int64_t dim = s[axis];
+      const int64_t dim = s[axis], step = steps[k];
+      if (step == 0) fail(n, "a step of 0");
       if (dim < 0) fail(n, "slicing a dim whose size is unknown when importing");
-      auto clampIdx = [&](int64_t v) { return std::clamp<int64_t>(v < 0 ? v + dim : v, 0, dim); };
-      const int64_t b = clampIdx(starts[k]), e = std::max(b, clampIdx(ends[k]));
-      if (b == 0 && e == dim) continue;
-      x = layer("slice", "Slice", {{"dim", axis}, {"start", b}, {"end", e}}, x);
-      s[axis] = e - b;
+      // The ONNX rule: negative bounds count from the end, then clamp to [0, dim] going
+      // forwards and to [-1, dim - 1] going backwards (INT64 extremes stand for "to the end").
+      auto bound = [&](int64_t v, int64_t lo, int64_t hi) {
+        if (v < 0 && v >= -dim) v += dim;
+        return std::clamp<int64_t>(v, lo, hi);
+      };
+      const int64_t lo = step > 0 ? 0 : -1, hi = step > 0 ? dim : dim - 1;
+      const int64_t b = bound(starts[k], lo, hi), e = bound(ends[k], lo, hi);
+      if (step == 1) {
+        if (b == 0 && e >= dim) continue;
+        x = layer("slice", "Slice", {{"dim", axis}, {"start", b}, {"end", std::max(b, e)}}, x);
+        s[axis] = std::max(b, e) - b;
+        continue;
+      }
+      std::vector<int64_t> picks;
+      for (int64_t i = b; step > 0 ? i < e : i > e; i += step) picks.push_back(i);
+      if (picks.empty()) fail(n, "the slice along dim " + std::to_string(axis) + " is empty");
+      std::tie(x, s) = pickAlong(n, x, s, axis, picks, "slice");
     }
     setTensor(out(n), x, s);
   }
@@ -946,6 +960,34 @@ class GeneralImporter {
     setTensor(out(n), e, o);
   }
 
+  // The positions `picks` of dim k of x, in that order: each run of consecutive positions is
+  // one Slice, the runs joined by Concat. Serves Gather with constant indices and Slice with a
+  // step other than 1.
+  std::pair<Endpoint, Shape> pickAlong(const onnx::NodeProto& n, const Endpoint& x,
+                                       const Shape& s, int k, const std::vector<int64_t>& picks,
+                                       const char* name) {
+    static constexpr size_t kMaxRuns = 256;  // beyond this the graph stops being editable
+    std::vector<Endpoint> parts;
+    std::vector<Shape> shapes;
+    for (size_t i = 0; i < picks.size();) {
+      if (parts.size() == kMaxRuns)
+        fail(n, "the positions picked along dim " + std::to_string(k) + " form more than " +
+                std::to_string(kMaxRuns) + " runs of consecutive positions; Strata writes " +
+                n.op_type() + " as one Slice per run");
+      size_t j = i + 1;
+      while (j < picks.size() && picks[j] == picks[j - 1] + 1) ++j;
+      const int64_t b = picks[i], e = picks[j - 1] + 1;
+      Shape part = s;
+      part[k] = e - b;
+      parts.push_back(b == 0 && e == s[k]
+                          ? x
+                          : layer(name, "Slice", {{"dim", k}, {"start", b}, {"end", e}}, x));
+      shapes.push_back(part);
+      i = j;
+    }
+    return parts.size() == 1 ? std::pair(parts[0], shapes[0]) : joinAlong(n, parts, shapes, k);
+  }
+
   // Gather(computed tensor, constant indices) along axis k: each run of consecutive indices is
   // one Slice, the runs joined by Concat, then a Reshape when the indices are not a vector (a
   // scalar index drops the axis, a matrix of indices splits it).
@@ -962,27 +1004,7 @@ class GeneralImporter {
                 std::to_string(k) + " of size " + std::to_string(s[k]));
       if (p < 0) p += s[k];
     }
-    static constexpr size_t kMaxRuns = 256;  // beyond this the graph stops being editable
-    const Endpoint x = endpointOf(n, 0);
-    std::vector<Endpoint> parts;
-    std::vector<Shape> shapes;
-    for (size_t i = 0; i < picks.size();) {
-      if (parts.size() == kMaxRuns)
-        fail(n, "the indices form more than " + std::to_string(kMaxRuns) + " runs of "
-                "consecutive positions; Strata writes this Gather as one Slice per run");
-      size_t j = i + 1;
-      while (j < picks.size() && picks[j] == picks[j - 1] + 1) ++j;
-      const int64_t b = picks[i], e = picks[j - 1] + 1;
-      Shape part = s;
-      part[k] = e - b;
-      parts.push_back(b == 0 && e == s[k]
-                          ? x
-                          : layer("gather", "Slice", {{"dim", k}, {"start", b}, {"end", e}}, x));
-      shapes.push_back(part);
-      i = j;
-    }
-    auto [y, flat] = parts.size() == 1 ? std::pair(parts[0], shapes[0])
-                                       : joinAlong(n, parts, shapes, k);
+    auto [y, flat] = pickAlong(n, endpointOf(n, 0), s, k, picks, "gather");
     Shape o(s.begin(), s.begin() + k);
     o.insert(o.end(), idx.shape().begin(), idx.shape().end());
     o.insert(o.end(), s.begin() + k + 1, s.end());
