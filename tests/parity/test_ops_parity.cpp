@@ -318,14 +318,15 @@ void OpsParity::buildCases() {
     add("mul", {}, {randn(a, rng), randn(b, rng)},
         [](const auto& x) { return ops::mul(x[0], x[1]); });
   }
-  // Softmax.
+  // Softmax. (The lambdas below copy structured bindings with init-captures: clang 14, which
+  // builds the sanitizer suite, cannot capture a binding by name.)
   for (const auto& [s, dim] : std::vector<std::pair<Shape, int>>{
            {{3, 5}, -1}, {{2, 3, 4}, 1}, {{2, 3, 4}, 0}, {{1, 1}, -1}, {{4, 1, 6}, 2},
            {{16, 300}, -1}}) {
     add("softmax", {{"dim", dim}}, {randn(s, rng, 2)},
-        [dim](const auto& x) { return ops::softmax(x[0], dim); });
+        [dim = dim](const auto& x) { return ops::softmax(x[0], dim); });
     add("logSoftmax", {{"dim", dim}}, {randn(s, rng, 2)},
-        [dim](const auto& x) { return ops::logSoftmax(x[0], dim); });
+        [dim = dim](const auto& x) { return ops::logSoftmax(x[0], dim); });
   }
   // Reductions.
   for (const Shape& s : std::vector<Shape>{{2, 3, 4}, {1}, {37}, {64, 1000}}) {
@@ -337,9 +338,9 @@ void OpsParity::buildCases() {
            {{2, 3, 4}, 1, false}, {{2, 3, 4}, -1, true}, {{2, 3, 4}, 0, false}, {{1, 5}, 0, true},
            {{6, 1}, 1, false}, {{32, 500, 8}, 1, false}}) {
     add("sum", {{"dim", dim}, {"keepDim", keep}}, {randn(s, rng)},
-        [dim, keep](const auto& x) { return ops::sum(x[0], dim, keep); });
+        [dim = dim, keep = keep](const auto& x) { return ops::sum(x[0], dim, keep); });
     add("mean", {{"dim", dim}, {"keepDim", keep}}, {randn(s, rng)},
-        [dim, keep](const auto& x) { return ops::mean(x[0], dim, keep); });
+        [dim = dim, keep = keep](const auto& x) { return ops::mean(x[0], dim, keep); });
   }
   // Structure.
   for (const auto& [is, num, dim] : std::vector<std::tuple<Shape, int64_t, int64_t>>{
@@ -350,7 +351,8 @@ void OpsParity::buildCases() {
            {{4, 5}, 0, 1, 3}, {{2, 6, 3}, 1, 0, 6}, {{2, 6, 3}, -1, 2, 3}, {{1}, 0, 0, 1},
            {{3, 4}, 1, 2, 2}})
     add("slice", {{"dim", dim < 0 ? dim + int(s.size()) : dim}, {"start", b}, {"end", e}},
-        {randn(s, rng)}, [dim, b, e](const auto& x) { return ops::slice(x[0], dim, b, e); });
+        {randn(s, rng)},
+        [dim = dim, b = b, e = e](const auto& x) { return ops::slice(x[0], dim, b, e); });
   for (const auto& [shapes, dim] : std::vector<std::pair<std::vector<Shape>, int>>{
            {{{2, 3}, {2, 1}, {2, 2}}, 1},
            {{{1, 3}, {2, 3}}, 0},
@@ -359,7 +361,7 @@ void OpsParity::buildCases() {
            {{{1}}, 0}}) {
     std::vector<Tensor> in;
     for (const Shape& s : shapes) in.push_back(randn(s, rng));
-    add("concat", {{"dim", dim}}, in, [dim](const auto& x) { return ops::concat(x, dim); });
+    add("concat", {{"dim", dim}}, in, [dim = dim](const auto& x) { return ops::concat(x, dim); });
   }
   for (const auto& [s, d0, d1] : std::vector<std::tuple<Shape, int, int>>{
            {{2, 3}, 0, 1}, {{2, 3, 4}, 0, 2}, {{2, 3, 4, 5}, 1, 3}, {{1, 4}, 0, 1},
@@ -375,7 +377,7 @@ void OpsParity::buildCases() {
     Rng mr(seed);
     for (int64_t i = 0; i < mask.numel(); ++i) mask.f32()[i] = mr.uniform() >= p ? 1.0f : 0.0f;
     add("dropout", {{"p", p}, {"training", training}}, {randn(s, rng), mask},
-        [p, training, seed](const auto& x) {
+        [p = p, training = training, seed](const auto& x) {
           Rng r(seed);
           return ops::dropout(x[0], p, training, r);
         },
@@ -386,7 +388,7 @@ void OpsParity::buildCases() {
              {ops::PoolMode::Last, "last"}, {ops::PoolMode::Mean, "mean"},
              {ops::PoolMode::Max, "max"}})
       add("sequencePool", {{"mode", name}}, {randn(s, rng)},
-          [mode](const auto& x) { return ops::sequencePool(x[0], mode); });
+          [mode = mode](const auto& x) { return ops::sequencePool(x[0], mode); });
   // Losses.
   for (const auto& [a, b] : std::vector<std::pair<Shape, Shape>>{
            {{3, 4}, {3, 4}}, {{1}, {1}}, {{2, 3, 5}, {2, 3, 5}}, {{6}, {2, 3}}})
