@@ -236,6 +236,24 @@ TEST(OnnxShapeFolding, SliceWithStepsPicksThePositionsOnnxDefines) {
   EXPECT_NE(r.message().find("'step' cannot be 0"), std::string::npos) << r.message();
 }
 
+// An op Strata has no mapping for is named with its node, the unnamed one by what it computes,
+// before the ONNX checker could report it in its own words.
+TEST(OnnxShapeFolding, AnUnsupportedOpIsRefusedNamingItsNode) {
+  for (const std::string name : {"", "pool1"}) {
+    GraphBuilder b;
+    b.input("X", {2, 4, 6});
+    auto* node = b.node("GlobalAveragePool", {"X"}, "pooled", name);
+    if (name.empty()) node->clear_name();  // the builder names a node after its output
+    b.output("pooled", {2, 4, 1});
+    auto r = importOnnxBytes(b.bytes());
+    ASSERT_FALSE(r);
+    const std::string who = name.empty() ? "the GlobalAveragePool node computing 'pooled'"
+                                         : "node 'pool1' (GlobalAveragePool)";
+    EXPECT_EQ(r.message().rfind(who + ": unsupported ONNX op 'GlobalAveragePool'", 0), 0u)
+        << r.message();
+  }
+}
+
 // What would take more than 256 copies or Slices to write is refused naming the node: the
 // imported graph has to stay one a person can edit.
 TEST(OnnxShapeFolding, ExpandAndGatherBeyondAnEditableGraphAreRefused) {

@@ -169,19 +169,14 @@ class GeneralImporter {
   }
 
   // --- helpers ------------------------------------------------------------------------------
-  static std::string where(const onnx::NodeProto& n) {
-    if (n.name().empty() && n.output_size() > 0)  // unnamed: named by what it computes
-      return "the " + n.op_type() + " node computing '" + n.output(0) + "'";
-    return "node '" + n.name() + "' (" + n.op_type() + ")";
-  }
   [[noreturn]] static void fail(const onnx::NodeProto& n, const std::string& why) {
-    throw Failure(where(n) + ": " + why);
+    throw Failure(nodeLabel(n) + ": " + why);
   }
   const Value* in(const onnx::NodeProto& n, int i) const {
     if (i >= n.input_size() || n.input(i).empty()) return nullptr;
     auto it = m_values.find(n.input(i));
     if (it == m_values.end())
-      throw Failure(where(n) + ": input '" + n.input(i) + "' is produced by no earlier node");
+      throw Failure(nodeLabel(n) + ": input '" + n.input(i) + "' is produced by no earlier node");
     return &it->second;
   }
   const Value& req(const onnx::NodeProto& n, int i) const {

@@ -71,9 +71,8 @@ Result<OnnxImport> importOnnxBytes(const std::string& bytes) {
       "Selu", "ReduceSumSquare", "PRelu"};
   for (const auto& n : m.graph().node())
     if (!known.count(n.op_type()))
-      return R::error("unsupported ONNX op '" + n.op_type() + "' (node '" +
-                      (n.name().empty() && n.output_size() ? "computing " + n.output(0)
-                                                           : n.name()) + "')");
+      return R::error(onnx_import::nodeLabel(n) + ": unsupported ONNX op '" + n.op_type() +
+                      "' (docs/onnx-import.md lists the ops Strata imports)");
   Status check = checkOnnxModel(bytes);
   if (!check) return R::error(check.message());
   for (const auto& p : m.metadata_props())
@@ -118,6 +117,12 @@ Result<OnnxImport> importOnnx(const std::string& path) {
 }
 
 namespace onnx_import {
+
+std::string nodeLabel(const onnx::NodeProto& n) {
+  if (n.name().empty() && n.output_size() > 0)  // unnamed: named by what it computes
+    return "the " + n.op_type() + " node computing '" + n.output(0) + "'";
+  return "node '" + n.name() + "' (" + n.op_type() + ")";
+}
 
 // Reads an initializer or Constant tensor; checks its declared size against its data.
 Result<Tensor> readTensor(const onnx::TensorProto& t) {

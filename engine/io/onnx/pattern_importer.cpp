@@ -174,11 +174,8 @@ class PatternImporter {
     auto it = m_syms.find(n.input(i));
     return it == m_syms.end() ? nullptr : &it->second;
   }
-  static std::string where(const onnx::NodeProto& n) {
-    return "node '" + n.name() + "' (" + n.op_type() + ")";
-  }
   Status fail(const onnx::NodeProto& n, const std::string& why) const {
-    return Status::error(where(n) + ": " + why);
+    return Status::error(nodeLabel(n) + ": " + why);
   }
   static bool isTensor(const Sym* s, Layout l = Layout::BatchFirst) {
     return s && s->kind == Kind::Tensor && s->layout == l;
