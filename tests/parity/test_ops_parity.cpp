@@ -367,7 +367,7 @@ void OpsParity::buildCases() {
            {{2, 3}, 0, 1}, {{2, 3, 4}, 0, 2}, {{2, 3, 4, 5}, 1, 3}, {{1, 4}, 0, 1},
            {{2, 3}, 1, 1}, {{2, 3, 4}, -1, -2}})
     add("transpose", {{"dim0", d0}, {"dim1", d1}}, {randn(s, rng)},
-        [d0, d1](const auto& x) { return ops::transpose(x[0], d0, d1); });
+        [d0 = d0, d1 = d1](const auto& x) { return ops::transpose(x[0], d0, d1); });
   // Dropout: the engine draws its mask from Rng(seed) in element order; torch gets that mask.
   for (const auto& [s, p, training] : std::vector<std::tuple<Shape, float, bool>>{
            {{4, 5}, 0.3f, true}, {{4, 5}, 0.0f, true}, {{4, 5}, 0.5f, false},
