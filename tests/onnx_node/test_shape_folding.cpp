@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <limits>
+#include <optional>
 #include <set>
 
 #include "onnx_node/onnx_graph_builder.h"
@@ -25,6 +26,24 @@ std::set<std::string> layerTypes(const OnnxImport& imp) {
   std::set<std::string> types;
   for (const auto& n : imp.doc.nodes) types.insert(n.type);
   return types;
+}
+
+// Imports the builder's model, which must bring no weights and write the op with `layer`
+// layers, and runs it on X: its one output, or nothing after a reported failure.
+std::optional<Tensor> importAndRun(const GraphBuilder& b, const Tensor& x, const char* layer) {
+  auto imported = importOnnxBytes(b.bytes());
+  if (!imported) {
+    ADD_FAILURE() << imported.message();
+    return std::nullopt;
+  }
+  EXPECT_TRUE(imported->weights.empty());
+  EXPECT_TRUE(layerTypes(*imported).count(layer)) << "no " << layer << " layer";
+  auto outs = test::runImport(*imported, {{"X", x}});
+  if (outs.size() != 1) {
+    ADD_FAILURE() << outs.size() << " outputs";
+    return std::nullopt;
+  }
+  return outs.begin()->second;
 }
 
 const GraphNode* firstOfType(const OnnxImport& imp, const std::string& type) {
@@ -141,13 +160,10 @@ TEST(OnnxShapeFolding, ExpandOfAComputedTensorCopiesWithoutWeights) {
   b.ints("target", {4, 1}, {2});
   b.node("Expand", {"X", "target"}, "Y");
   b.output("Y", {2, 4, 3});
-  auto imported = importOnnxBytes(b.bytes());
-  ASSERT_TRUE(imported) << imported.message();
-  EXPECT_TRUE(imported->weights.empty());
   const Tensor x = iota({2, 1, 3});
-  auto outs = test::runImport(*imported, {{"X", x}});
-  ASSERT_EQ(outs.size(), 1u);
-  const Tensor& y = outs.begin()->second;
+  const auto out = importAndRun(b, x, "Concat");
+  ASSERT_TRUE(out);
+  const Tensor& y = *out;
   ASSERT_EQ(y.shape(), (Shape{2, 4, 3}));
   for (int64_t b0 = 0; b0 < 2; ++b0)
     for (int64_t r = 0; r < 4; ++r)
@@ -166,13 +182,10 @@ TEST(OnnxShapeFolding, GatherOfAComputedTensorAtConstantIndices) {
     else b.ints("idx", {4, 0, 1}, {3});
     GraphBuilder::intAttr(b.node("Gather", {"X", "idx"}, "Y"), "axis", 1);
     b.output("Y", scalar ? Shape{2, 3} : Shape{2, 3, 3});
-    auto imported = importOnnxBytes(b.bytes());
-    ASSERT_TRUE(imported) << imported.message();
-    EXPECT_TRUE(layerTypes(*imported).count("Slice"));
     const Tensor x = iota({2, 5, 3});
-    auto outs = test::runImport(*imported, {{"X", x}});
-    ASSERT_EQ(outs.size(), 1u);
-    const Tensor& y = outs.begin()->second;
+    const auto out = importAndRun(b, x, "Slice");
+    ASSERT_TRUE(out);
+    const Tensor& y = *out;
     const std::vector<int64_t> picks = scalar ? std::vector<int64_t>{4}
                                               : std::vector<int64_t>{4, 0, 1};
     ASSERT_EQ(y.shape(), scalar ? (Shape{2, 3}) : (Shape{2, 3, 3}));
@@ -208,13 +221,10 @@ TEST(OnnxShapeFolding, SliceWithStepsPicksThePositionsOnnxDefines) {
     b.node("Slice", {"X", "starts", "ends", "axes", "steps"}, "Y");
     const int64_t k = static_cast<int64_t>(c.picks.size());
     b.output("Y", {2, k, 3});
-    auto imported = importOnnxBytes(b.bytes());
-    ASSERT_TRUE(imported) << imported.message();
-    EXPECT_TRUE(imported->weights.empty());
     const Tensor x = iota({2, 7, 3});
-    auto outs = test::runImport(*imported, {{"X", x}});
-    ASSERT_EQ(outs.size(), 1u);
-    const Tensor& y = outs.begin()->second;
+    const auto out = importAndRun(b, x, "Slice");
+    ASSERT_TRUE(out);
+    const Tensor& y = *out;
     ASSERT_EQ(y.shape(), (Shape{2, k, 3}));
     int64_t o = 0;
     for (int64_t b0 = 0; b0 < 2; ++b0)
