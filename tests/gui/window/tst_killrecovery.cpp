@@ -61,8 +61,8 @@ int runChild(const QString& mode, const QString& graph) {
                    [&w] { say(QStringLiteral("autosaved %1").arg(nodeCount(w))); });
   if (mode == QLatin1String("edit")) {
     auto* timer = new QTimer(&w);
-    int tick = 0;
-    QObject::connect(timer, &QTimer::timeout, &w, [&w, &tick] {
+    // The count lives in the lambda: this block's locals are gone when the timer fires.
+    QObject::connect(timer, &QTimer::timeout, &w, [&w, tick = 0]() mutable {
       // Ticks 0-4 edit, 5-19 pause: five edits 100 ms apart, then 1.5 s of quiet.
       if (tick++ % 20 < 5) {
         w.editor()->addNode("Linear", QPointF(40.0 * tick, 400));
