@@ -59,7 +59,9 @@ Case single(const std::string& name, const std::string& type, const Json& params
             const Json& shape, const std::string& dtype = "float32",
             const std::string& inPort = "in", std::vector<std::string> outPorts = {"out"}) {
   Json nodes = {in("x", shape, dtype), node("layer", type, params)};
-  Json edges = {e("x.out", "layer." + inPort)};
+  // Json::array: a one-element brace list of a json object is that object under clang, an
+  // array under gcc.
+  Json edges = Json::array({e("x.out", "layer." + inPort)});
   for (const auto& p : outPorts) {
     nodes.push_back(node("y_" + p, "Output"));
     edges.push_back(e("layer." + p, "y_" + p + ".in"));
