@@ -62,12 +62,18 @@ strata_build_sanitized() {
   [ "$kind" = tsan ] && options=(-DSTRATA_SANITIZE=thread)
   # -O1 keeps the instrumented tests and fuzzers fast; line tables are enough for symbolised
   # reports and much cheaper to build than full debug info. No NDEBUG: asserts stay on.
+  # The whole ASan suite (gui ON: scripts/test --sanitize) runs the onnx and tfjs suites too, so
+  # it needs their JavaScript peers; CI's engine/cli stage and the TSan tree do not.
+  local peers=OFF
+  [ "$kind" = asan ] && [ "$gui" = ON ] && peers=ON
   if [ ! -f "$dir/CMakeCache.txt" ]; then
     cmake -S "$STRATA_ROOT" -B "$dir" "${generator[@]}" -DCMAKE_CXX_COMPILER=clang++ \
       -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -gline-tables-only" \
-      "${options[@]}" -DSTRATA_BUILD_GUI="$gui"
+      "${options[@]}" -DSTRATA_BUILD_GUI="$gui" -DSTRATA_NODE_PEERS="$peers"
   elif [ "$gui" = ON ] && ! grep -q '^STRATA_BUILD_GUI:BOOL=ON' "$dir/CMakeCache.txt"; then
-    cmake "$dir" -DSTRATA_BUILD_GUI=ON
+    cmake "$dir" -DSTRATA_BUILD_GUI=ON -DSTRATA_NODE_PEERS="$peers"
+  elif [ "$peers" = ON ] && ! grep -q '^STRATA_NODE_PEERS:BOOL=ON' "$dir/CMakeCache.txt"; then
+    cmake "$dir" -DSTRATA_NODE_PEERS=ON
   fi
   local targets=()
   for t in "$@"; do targets+=(--target "$t"); done
@@ -78,7 +84,7 @@ strata_build_sanitized() {
 # third-party noise only, each entry with its reason.
 strata_sanitizer_env() {
   local supp="$STRATA_ROOT/scripts/sanitizers"
-  export ASAN_OPTIONS="detect_leaks=1:halt_on_error=1:abort_on_error=0:strict_string_checks=1:detect_stack_use_after_return=1:check_initialization_order=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
+  export ASAN_OPTIONS="detect_leaks=1:halt_on_error=1:abort_on_error=0:strict_string_checks=1:detect_stack_use_after_return=1:check_initialization_order=1:suppressions=$supp/asan.supp${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
   export LSAN_OPTIONS="suppressions=$supp/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
   export UBSAN_OPTIONS="suppressions=$supp/ubsan.supp:print_stacktrace=1:halt_on_error=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
   export TSAN_OPTIONS="suppressions=$supp/tsan.supp:halt_on_error=0:second_deadlock_stack=1${TSAN_OPTIONS:+:$TSAN_OPTIONS}"
