@@ -1,8 +1,8 @@
 // The general importer's import-time shape arithmetic (Shape, Size, Gather/Slice/Concat of
 // shapes, integer Div/Sub, ConstantOfShape, Range, Cast), Expand, Gather and strided Slice of
-// computed tensors, on hand-built ONNX graphs: what folds leaves no layer and gives the values ONNX defines, the
-// batch stays free where the rule in docs/onnx-import.md says, and what cannot be known when
-// importing is refused naming the node.
+// computed tensors, on hand-built ONNX graphs: what folds leaves no layer and gives the values
+// ONNX defines, the batch stays free where the rule in docs/onnx-import.md says, and what cannot
+// be known when importing is refused naming the node.
 #include <gtest/gtest.h>
 
 #include <limits>

@@ -831,9 +831,10 @@ class GeneralImporter {
       const int64_t lo = step > 0 ? 0 : -1, hi = step > 0 ? dim : dim - 1;
       const int64_t b = bound(starts[k], lo, hi), e = bound(ends[k], lo, hi);
       if (step == 1) {
-        if (b == 0 && e >= dim) continue;
-        x = layer("slice", "Slice", {{"dim", axis}, {"start", b}, {"end", std::max(b, e)}}, x);
-        s[axis] = std::max(b, e) - b;
+        const int64_t end = std::max(b, e);  // an end before the start is an empty slice
+        if (b == 0 && end == dim) continue;
+        x = layer("slice", "Slice", {{"dim", axis}, {"start", b}, {"end", end}}, x);
+        s[axis] = end - b;
         continue;
       }
       std::vector<int64_t> picks;
